@@ -1,0 +1,1 @@
+"""Textual terminal client. Thin: screens, keys and input hints; every rule lives on the server."""

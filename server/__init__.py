@@ -1,0 +1,1 @@
+"""The PMS server: owns PostgreSQL and every business rule."""

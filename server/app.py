@@ -1,0 +1,96 @@
+"""Assembling the gRPC server: services, the call pipeline, mutual TLS, health and reflection."""
+
+from __future__ import annotations
+
+import logging
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from server.admin.servicer import AdminServicer
+from server.audit.servicer import AuditServicer
+from server.auth.servicer import AuthServicer
+from server.common.fieldcrypt import FieldCipher
+from server.db.database import Database
+from server.pki.authority import CertificateAuthorityFiles
+from server.rpc.pipeline import CallPipeline
+from server.security import RPC_RULES
+from server.workstations.service import ServerAddress
+from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
+from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
+from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+
+log = logging.getLogger("pms.server")
+
+SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
+            admin_pb2.DESCRIPTOR.services_by_name["AdminService"],
+            audit_pb2.DESCRIPTOR.services_by_name["AuditService"]]
+
+# Connections are re-established at least this often, so nothing outlives a revocation by
+# much even if a client never makes a call (calls themselves are checked one by one).
+MAX_CONNECTION_AGE_MS = 10 * 60 * 1000
+
+
+def all_rpc_methods() -> list[str]:
+    return [f"/{svc.full_name}/{m.name}" for svc in SERVICES for m in svc.methods]
+
+
+def check_access_table() -> None:
+    missing = [m for m in all_rpc_methods() if m not in RPC_RULES]
+    if missing:
+        raise RuntimeError(f"RPCs without an access rule: {missing}")
+
+
+class PmsServer:
+    def __init__(self, db: Database, ca_files: CertificateAuthorityFiles, cipher: FieldCipher,
+                 server_address: ServerAddress) -> None:
+        check_access_table()
+        self.db = db
+        self.ca_files = ca_files
+        self.health = HealthServicer()
+        self.server = grpc.aio.server(
+            interceptors=[CallPipeline(db)],
+            options=[
+                ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+                ("grpc.max_connection_age_grace_ms", 30_000),
+                ("grpc.keepalive_time_ms", 60_000),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(cipher), self.server)
+        admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(ca_files, server_address), self.server)
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(), self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                                               reflection.SERVICE_NAME],
+            self.server)
+
+    async def start(self, listen: str) -> int:
+        credentials = grpc.ssl_server_credentials(
+            [(self.ca_files.server_key_pem(), self.ca_files.server_cert_pem())],
+            root_certificates=self.ca_files.ca_cert_pem(),
+            require_client_auth=True,
+        )
+        port = self.server.add_secure_port(listen, credentials)
+        if port == 0:
+            raise RuntimeError(f"cannot listen on {listen}")
+        await self.server.start()
+        for svc in SERVICES:
+            await self.health.set(svc.full_name, health_pb2.HealthCheckResponse.SERVING)
+        await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving", extra={"listen": listen, "port": port})
+        return port
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """In-flight calls get ``grace`` seconds to finish; new ones are refused."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.db.dispose()
+        log.info("stopped")
+
+    async def wait(self) -> None:
+        await self.server.wait_for_termination()

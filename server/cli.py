@@ -1,0 +1,364 @@
+"""`pms-server`: everything the IT admin does on the server.
+
+Each command that changes data writes an audit event as the operating-system user
+(``cli:<name>``) from the ``server-console`` workstation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import logs
+from server.audit.chain import AuditRecord, Outcome, append, verify
+from server.auth import users
+from server.config import DEFAULT_PORT, ConfigError, DataDir, ServerSettings
+from server.db.migrate import SchemaNotAtHead, require_head, upgrade_to_head
+from server.errors import DomainError, InvalidArgument
+from server.runtime import Installation, database_running, open_installation
+
+T = TypeVar("T")
+CONSOLE = "server-console"
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli:unknown"
+
+
+async def _in_transaction(inst: Installation, work: Callable[[AsyncSession], Awaitable[T]],
+                          action: str, category: str, detail: Callable[[T], str] | None = None) -> T:
+    """Runs one CLI action as one transaction with its audit event."""
+    db = inst.database(pool_size=1, max_overflow=0)
+    try:
+        async with db.transaction() as session:
+            result = await work(session)
+            await append(session, inst.settings.practice_id, AuditRecord(
+                action=f"cli/{action}", data_category=category, outcome=Outcome.SUCCESS, username=_actor(),
+                workstation_name=CONSOLE, detail=detail(result) if detail else ""))
+        return result
+    finally:
+        await db.dispose()
+
+
+def _read_password(file: str | None, prompt: str) -> str:
+    if file:
+        return Path(file).read_text().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError("no terminal to ask for the password: pass --password-file FILE")
+    first = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass("Again: ") != first:
+        raise ConfigError("the two passwords differ")
+    return first
+
+
+# -- init / migrate / serve ------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from server.bootstrap import initialise
+
+    data = DataDir(Path(args.data))
+    password = _read_password(args.admin_password_file, f"Password for {args.admin_username}")
+    initialise(data, hosts=args.host or ["localhost", "127.0.0.1"], practice_name=args.practice_name,
+               admin_username=args.admin_username, admin_password=password,
+               listen=args.listen or f"0.0.0.0:{DEFAULT_PORT}", time_zone=args.time_zone)
+    print(f"Initialised {data.root}: practice {args.practice_name!r}, IT admin {args.admin_username!r}.")
+    print(f"Next: pms-server serve --data {data.root}   then   pms-server enroll WORKSTATION --data {data.root}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        if not urls.owner_url:
+            raise ConfigError("migrations run as the owner role: set PMS_OWNER_DATABASE_URL")
+        upgrade_to_head(urls.owner_url, urls.app_role)
+    print("Database schema is at the head revision.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.app import PmsServer
+
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+        require_head(urls.app_url)
+        listen = args.listen or inst.settings.listen
+
+        async def main() -> None:
+            server = PmsServer(inst.database(), inst.ca_files, inst.cipher, inst.server_address())
+            port = await server.start(listen)
+            print(f"pms-server listening on {listen.rsplit(':', 1)[0]}:{port}", file=sys.stderr, flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+            await server.stop(grace=args.grace)
+
+        asyncio.run(main())
+    return 0
+
+
+# -- workstations ---------------------------------------------------------------------------
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from server.workstations import service as ws
+
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+
+        async def work(db: AsyncSession) -> Any:
+            return await ws.enroll(db, inst.ca_files, inst.server_address(), inst.settings.practice_id,
+                                   args.name, args.days or 0)
+
+        row, bundle = asyncio.run(_in_transaction(
+            inst, work, "enroll", "workstation_admin",
+            lambda r: f"workstation={r[0].name} serial={r[0].certificate_serial}"))
+    out = Path(args.out or f"{args.name}.pmsbundle")
+    bundle.write(out)
+    print(f"Enrolled {row.name} (certificate {row.certificate_serial}, expires {row.expires_at:%Y-%m-%d}).")
+    print(f"Bundle written to {out} (mode 0600). Copy it to the workstation, run `pms connect {out.name}`, "
+          "then delete every other copy.")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from server.workstations import service as ws
+
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+
+        async def work(db: AsyncSession) -> Any:
+            row = await ws.find_active_by_name(db, inst.settings.practice_id, args.name)
+            return await ws.revoke(db, inst.settings.practice_id, row.id, args.reason)
+
+        row = asyncio.run(_in_transaction(inst, work, "revoke", "workstation_admin",
+                                          lambda r: f"workstation={r.name} serial={r.certificate_serial}"))
+    print(f"Revoked {row.name}; its certificate is refused from now on, also on open connections.")
+    return 0
+
+
+# -- users ---------------------------------------------------------------------------------
+def _roles(value: str) -> list[str]:
+    return [r.strip() for r in value.split(",") if r.strip()]
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+        pid = inst.settings.practice_id
+
+        async def by_name(db: AsyncSession, name: str) -> Any:
+            for u in await users.list_users(db, pid, include_disabled=True):
+                if u.username == name.lower():
+                    return u
+            raise InvalidArgument.one("username", f"no user named {name!r}")
+
+        if args.user_command == "list":
+            async def listing(db: AsyncSession) -> list[Any]:
+                return await users.list_users(db, pid, include_disabled=True)
+
+            rows = asyncio.run(_in_transaction(inst, listing, "user list", "user_admin"))
+            print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<28} STATE")
+            for u in rows:
+                state = "disabled" if u.disabled_at else ("locked" if u.locked_until else "active")
+                print(f"{u.username:<20} {u.display_name[:28]:<28} {','.join(u.roles)[:28]:<28} {state}")
+            return 0
+        if args.user_command == "add":
+            password = _read_password(args.password_file, f"Temporary password for {args.username}")
+
+            async def add(db: AsyncSession) -> Any:
+                return await users.create_user(db, pid, args.username, args.display_name or args.username,
+                                               _roles(args.roles), password)
+
+            u = asyncio.run(_in_transaction(inst, add, "user add", "user_admin", lambda u: f"user_id={u.id}"))
+            print(f"Created {u.username} ({', '.join(u.roles)}); they must change the password at first login.")
+            return 0
+        if args.user_command == "disable":
+            async def dis(db: AsyncSession) -> Any:
+                u = await by_name(db, args.username)
+                return await users.disable(db, pid, 0, u.id, u.version)
+
+            u = asyncio.run(_in_transaction(inst, dis, "user disable", "user_admin", lambda u: f"user_id={u.id}"))
+            print(f"Disabled {u.username}; their sessions have ended.")
+            return 0
+        if args.user_command == "reset-password":
+            password = _read_password(args.password_file, f"New temporary password for {args.username}")
+
+            async def reset(db: AsyncSession) -> Any:
+                u = await by_name(db, args.username)
+                return await users.reset_password(db, pid, u.id, password, u.version)
+
+            u = asyncio.run(_in_transaction(inst, reset, "user reset-password", "user_admin",
+                                            lambda u: f"user_id={u.id}"))
+            print(f"Password of {u.username} reset and lockout cleared; they must change it at next login.")
+            return 0
+        if args.user_command == "set-roles":
+            async def set_roles(db: AsyncSession) -> Any:
+                u = await by_name(db, args.username)
+                return await users.set_roles(db, pid, 0, u.id, _roles(args.roles), u.version)
+
+            u = asyncio.run(_in_transaction(inst, set_roles, "user set-roles", "user_admin",
+                                            lambda u: f"user_id={u.id} roles={','.join(u.roles)}"))
+            print(f"{u.username} now has roles: {', '.join(u.roles)}")
+            return 0
+    raise ConfigError(f"unknown user command {args.user_command}")
+
+
+# -- audit ---------------------------------------------------------------------------------
+def cmd_audit(args: argparse.Namespace) -> int:
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+
+        async def run() -> Any:
+            db = inst.database(pool_size=1, max_overflow=0)
+            try:
+                async with db.transaction(readonly=True) as session:
+                    return await verify(session, inst.settings.practice_id)
+            finally:
+                await db.dispose()
+
+        result = asyncio.run(run())
+    if result.ok:
+        print(f"Audit chain OK: {result.events_checked} events verified.")
+        return 0
+    print(f"AUDIT CHAIN BROKEN at event {result.first_bad_sequence}: {result.problem} "
+          f"({result.events_checked} events before it verified).")
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo import run_demo
+
+    return run_demo(Path(args.data) if args.data else None, check_only=args.check, keep=args.keep)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from server.demo_data import generate
+
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        inst = open_installation(data, urls)
+        counts = asyncio.run(generate(inst, users=args.users, workstations=args.workstations,
+                                      audit_events=args.audit_events, seed=args.seed))
+    print("Generated: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pms-server", description="Practice management server: setup and operation.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def data_arg(sp: argparse.ArgumentParser, required: bool = True) -> None:
+        sp.add_argument("--data", required=required, default=os.environ.get("PMS_DATA") if not required else None,
+                        help="the server's data folder")
+
+    sp = sub.add_parser("init", help="create the database, practice CA, server certificate and first IT admin")
+    data_arg(sp)
+    sp.add_argument("--host", action="append", help="name or IP workstations use for the server (repeat)")
+    sp.add_argument("--practice-name", default="My Practice")
+    sp.add_argument("--time-zone", default="America/New_York")
+    sp.add_argument("--admin-username", default="admin")
+    sp.add_argument("--admin-password-file", help="file holding the first admin's password (else a prompt)")
+    sp.add_argument("--listen", help=f"HOST:PORT to serve on (default 0.0.0.0:{DEFAULT_PORT})")
+    sp.set_defaults(func=cmd_init)
+
+    sp = sub.add_parser("serve", help="run the gRPC server (mutual TLS only)")
+    data_arg(sp)
+    sp.add_argument("--listen", help="HOST:PORT (default: as configured at init)")
+    sp.add_argument("--grace", type=float, default=15.0, help="seconds in-flight calls get on SIGTERM")
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("migrate", help="bring the database schema to this release's head revision")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_migrate)
+
+    sp = sub.add_parser("enroll", help="issue a workstation certificate and write its bundle file")
+    sp.add_argument("name")
+    data_arg(sp)
+    sp.add_argument("--out", help="bundle file (default NAME.pmsbundle)")
+    sp.add_argument("--days", type=int, help="certificate lifetime (default: practice setting)")
+    sp.set_defaults(func=cmd_enroll)
+
+    sp = sub.add_parser("revoke", help="refuse a workstation's certificate from now on")
+    sp.add_argument("name")
+    data_arg(sp)
+    sp.add_argument("--reason", default="revoked by IT admin")
+    sp.set_defaults(func=cmd_revoke)
+
+    sp = sub.add_parser("user", help="manage users")
+    usub = sp.add_subparsers(dest="user_command", required=True)
+    u = usub.add_parser("list")
+    data_arg(u)
+    u = usub.add_parser("add")
+    u.add_argument("username")
+    u.add_argument("--roles", required=True, help="comma-separated: front_desk,biller,provider,manager,it_admin")
+    u.add_argument("--display-name")
+    u.add_argument("--password-file")
+    data_arg(u)
+    u = usub.add_parser("disable")
+    u.add_argument("username")
+    data_arg(u)
+    u = usub.add_parser("reset-password")
+    u.add_argument("username")
+    u.add_argument("--password-file")
+    data_arg(u)
+    u = usub.add_parser("set-roles")
+    u.add_argument("username")
+    u.add_argument("--roles", required=True)
+    data_arg(u)
+    sp.set_defaults(func=cmd_user)
+
+    sp = sub.add_parser("audit", help="audit trail tools")
+    asub = sp.add_subparsers(dest="audit_command", required=True)
+    a = asub.add_parser("verify", help="recompute the hash chain; name the first altered or missing event")
+    data_arg(a)
+    sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("demo", help="a demo practice on this machine, with the terminal client")
+    sp.add_argument("--data", help="data folder to use (default: a temporary one, deleted on exit)")
+    sp.add_argument("--check", action="store_true", help="start, log in as every demo user, stop (no TUI)")
+    sp.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    sp.set_defaults(func=cmd_demo)
+
+    sp = sub.add_parser("demo-data", help="fill a practice with synthetic records (for load tests)")
+    data_arg(sp)
+    sp.add_argument("--users", type=int, default=20)
+    sp.add_argument("--workstations", type=int, default=6)
+    sp.add_argument("--audit-events", type=int, default=10_000)
+    sp.add_argument("--seed", type=int, default=1)
+    sp.set_defaults(func=cmd_demo_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure(os.environ.get("PMS_LOG_LEVEL", "INFO"))
+    try:
+        return int(args.func(args))
+    except InvalidArgument as exc:
+        for v in exc.violations:
+            print(f"error: {v.field.replace('_', '-')}: {v.description}", file=sys.stderr)
+        return 2
+    except (DomainError, ConfigError, SchemaNotAtHead, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

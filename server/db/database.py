@@ -1,0 +1,54 @@
+"""Engine, sessions and the unit of work: one RPC, one transaction (BRIEF §2.5)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
+
+# serialization_failure, deadlock_detected: safe to run the whole unit again.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 20) -> None:
+        self.url = url
+        self.engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, pool_recycle=1800,
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """Commits when the block ends normally, rolls back on any exception. Domain code never commits."""
+        async with self.sessions() as session, session.begin():
+            if readonly:
+                await session.execute(text("SET TRANSACTION READ ONLY"))
+            yield session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, readonly: bool = False,
+                  attempts: int = 3) -> T:
+        """Runs ``work`` in one transaction, again from the start on a serialization failure."""
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.transaction(readonly=readonly) as session:
+                    return await work(session)
+            except DBAPIError as exc:
+                if attempt == attempts or not is_retryable(exc):
+                    raise
+                await asyncio.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,23 @@
+"""Privileges of the server's runtime role, applied after every migration run.
+
+The runtime role may read and write ordinary tables but only append to the
+append-only ones; nobody but the owner can change history.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+# Tables the runtime role may INSERT into and SELECT from, nothing more.
+APPEND_ONLY_TABLES = ("audit_event",)
+
+
+def apply_grants(conn: Connection, app_role: str) -> None:
+    role = conn.dialect.identifier_preparer.quote(app_role)
+    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+    conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"))
+    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    conn.execute(text(f"REVOKE UPDATE, DELETE ON alembic_version FROM {role}"))
+    for table in APPEND_ONLY_TABLES:
+        conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"))

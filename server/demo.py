@@ -1,0 +1,135 @@
+"""`pms-server demo`: a whole demo practice on this machine, then the terminal client on top of it.
+
+Runs the embedded database, the CA and the server on 127.0.0.1 (a free port), creates one
+user per role, enrolls a workstation for this terminal and opens the TUI over mutual TLS.
+Quitting the TUI stops everything (and deletes the temporary data folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import grpc
+
+from server.config import DataDir
+from server.security import Role
+from shared.bundle import WorkstationBundle
+from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+
+PRACTICE = "Riverside Family Practice (demo)"
+# Demo passwords are printed and shown on the login screen: this practice is throwaway.
+DEMO_USERS: list[tuple[str, str, list[str], str]] = [
+    ("frontdesk", "Fran Desk", [Role.FRONT_DESK.value], "frontdesk-demo"),
+    ("biller", "Bill Ing", [Role.BILLER.value], "biller-demo-pass"),
+    ("provider", "Dr. Pat Provider", [Role.PROVIDER.value], "provider-demo"),
+    ("manager", "Morgan Manager", [Role.MANAGER.value], "manager-demo"),
+]
+ADMIN = ("itadmin", "itadmin-demo")
+
+
+def demo_credentials() -> list[tuple[str, str, str]]:
+    rows = [(u, ",".join(r), p) for u, _, r, p in DEMO_USERS]
+    return [*rows, (ADMIN[0], Role.IT_ADMIN.value, ADMIN[1])]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(data: DataDir) -> WorkstationBundle:
+    """Initialises the demo installation (once) and enrolls this terminal; returns its bundle."""
+    from server.bootstrap import initialise
+    from server.cli import main as cli_main
+
+    port = free_port()
+    if not data.exists():
+        initialise(data, hosts=["127.0.0.1", "localhost"], practice_name=PRACTICE, admin_username=ADMIN[0],
+                   admin_password=ADMIN[1], listen=f"127.0.0.1:{port}", extra_users=DEMO_USERS)
+    else:
+        settings = data.load()
+        settings.listen = f"127.0.0.1:{port}"
+        data.save(settings)
+    bundle_path = data.root / f"demo-console-{port}.pmsbundle"
+    rc = cli_main(["enroll", f"demo-console-{port}", "--data", str(data.root), "--out", str(bundle_path),
+                   "--days", "2"])
+    if rc != 0:
+        raise RuntimeError("could not enroll the demo workstation")
+    return WorkstationBundle.read(bundle_path)
+
+
+def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
+    creds = grpc.ssl_channel_credentials(bundle.ca_cert_pem.encode(), bundle.key_pem.encode(),
+                                         bundle.cert_pem.encode())
+    channel = grpc.secure_channel(bundle.server_address, creds,
+                                  options=[("grpc.ssl_target_name_override", bundle.server_name)])
+    grpc.channel_ready_future(channel).result(timeout=timeout)
+    return channel
+
+
+def check_logins(channel: grpc.Channel) -> list[str]:
+    """Logs in as every demo user; returns one line per user."""
+    stub = auth_pb2_grpc.AuthServiceStub(channel)
+    lines = []
+    for username, _, password in demo_credentials():
+        resp = stub.Login(auth_pb2.LoginRequest(username=username, password=password), timeout=10)
+        who = stub.WhoAmI(auth_pb2.WhoAmIRequest(), timeout=10,
+                          metadata=[("authorization", f"Bearer {resp.session_token}")])
+        lines.append(f"{username}: logged in as {who.session.display_name} ({', '.join(who.session.roles)})")
+    return lines
+
+
+def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = False) -> int:
+    started = time.monotonic()
+    temporary = data_dir is None
+    root = Path(tempfile.mkdtemp(prefix="pms-demo-")) if data_dir is None else data_dir
+    data = DataDir(root)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print("Preparing the demo practice (database, certificates, users)...", flush=True)
+        bundle = prepare(data)
+        log_path = root / "server.log"
+        with open(log_path, "ab") as log:
+            server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data", str(root)],
+                                      stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        channel = wait_until_serving(bundle)
+        ready = time.monotonic() - started
+        hint = "Demo users (user / password):\n" + "\n".join(
+            f"  {u:<10} {p:<17} {r}" for u, r, p in demo_credentials())
+        print(f"Demo server ready on {bundle.server_address} in {ready:.1f} s (log: {log_path}).")
+        print(hint)
+        if check_only:
+            for line in check_logins(channel):
+                print(line)
+            channel.close()
+            return 0
+        channel.close()
+        hint_file = root / "login-hint.txt"
+        hint_file.write_text(hint + "\n")
+        bundle_file = root / "demo-console.pmsbundle"
+        bundle.write(bundle_file)
+        tui = subprocess.run([sys.executable, "-m", "client_tui.cli", "--bundle", str(bundle_file),
+                              "--login-hint-file", str(hint_file)], check=False, env=os.environ.copy())
+        return tui.returncode
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        pg = data.embedded_postgres()
+        if pg.is_initialized():
+            pg.stop()
+        if temporary and not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        elif temporary:
+            print(f"Demo data kept in {root}")

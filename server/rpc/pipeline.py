@@ -1,0 +1,263 @@
+"""The one interceptor every call passes: workstation, session, permission, transaction, audit, errors.
+
+grpc.aio interceptors see only the method name and metadata, so this one wraps the
+handler itself to reach the peer certificate (``context.auth_context()``). Steps:
+
+1. workstation: the client certificate's serial must name an enrolled, unrevoked, unexpired
+   workstation (checked per call, so a revocation also stops connections already open);
+2. session: the bearer token must be a live session from that workstation (except Login);
+3. authorization: the RPC's permission (server/security.py) must be held by the user's roles;
+4. one transaction around the servicer (read only for reads), retried on serialization failure;
+5. one audit event per call, refusals and failures included;
+6. domain errors become status codes with details; anything else INTERNAL with a correlation id.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from sqlalchemy.exc import DBAPIError
+
+from server import errors
+from server.audit.chain import AuditRecord, Outcome, append
+from server.auth import sessions
+from server.db.database import Database, is_retryable
+from server.rpc import status
+from server.rpc.context import (
+    CallContext,
+    SessionIdentity,
+    WorkstationIdentity,
+    reset_current_call,
+    set_current_call,
+)
+from server.security import INFRASTRUCTURE_PREFIXES, RPC_RULES, RpcRule
+from server.workstations import identity
+
+log = logging.getLogger("pms.rpc")
+
+Behavior = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+
+
+def peer_certificate(context: grpc.aio.ServicerContext) -> bytes:
+    certs = context.auth_context().get("x509_pem_cert") or []
+    if not certs:
+        raise errors.Unauthenticated("A workstation certificate is required.", "NO_CERTIFICATE")
+    return certs[0]
+
+
+def bearer_token(context: grpc.aio.ServicerContext) -> str:
+    for key, value in context.invocation_metadata() or ():
+        if key == "authorization" and isinstance(value, str) and value.startswith("Bearer "):
+            return value[7:]
+    return ""
+
+
+class _Outcome(Exception):
+    """Carries an error out of a transaction that must still commit (keep_changes)."""
+
+    def __init__(self, error: errors.DomainError) -> None:
+        self.error = error
+
+
+class CallPipeline(grpc.aio.ServerInterceptor):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None:
+            return handler
+        if method.startswith(INFRASTRUCTURE_PREFIXES):
+            return self._wrap_infrastructure(handler)
+        if handler.unary_unary is None:
+            return _refuse_handler(handler, f"{method} is not a unary RPC and has no access rule")
+        rule = RPC_RULES.get(method)
+        behavior: Behavior = handler.unary_unary
+
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            return await self._call(method, rule, behavior, request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            run, request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    # -- the unary path ---------------------------------------------------------------
+    async def _call(self, method: str, rule: RpcRule | None, behavior: Behavior, request: Any,
+                    context: grpc.aio.ServicerContext) -> Any:
+        corr = uuid.uuid4().hex[:12]
+        started = time.perf_counter()
+        ws: WorkstationIdentity | None = None
+        who: SessionIdentity | None = None
+        note_user: tuple[int | None, str] = (None, "")
+        patient_id: int | None = None
+        try:
+            if rule is None:
+                # Default deny: an RPC nobody wrote a rule for is callable by nobody.
+                raise errors.PermissionDenied("This action is not permitted.", "NO_ACCESS_RULE")
+            cert = peer_certificate(context)
+            token = bearer_token(context)
+            attempts = 3
+            for attempt in range(1, attempts + 1):
+                try:
+                    async with self.db.transaction(readonly=rule.readonly) as db:
+                        ws, ws_seen = await identity.identify(db, cert)
+                        checked = None
+                        if not rule.public:
+                            checked = await sessions.authenticate(db, ws, token)
+                            who = checked.identity
+                            if rule.permission is not None and rule.permission not in who.permissions:
+                                raise errors.PermissionDenied(
+                                    "Your role does not allow this action.", "PERMISSION_DENIED")
+                        ctx = CallContext(method, corr, ws, db, who)
+                        token_var = set_current_call(ctx)
+                        try:
+                            response = await behavior(request, context)
+                        except errors.DomainError as exc:
+                            if not exc.keep_changes:
+                                raise
+                            note_user = (ctx.audit.user_id, ctx.audit.username)
+                            await self._audit(db, rule, method, ws, who, ctx, Outcome.FAILED, exc.reason)
+                            raise _Outcome(exc) from exc
+                        finally:
+                            reset_current_call(token_var)
+                        patient_id = ctx.audit.patient_id
+                        if not rule.readonly:
+                            await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
+                    if rule.readonly:
+                        async with self.db.transaction() as db:
+                            await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
+                    self._log(method, "OK", started, corr, ws, who)
+                    return response
+                except DBAPIError as exc:
+                    if attempt == attempts or not is_retryable(exc):
+                        raise
+        except _Outcome as out:
+            self._log(method, out.error.reason, started, corr, ws, who, note_user[0])
+            await self._abort(context, status.status_for(out.error))
+        except errors.DomainError as exc:
+            outcome = Outcome.DENIED if isinstance(exc, errors.Unauthenticated | errors.PermissionDenied) \
+                else Outcome.FAILED
+            await self._audit_alone(rule, method, ws, who, outcome, exc.reason, patient_id)
+            self._log(method, exc.reason, started, corr, ws, who)
+            await self._abort(context, status.status_for(exc))
+        except grpc.aio.AbortError:
+            raise
+        except Exception:
+            log.exception("rpc failed", extra={"method": method, "correlation_id": corr})
+            await self._audit_alone(rule, method, ws, who, Outcome.ERROR, f"INTERNAL {corr}", patient_id)
+            await self._abort(context, status.internal(corr))
+        raise AssertionError("unreachable")
+
+    async def _after_success(self, db: Any, rule: RpcRule, method: str, ws: WorkstationIdentity,
+                             ws_seen: Any, who: SessionIdentity | None, checked: Any, ctx: CallContext) -> None:
+        await identity.touch(db, ws, ws_seen)
+        if checked is not None:
+            await sessions.touch(db, ws.practice_id, checked)
+        await self._audit(db, rule, method, ws, who, ctx, Outcome.SUCCESS, ctx.audit.detail)
+
+    async def _audit(self, db: Any, rule: RpcRule, method: str, ws: WorkstationIdentity,
+                     who: SessionIdentity | None, ctx: CallContext, outcome: str, detail: str) -> None:
+        user_id = who.user_id if who else ctx.audit.user_id
+        username = who.username if who else ctx.audit.username
+        await append(db, ws.practice_id, AuditRecord(
+            action=method.lstrip("/"), data_category=rule.category, outcome=outcome, username=username,
+            user_id=user_id, workstation_name=ws.name, workstation_id=ws.workstation_id,
+            patient_id=ctx.audit.patient_id, detail=detail,
+        ))
+
+    async def _audit_alone(self, rule: RpcRule | None, method: str, ws: WorkstationIdentity | None,
+                           who: SessionIdentity | None, outcome: str, detail: str,
+                           patient_id: int | None) -> None:
+        """Refusals and failures: their own transaction, since the call's was rolled back."""
+        if ws is None:
+            return  # no practice to file it under (certificate unknown); the log has it
+        try:
+            async with self.db.transaction() as db:
+                await append(db, ws.practice_id, AuditRecord(
+                    action=method.lstrip("/"), data_category=rule.category if rule else "unknown",
+                    outcome=outcome, username=who.username if who else "", user_id=who.user_id if who else None,
+                    workstation_name=ws.name, workstation_id=ws.workstation_id, patient_id=patient_id,
+                    detail=detail,
+                ))
+        except Exception:
+            log.exception("audit write failed", extra={"method": method})
+
+    @staticmethod
+    def _log(method: str, code: str, started: float, corr: str, ws: WorkstationIdentity | None,
+             who: SessionIdentity | None, user_id: int | None = None) -> None:
+        log.info("rpc", extra={
+            "method": method, "code": code, "ms": round((time.perf_counter() - started) * 1000, 2),
+            "correlation_id": corr, "practice_id": ws.practice_id if ws else None,
+            "workstation": ws.name if ws else None, "user_id": who.user_id if who else user_id,
+        })
+
+    @staticmethod
+    async def _abort(context: grpc.aio.ServicerContext, st: grpc.Status) -> None:
+        await context.abort(st.code, st.details, st.trailing_metadata)
+
+    # -- health and reflection --------------------------------------------------------
+    def _wrap_infrastructure(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        async def check(context: grpc.aio.ServicerContext) -> None:
+            try:
+                cert = peer_certificate(context)
+                async with self.db.transaction(readonly=True) as db:
+                    await identity.identify(db, cert)
+            except errors.DomainError as exc:
+                await self._abort(context, status.status_for(exc))
+
+        if handler.unary_unary is not None:
+            inner_uu = handler.unary_unary
+
+            async def uu(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                await check(context)
+                return await inner_uu(request, context)
+
+            return grpc.unary_unary_rpc_method_handler(uu, handler.request_deserializer,
+                                                       handler.response_serializer)
+        if handler.unary_stream is not None:
+            inner_us = handler.unary_stream
+
+            async def us(request: Any, context: grpc.aio.ServicerContext) -> None:
+                await check(context)
+                await _drain(inner_us(request, context), context)
+
+            return grpc.unary_stream_rpc_method_handler(us, handler.request_deserializer,
+                                                        handler.response_serializer)
+        if handler.stream_stream is not None:
+            inner_ss = handler.stream_stream
+
+            async def ss(request_iterator: Any, context: grpc.aio.ServicerContext) -> None:
+                await check(context)
+                await _drain(inner_ss(request_iterator, context), context)
+
+            return grpc.stream_stream_rpc_method_handler(ss, handler.request_deserializer,
+                                                         handler.response_serializer)
+        return _refuse_handler(handler, "unsupported infrastructure handler")
+
+
+async def _drain(result: Any, context: grpc.aio.ServicerContext) -> None:
+    """Streaming behaviours are either async generators or coroutines that call context.write."""
+    if inspect.isasyncgen(result):
+        async for item in result:
+            await context.write(item)
+    else:
+        await result
+
+
+def _refuse_handler(handler: grpc.RpcMethodHandler, why: str) -> grpc.RpcMethodHandler:
+    async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        log.error("refused call", extra={"why": why})
+        await context.abort(grpc.StatusCode.PERMISSION_DENIED, "This action is not permitted.")
+
+    return grpc.unary_unary_rpc_method_handler(refuse, handler.request_deserializer, handler.response_serializer)

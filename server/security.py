@@ -1,0 +1,104 @@
+"""Who may call what: the one access table (BRIEF §2.4). Access is data and denies by default.
+
+Every RPC the server serves must appear in RPC_RULES; the server refuses to start
+otherwise, and tests/api/test_permissions.py checks every RPC against every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    USERS_READ = "users.read"
+    USERS_MANAGE = "users.manage"
+    WORKSTATIONS_READ = "workstations.read"
+    WORKSTATIONS_MANAGE = "workstations.manage"
+    AUDIT_READ = "audit.read"
+    # Seeing which patient an audit event (or any record) concerns: PHI.
+    AUDIT_READ_PHI = "audit.read_phi"
+    SETTINGS_READ = "practice.settings.read"
+    SETTINGS_MANAGE = "practice.settings.manage"
+
+
+class Role(StrEnum):
+    FRONT_DESK = "front_desk"
+    BILLER = "biller"
+    PROVIDER = "provider"
+    MANAGER = "manager"
+    IT_ADMIN = "it_admin"
+
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.FRONT_DESK: "Registers patients and insurance, books appointments, checks patients in and out",
+    Role.BILLER: "Charges, claims, payment posting, statements, A/R follow-up",
+    Role.PROVIDER: "Sees own schedule and encounters",
+    Role.MANAGER: "Reports, fee schedules, payer contracts, users; full audit log",
+    Role.IT_ADMIN: "Users and workstation certificates; reads no patient data",
+}
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.FRONT_DESK: frozenset({P.SETTINGS_READ}),
+    Role.BILLER: frozenset({P.SETTINGS_READ}),
+    Role.PROVIDER: frozenset({P.SETTINGS_READ}),
+    Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
+                             P.SETTINGS_READ, P.SETTINGS_MANAGE}),
+    Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
+                              P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
+}
+
+
+@dataclass(frozen=True)
+class RpcRule:
+    # None: any logged-in user (their own session); see also `public`.
+    permission: Permission | None
+    # Data category recorded in the audit event.
+    category: str
+    # Read-only RPCs run in a READ ONLY transaction; their audit event is written just after.
+    readonly: bool = False
+    # Callable with a valid workstation certificate and no session (Login only).
+    public: bool = False
+
+
+AUTH = "/pms.auth.v1.AuthService/"
+ADMIN = "/pms.admin.v1.AdminService/"
+AUDIT = "/pms.audit.v1.AuditService/"
+
+RPC_RULES: dict[str, RpcRule] = {
+    AUTH + "Login": RpcRule(None, "authentication", public=True),
+    AUTH + "Logout": RpcRule(None, "authentication"),
+    AUTH + "WhoAmI": RpcRule(None, "authentication", readonly=True),
+    AUTH + "ChangePassword": RpcRule(None, "authentication"),
+    AUTH + "EnrollTotp": RpcRule(None, "authentication"),
+    AUTH + "ConfirmTotp": RpcRule(None, "authentication"),
+    ADMIN + "ListUsers": RpcRule(P.USERS_READ, "user_admin", readonly=True),
+    ADMIN + "CreateUser": RpcRule(P.USERS_MANAGE, "user_admin"),
+    ADMIN + "SetUserRoles": RpcRule(P.USERS_MANAGE, "user_admin"),
+    ADMIN + "DisableUser": RpcRule(P.USERS_MANAGE, "user_admin"),
+    ADMIN + "EnableUser": RpcRule(P.USERS_MANAGE, "user_admin"),
+    ADMIN + "ResetUserPassword": RpcRule(P.USERS_MANAGE, "user_admin"),
+    ADMIN + "ListRoles": RpcRule(P.USERS_READ, "user_admin", readonly=True),
+    ADMIN + "ListWorkstations": RpcRule(P.WORKSTATIONS_READ, "workstation_admin", readonly=True),
+    ADMIN + "EnrollWorkstation": RpcRule(P.WORKSTATIONS_MANAGE, "workstation_admin"),
+    ADMIN + "RevokeWorkstation": RpcRule(P.WORKSTATIONS_MANAGE, "workstation_admin"),
+    ADMIN + "GetPracticeSettings": RpcRule(P.SETTINGS_READ, "settings", readonly=True),
+    ADMIN + "UpdatePracticeSettings": RpcRule(P.SETTINGS_MANAGE, "settings"),
+    AUDIT + "ListAuditEvents": RpcRule(P.AUDIT_READ, "audit_log", readonly=True),
+    AUDIT + "VerifyAuditChain": RpcRule(P.AUDIT_READ, "audit_log", readonly=True),
+}
+
+# Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.
+INFRASTRUCTURE_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
+                           "/grpc.reflection.v1.ServerReflection/")
+
+
+def permissions_for(roles: list[str] | tuple[str, ...]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for name in roles:
+        try:
+            granted |= ROLE_PERMISSIONS[Role(name)]
+        except ValueError:
+            continue  # an unknown role grants nothing
+    return frozenset(granted)

@@ -1,0 +1,51 @@
+"""Recognising the workstation behind a call from its client certificate."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import Unauthenticated
+from server.pki.authority import read_peer_certificate
+from server.rpc.context import WorkstationIdentity
+from server.workstations.models import Workstation
+
+_PRACTICE_ORG = re.compile(r"^practice (\d+)$")
+# last_seen_at is for people, not for forensics: refresh it at most this often.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def practice_of_certificate(org: str) -> int | None:
+    m = _PRACTICE_ORG.match(org)
+    return int(m.group(1)) if m else None
+
+
+async def identify(db: AsyncSession, cert_pem: bytes) -> tuple[WorkstationIdentity, datetime | None]:
+    """Returns the workstation and when it was last seen; refuses revoked, expired or unknown ones."""
+    peer = read_peer_certificate(cert_pem)
+    practice_id = practice_of_certificate(peer.organization)
+    if practice_id is None:
+        raise Unauthenticated("This certificate was not issued to a workstation.", "WORKSTATION_UNKNOWN")
+    row = (await db.execute(
+        select(Workstation.id, Workstation.name, Workstation.revoked_at, Workstation.expires_at,
+               Workstation.last_seen_at)
+        .where(Workstation.practice_id == practice_id, Workstation.certificate_serial == peer.serial_hex)
+    )).one_or_none()
+    if row is None:
+        raise Unauthenticated("This workstation is not enrolled with this server.", "WORKSTATION_UNKNOWN")
+    if row.revoked_at is not None:
+        raise Unauthenticated("This workstation's certificate has been revoked.", "WORKSTATION_REVOKED")
+    if row.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("This workstation's certificate has expired; enroll it again.",
+                              "WORKSTATION_EXPIRED")
+    return WorkstationIdentity(practice_id, row.id, row.name, peer.serial_hex), row.last_seen_at
+
+
+async def touch(db: AsyncSession, ws: WorkstationIdentity, last_seen: datetime | None) -> None:
+    now = datetime.now(UTC)
+    if last_seen is None or now - last_seen > TOUCH_EVERY:
+        await db.execute(update(Workstation).where(Workstation.practice_id == ws.practice_id,
+                                                   Workstation.id == ws.workstation_id).values(last_seen_at=now))

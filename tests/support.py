@@ -1,0 +1,142 @@
+"""Real parts for tests: an embedded PostgreSQL cluster, fresh databases, installations and servers."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import psycopg
+from psycopg import sql
+
+from server.common.fieldcrypt import FieldCipher
+from server.config import DatabaseUrls, DataDir, ServerSettings
+from server.db.embedded import SUPERUSER, EmbeddedPostgres, default_bin_dir
+from server.db.migrate import upgrade_to_head
+from server.db.provision import APP_ROLE, OWNER_ROLE, provision
+from server.pki.authority import CertificateAuthorityFiles
+from server.runtime import Installation
+from shared.bundle import WorkstationBundle
+
+TEMPLATE = "pms_template"
+_counter = itertools.count(1)
+FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+                 "max_connections": "200"}
+
+
+def test_pg_bin() -> Path:
+    """PMS_TEST_PG_BIN selects another PostgreSQL (CI runs the compat tests on Debian's 15)."""
+    return Path(os.environ.get("PMS_TEST_PG_BIN") or default_bin_dir())
+
+
+class Cluster:
+    """One throwaway cluster per test session; each test module gets a database cloned from a migrated template."""
+
+    def __init__(self, root: Path) -> None:
+        self.pg = EmbeddedPostgres(root / "pgdata", test_pg_bin(), settings=FAST_SETTINGS)
+        self.pg.initialize()
+        self.pg.start()
+        provision(self.pg, TEMPLATE)
+        upgrade_to_head(self.pg.url(OWNER_ROLE, TEMPLATE), APP_ROLE)
+
+    def superuser(self, database: str = "postgres") -> psycopg.Connection:
+        return psycopg.connect(self.pg.conninfo(SUPERUSER, database), autocommit=True)
+
+    def new_database(self) -> DatabaseUrls:
+        name = f"t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+        with self.superuser() as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE), sql.Identifier(OWNER_ROLE)))
+        return DatabaseUrls(self.pg.url(APP_ROLE, name), self.pg.url(OWNER_ROLE, name), APP_ROLE)
+
+    def owner_conninfo(self, urls: DatabaseUrls) -> str:
+        return self.pg.conninfo(OWNER_ROLE, urls.app_url.split("/")[-1].split("?")[0])
+
+    def app_conninfo(self, urls: DatabaseUrls) -> str:
+        return self.pg.conninfo(APP_ROLE, urls.app_url.split("/")[-1].split("?")[0])
+
+    def stop(self) -> None:
+        self.pg.stop("immediate")
+
+
+async def make_installation(cluster: Cluster, root: Path, *, practice_name: str = "Test Practice"
+                            ) -> Installation:
+    """A data folder (CA, keys, settings) on a fresh database, with a practice and its first admin."""
+    from server.bootstrap import _first_records
+
+    urls = cluster.new_database()
+    data = DataDir(root)
+    root.mkdir(parents=True, exist_ok=True)
+    ca = CertificateAuthorityFiles(root)
+    ca.create(practice_name, ["localhost", "127.0.0.1"])
+    FieldCipher.create_key(data.keys)
+    practice_id = await _first_records(urls.app_url, practice_name, "America/New_York", "admin",
+                                       ADMIN_PASSWORD, [])
+    settings = ServerSettings(practice_id=practice_id, hosts=["localhost", "127.0.0.1"],
+                              listen="127.0.0.1:0", database="external")
+    data.save(settings)
+    return Installation(data, settings, urls, ca, FieldCipher.from_folder(data.keys))
+
+
+ADMIN_PASSWORD = "admin-password-123"
+
+
+def tmpdir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def channel_for(bundle: WorkstationBundle, address: str | None = None) -> grpc.aio.Channel:
+    creds = grpc.ssl_channel_credentials(bundle.ca_cert_pem.encode(), bundle.key_pem.encode(),
+                                         bundle.cert_pem.encode())
+    return grpc.aio.secure_channel(address or bundle.server_address, creds,
+                                   options=[("grpc.ssl_target_name_override", bundle.server_name),
+                                            ("grpc.max_reconnect_backoff_ms", 1000)])
+
+
+class RunningServer:
+    """The real server, in-process, on a free loopback port, over mutual TLS."""
+
+    def __init__(self, inst: Installation) -> None:
+        from server.app import PmsServer
+        from server.workstations.service import ServerAddress
+
+        self.inst = inst
+        self.address = ServerAddress("127.0.0.1:0", "localhost")
+        self.server = PmsServer(inst.database(), inst.ca_files, inst.cipher, self.address)
+        self.port = 0
+
+    async def start(self, listen: str = "127.0.0.1:0") -> RunningServer:
+        self.port = await self.server.start(listen)
+        self.address.address = f"127.0.0.1:{self.port}"
+        return self
+
+    async def stop(self, grace: float = 1.0) -> None:
+        await self.server.stop(grace)
+
+    async def enroll(self, name: str, days: int = 30) -> WorkstationBundle:
+        from server.workstations import service
+
+        db = self.inst.database(pool_size=1, max_overflow=0)
+        try:
+            async with db.transaction() as session:
+                _, bundle = await service.enroll(session, self.inst.ca_files, self.address,
+                                                 self.inst.settings.practice_id, name, days)
+        finally:
+            await db.dispose()
+        return bundle
+
+    async def add_user(self, username: str, roles: list[str], password: str = "user-password-123") -> int:
+        from server.auth import users
+
+        db = self.inst.database(pool_size=1, max_overflow=0)
+        try:
+            async with db.transaction() as session:
+                user = await users.create_user(session, self.inst.settings.practice_id, username,
+                                               username.title(), roles, password, must_change_password=False)
+                return user.id
+        finally:
+            await db.dispose()
