@@ -58,7 +58,8 @@ def error_from_rpc(exc: grpc.aio.AioRpcError, *, during_login: bool = False) -> 
     """Turns a status with google.rpc details into the gateway's typed errors."""
     code, message = exc.code(), exc.details() or ""
     reason, violations, corr = "", [], ""
-    for key, value in exc.trailing_metadata() or ():
+    trailers: Any = exc.trailing_metadata() or ()
+    for key, value in trailers:
         if key == "grpc-status-details-bin" and isinstance(value, bytes):
             status = status_pb2.Status.FromString(value)
             for detail in status.details:
@@ -105,15 +106,21 @@ class GrpcGateway:
         self.deadline = deadline
         self.token = ""
         creds = grpc.ssl_channel_credentials(
-            root_certificates=bundle.ca_cert_pem.encode(), private_key=bundle.key_pem.encode(),
-            certificate_chain=bundle.cert_pem.encode())
+            root_certificates=bundle.ca_cert_pem.encode(),
+            private_key=bundle.key_pem.encode(),
+            certificate_chain=bundle.cert_pem.encode(),
+        )
         self.channel = grpc.aio.secure_channel(
-            bundle.server_address, creds,
-            options=[*CHANNEL_OPTIONS, ("grpc.ssl_target_name_override", bundle.server_name)])
+            bundle.server_address,
+            creds,
+            options=[*CHANNEL_OPTIONS, ("grpc.ssl_target_name_override", bundle.server_name)],
+        )
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
         self.admin = admin_pb2_grpc.AdminServiceStub(self.channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
-        self._connection = ConnectionInfo(bundle.server_address, bundle.workstation_name, bundle.practice_name)
+        self._connection = ConnectionInfo(
+            bundle.server_address, bundle.workstation_name, bundle.practice_name
+        )
 
     @property
     def connection(self) -> ConnectionInfo:
@@ -124,13 +131,19 @@ class GrpcGateway:
         return self._connection.state
 
     async def close(self) -> None:
-        await self.channel.close()
+        await self.channel.close(grace=None)
 
     def _metadata(self) -> list[tuple[str, str]]:
         return [("authorization", f"Bearer {self.token}")] if self.token else []
 
-    async def _call(self, rpc: Callable[..., Awaitable[T]], request: Any, *, during_login: bool = False,
-                    retry: bool = False) -> T:
+    async def _call(
+        self,
+        rpc: Callable[..., Awaitable[T]],
+        request: Any,
+        *,
+        during_login: bool = False,
+        retry: bool = False,
+    ) -> T:
         attempts = 3 if retry else 1
         for attempt in range(1, attempts + 1):
             try:
@@ -146,8 +159,11 @@ class GrpcGateway:
 
     # -- auth -----------------------------------------------------------------------------
     async def login(self, username: str, password: str, totp_code: str = "") -> auth_pb2.Session:
-        resp = await self._call(self.auth.Login, auth_pb2.LoginRequest(
-            username=username, password=password, totp_code=totp_code), during_login=True)
+        resp = await self._call(
+            self.auth.Login,
+            auth_pb2.LoginRequest(username=username, password=password, totp_code=totp_code),
+            during_login=True,
+        )
         self.token = resp.session_token
         return resp.session
 
@@ -161,73 +177,121 @@ class GrpcGateway:
         return (await self._call(self.auth.WhoAmI, auth_pb2.WhoAmIRequest())).session
 
     async def change_password(self, current_password: str, new_password: str) -> None:
-        await self._call(self.auth.ChangePassword, auth_pb2.ChangePasswordRequest(
-            current_password=current_password, new_password=new_password))
+        await self._call(
+            self.auth.ChangePassword,
+            auth_pb2.ChangePasswordRequest(current_password=current_password, new_password=new_password),
+        )
 
     async def enroll_totp(self, current_password: str) -> auth_pb2.EnrollTotpResponse:
-        return await self._call(self.auth.EnrollTotp, auth_pb2.EnrollTotpRequest(current_password=current_password))
+        return await self._call(
+            self.auth.EnrollTotp, auth_pb2.EnrollTotpRequest(current_password=current_password)
+        )
 
     async def confirm_totp(self, totp_code: str) -> None:
         await self._call(self.auth.ConfirmTotp, auth_pb2.ConfirmTotpRequest(totp_code=totp_code))
 
     # -- admin ----------------------------------------------------------------------------
     async def list_users(self, include_disabled: bool = True) -> list[admin_pb2.User]:
-        resp = await self._call(self.admin.ListUsers, admin_pb2.ListUsersRequest(include_disabled=include_disabled))
+        resp = await self._call(
+            self.admin.ListUsers, admin_pb2.ListUsersRequest(include_disabled=include_disabled)
+        )
         return list(resp.users)
 
-    async def create_user(self, username: str, display_name: str, roles: list[str],
-                          initial_password: str) -> admin_pb2.User:
-        request = admin_pb2.CreateUserRequest(username=username, display_name=display_name, roles=roles,
-                                              initial_password=initial_password,
-                                              idempotency_key=uuid.uuid4().hex)
+    async def create_user(
+        self, username: str, display_name: str, roles: list[str], initial_password: str
+    ) -> admin_pb2.User:
+        request = admin_pb2.CreateUserRequest(
+            username=username,
+            display_name=display_name,
+            roles=roles,
+            initial_password=initial_password,
+            idempotency_key=uuid.uuid4().hex,
+        )
         return (await self._call(self.admin.CreateUser, request, retry=True)).user
 
     async def set_user_roles(self, user_id: int, roles: list[str], version: int) -> admin_pb2.User:
-        return (await self._call(self.admin.SetUserRoles, admin_pb2.SetUserRolesRequest(
-            user_id=user_id, roles=roles, version=version))).user
+        return (
+            await self._call(
+                self.admin.SetUserRoles,
+                admin_pb2.SetUserRolesRequest(user_id=user_id, roles=roles, version=version),
+            )
+        ).user
 
     async def disable_user(self, user_id: int, version: int) -> admin_pb2.User:
-        return (await self._call(self.admin.DisableUser, admin_pb2.DisableUserRequest(
-            user_id=user_id, version=version))).user
+        return (
+            await self._call(
+                self.admin.DisableUser, admin_pb2.DisableUserRequest(user_id=user_id, version=version)
+            )
+        ).user
 
     async def enable_user(self, user_id: int, version: int) -> admin_pb2.User:
-        return (await self._call(self.admin.EnableUser, admin_pb2.EnableUserRequest(
-            user_id=user_id, version=version))).user
+        return (
+            await self._call(
+                self.admin.EnableUser, admin_pb2.EnableUserRequest(user_id=user_id, version=version)
+            )
+        ).user
 
     async def reset_user_password(self, user_id: int, new_password: str, version: int) -> admin_pb2.User:
-        return (await self._call(self.admin.ResetUserPassword, admin_pb2.ResetUserPasswordRequest(
-            user_id=user_id, new_password=new_password, version=version))).user
+        return (
+            await self._call(
+                self.admin.ResetUserPassword,
+                admin_pb2.ResetUserPasswordRequest(
+                    user_id=user_id, new_password=new_password, version=version
+                ),
+            )
+        ).user
 
     async def list_roles(self) -> list[admin_pb2.Role]:
         return list((await self._call(self.admin.ListRoles, admin_pb2.ListRolesRequest())).roles)
 
     async def list_workstations(self, include_revoked: bool = True) -> list[admin_pb2.Workstation]:
-        resp = await self._call(self.admin.ListWorkstations,
-                                admin_pb2.ListWorkstationsRequest(include_revoked=include_revoked))
+        resp = await self._call(
+            self.admin.ListWorkstations, admin_pb2.ListWorkstationsRequest(include_revoked=include_revoked)
+        )
         return list(resp.workstations)
 
-    async def enroll_workstation(self, name: str, lifetime_days: int = 0) -> admin_pb2.EnrollWorkstationResponse:
-        return await self._call(self.admin.EnrollWorkstation, admin_pb2.EnrollWorkstationRequest(
-            name=name, lifetime_days=lifetime_days))
+    async def enroll_workstation(
+        self, name: str, lifetime_days: int = 0
+    ) -> admin_pb2.EnrollWorkstationResponse:
+        return await self._call(
+            self.admin.EnrollWorkstation,
+            admin_pb2.EnrollWorkstationRequest(name=name, lifetime_days=lifetime_days),
+        )
 
     async def revoke_workstation(self, workstation_id: int, reason: str) -> admin_pb2.Workstation:
-        return (await self._call(self.admin.RevokeWorkstation, admin_pb2.RevokeWorkstationRequest(
-            workstation_id=workstation_id, reason=reason))).workstation
+        return (
+            await self._call(
+                self.admin.RevokeWorkstation,
+                admin_pb2.RevokeWorkstationRequest(workstation_id=workstation_id, reason=reason),
+            )
+        ).workstation
 
     async def get_practice_settings(self) -> admin_pb2.PracticeSettings:
-        return (await self._call(self.admin.GetPracticeSettings, admin_pb2.GetPracticeSettingsRequest())).settings
+        return (
+            await self._call(self.admin.GetPracticeSettings, admin_pb2.GetPracticeSettingsRequest())
+        ).settings
 
-    async def update_practice_settings(self, settings: admin_pb2.PracticeSettings) -> admin_pb2.PracticeSettings:
-        return (await self._call(self.admin.UpdatePracticeSettings,
-                                 admin_pb2.UpdatePracticeSettingsRequest(settings=settings))).settings
+    async def update_practice_settings(
+        self, settings: admin_pb2.PracticeSettings
+    ) -> admin_pb2.PracticeSettings:
+        return (
+            await self._call(
+                self.admin.UpdatePracticeSettings, admin_pb2.UpdatePracticeSettingsRequest(settings=settings)
+            )
+        ).settings
 
     # -- audit ----------------------------------------------------------------------------
     async def list_audit_events(self, flt: AuditFilter) -> audit_pb2.ListAuditEventsResponse:
         request = audit_pb2.ListAuditEventsRequest(
-            since=_ts(flt.since), until=_ts(flt.until), username=flt.username,
-            workstation_name=flt.workstation_name, action_contains=flt.action_contains,
+            since=_ts(flt.since),
+            until=_ts(flt.until),
+            username=flt.username,
+            workstation_name=flt.workstation_name,
+            action_contains=flt.action_contains,
             outcome=flt.outcome,  # type: ignore[arg-type]
-            page_size=flt.page_size, before_sequence=flt.before_sequence)
+            page_size=flt.page_size,
+            before_sequence=flt.before_sequence,
+        )
         return await self._call(self.audit.ListAuditEvents, request)
 
     async def verify_audit_chain(self) -> audit_pb2.VerifyAuditChainResponse:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import logs
 from server.audit.chain import AuditRecord, Outcome, append, verify
 from server.auth import users
-from server.config import DEFAULT_PORT, ConfigError, DataDir, ServerSettings
+from server.config import DEFAULT_PORT, ConfigError, DataDir
 from server.db.migrate import SchemaNotAtHead, require_head, upgrade_to_head
 from server.errors import DomainError, InvalidArgument
 from server.runtime import Installation, database_running, open_installation

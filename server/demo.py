@@ -82,7 +82,7 @@ def check_logins(channel: grpc.Channel) -> list[str]:
     for username, _, password in demo_credentials():
         resp = stub.Login(auth_pb2.LoginRequest(username=username, password=password), timeout=10)
         who = stub.WhoAmI(auth_pb2.WhoAmIRequest(), timeout=10,
-                          metadata=[("authorization", f"Bearer {resp.session_token}")])
+                          metadata=(("authorization", f"Bearer {resp.session_token}"),))
         lines.append(f"{username}: logged in as {who.session.display_name} ({', '.join(who.session.roles)})")
     return lines
 

@@ -58,7 +58,7 @@ async def generate(inst: Installation, *, users: int, workstations: int, audit_e
 
 
 async def _users(session: AsyncSession, rng: random.Random, pid: int, count: int) -> list[str]:
-    names = []
+    names: list[str] = []
     roles = [r.value for r in Role]
     existing = {u.username for u in await users.list_users(session, pid, include_disabled=True)}
     i = 0
@@ -76,7 +76,7 @@ async def _users(session: AsyncSession, rng: random.Random, pid: int, count: int
 
 async def _workstations(session: AsyncSession, inst: Installation, rng: random.Random, pid: int,
                         count: int) -> list[str]:
-    names = []
+    names: list[str] = []
     existing = {w.name for w in await workstations.list_workstations(session, pid, include_revoked=False)}
     i = 0
     while len(names) < count:

@@ -6,7 +6,6 @@ import itertools
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -33,6 +32,12 @@ def test_pg_bin() -> Path:
     return Path(os.environ.get("PMS_TEST_PG_BIN") or default_bin_dir())
 
 
+def database_name(urls: DatabaseUrls) -> str:
+    from sqlalchemy.engine import make_url
+
+    return str(make_url(urls.app_url).database)
+
+
 class Cluster:
     """One throwaway cluster per test session; each test module gets a database cloned from a migrated template."""
 
@@ -54,10 +59,10 @@ class Cluster:
         return DatabaseUrls(self.pg.url(APP_ROLE, name), self.pg.url(OWNER_ROLE, name), APP_ROLE)
 
     def owner_conninfo(self, urls: DatabaseUrls) -> str:
-        return self.pg.conninfo(OWNER_ROLE, urls.app_url.split("/")[-1].split("?")[0])
+        return self.pg.conninfo(OWNER_ROLE, database_name(urls))
 
     def app_conninfo(self, urls: DatabaseUrls) -> str:
-        return self.pg.conninfo(APP_ROLE, urls.app_url.split("/")[-1].split("?")[0])
+        return self.pg.conninfo(APP_ROLE, database_name(urls))
 
     def stop(self) -> None:
         self.pg.stop("immediate")
@@ -140,3 +145,54 @@ class RunningServer:
                 return user.id
         finally:
             await db.dispose()
+
+
+def status_details(exc: grpc.aio.AioRpcError) -> tuple[str, list[tuple[str, str]]]:
+    """(ErrorInfo.reason, [(field, description)...]) from a failed call's rich status."""
+    from google.rpc import error_details_pb2, status_pb2
+
+    reason, fields = "", []
+    for key, value in exc.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            st = status_pb2.Status.FromString(value)
+            for d in st.details:
+                if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                    info = error_details_pb2.ErrorInfo()
+                    d.Unpack(info)
+                    reason = info.reason
+                elif d.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                    bad = error_details_pb2.BadRequest()
+                    d.Unpack(bad)
+                    fields = [(v.field, v.description) for v in bad.field_violations]
+    return reason, fields
+
+
+class Client:
+    """Raw stubs over one workstation's channel, with the session token in metadata once logged in."""
+
+    def __init__(self, bundle: WorkstationBundle) -> None:
+        from shared.pms.admin.v1 import admin_pb2_grpc
+        from shared.pms.audit.v1 import audit_pb2_grpc
+        from shared.pms.auth.v1 import auth_pb2_grpc
+
+        self.bundle = bundle
+        self.channel = channel_for(bundle)
+        self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
+        self.admin = admin_pb2_grpc.AdminServiceStub(self.channel)
+        self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
+        self.token = ""
+
+    @property
+    def md(self) -> list[tuple[str, str]]:
+        return [("authorization", f"Bearer {self.token}")] if self.token else []
+
+    async def login(self, username: str, password: str, totp_code: str = "") -> object:
+        from shared.pms.auth.v1 import auth_pb2
+
+        resp = await self.auth.Login(auth_pb2.LoginRequest(username=username, password=password,
+                                                           totp_code=totp_code), timeout=10)
+        self.token = resp.session_token
+        return resp.session
+
+    async def close(self) -> None:
+        await self.channel.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import passwords, sessions, totp
@@ -101,7 +101,7 @@ async def change_password(ctx: CallContext, current: str, new: str) -> None:
     user.version += 1
     # Other sessions of this user end: a changed password must lock out whoever had the old one.
     await ctx.db.execute(
-        UserSession.__table__.update()
+        update(UserSession)
         .where(UserSession.practice_id == ctx.practice_id, UserSession.user_id == user.id,
                UserSession.id != who.session_id, UserSession.ended_at.is_(None))
         .values(ended_at=datetime.now(UTC), end_reason="password_changed"))

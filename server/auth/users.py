@@ -81,7 +81,7 @@ async def set_roles(db: AsyncSession, practice_id: int, actor_id: int, user_id: 
 async def _require_other_admin(db: AsyncSession, practice_id: int, user_id: int) -> None:
     others = (await db.execute(select(User.id).where(
         User.practice_id == practice_id, User.id != user_id, User.disabled_at.is_(None),
-        User.roles.any(Role.IT_ADMIN.value)))).first()  # type: ignore[arg-type]
+        User.roles.contains([Role.IT_ADMIN.value])))).first()
     if not others:
         raise RuleViolation("The practice would have no active IT administrator left.", "LAST_IT_ADMIN")
 

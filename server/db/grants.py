@@ -18,6 +18,7 @@ def apply_grants(conn: Connection, app_role: str) -> None:
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
     conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"))
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
-    conn.execute(text(f"REVOKE UPDATE, DELETE ON alembic_version FROM {role}"))
-    for table in APPEND_ONLY_TABLES:
-        conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"))
+    for table in ("alembic_version", *APPEND_ONLY_TABLES):
+        # After a downgrade some tables are gone; there is nothing to revoke on them.
+        if conn.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is not None:
+            conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"))

@@ -45,7 +45,7 @@ Behavior = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
 
 def peer_certificate(context: grpc.aio.ServicerContext) -> bytes:
-    certs = context.auth_context().get("x509_pem_cert") or []
+    certs: Any = context.auth_context().get("x509_pem_cert") or []
     if not certs:
         raise errors.Unauthenticated("A workstation certificate is required.", "NO_CERTIFICATE")
     return certs[0]
@@ -82,7 +82,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         if handler.unary_unary is None:
             return _refuse_handler(handler, f"{method} is not a unary RPC and has no access rule")
         rule = RPC_RULES.get(method)
-        behavior: Behavior = handler.unary_unary
+        behavior: Behavior = handler.unary_unary  # type: ignore[assignment]
 
         async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
             return await self._call(method, rule, behavior, request, context)
@@ -121,23 +121,27 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                                     "Your role does not allow this action.", "PERMISSION_DENIED")
                         ctx = CallContext(method, corr, ws, db, who)
                         token_var = set_current_call(ctx)
+                        kept: errors.DomainError | None = None
                         try:
                             response = await behavior(request, context)
                         except errors.DomainError as exc:
                             if not exc.keep_changes:
                                 raise
+                            # Commit what the servicer recorded (e.g. a failed login) with its audit event.
+                            kept = exc
                             note_user = (ctx.audit.user_id, ctx.audit.username)
                             await self._audit(db, rule, method, ws, who, ctx, Outcome.FAILED, exc.reason)
-                            raise _Outcome(exc) from exc
                         finally:
                             reset_current_call(token_var)
                         patient_id = ctx.audit.patient_id
-                        if not rule.readonly:
+                        if kept is None and not rule.readonly:
                             await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
+                    if kept is not None:
+                        raise _Outcome(kept)
                     if rule.readonly:
                         async with self.db.transaction() as db:
                             await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
-                    self._log(method, "OK", started, corr, ws, who)
+                    self._log(method, "OK", started, corr, ws, who, ctx.audit.user_id)
                     return response
                 except DBAPIError as exc:
                     if attempt == attempts or not is_retryable(exc):
@@ -221,7 +225,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
 
             async def uu(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 await check(context)
-                return await inner_uu(request, context)
+                return await inner_uu(request, context)  # type: ignore[arg-type]
 
             return grpc.unary_unary_rpc_method_handler(uu, handler.request_deserializer,
                                                        handler.response_serializer)
@@ -230,7 +234,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
 
             async def us(request: Any, context: grpc.aio.ServicerContext) -> None:
                 await check(context)
-                await _drain(inner_us(request, context), context)
+                await _drain(inner_us(request, context), context)  # type: ignore[arg-type]
 
             return grpc.unary_stream_rpc_method_handler(us, handler.request_deserializer,
                                                         handler.response_serializer)
@@ -239,7 +243,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
 
             async def ss(request_iterator: Any, context: grpc.aio.ServicerContext) -> None:
                 await check(context)
-                await _drain(inner_ss(request_iterator, context), context)
+                await _drain(inner_ss(request_iterator, context), context)  # type: ignore[arg-type]
 
             return grpc.stream_stream_rpc_method_handler(ss, handler.request_deserializer,
                                                          handler.response_serializer)

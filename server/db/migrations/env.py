@@ -13,11 +13,9 @@ target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is None:
-        connectable = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
     app_role = config.attributes.get("app_role")
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as conn:
+    with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, compare_server_default=True,
                           transaction_per_migration=False)
         with context.begin_transaction():

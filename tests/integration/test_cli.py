@@ -1,0 +1,156 @@
+"""`pms-server` as the IT admin uses it: the zero-setup path with the embedded database in the data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from server.config import DataDir
+from server.db.embedded import SUPERUSER
+from server.db.migrate import head_revision
+from shared.bundle import WorkstationBundle
+
+PASSWORD = "first-admin-password"
+
+
+def pms_server(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PMS_OWNER_DATABASE_URL")}
+    result = subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True, text=True,
+                            env=env, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    if check and result.returncode != 0:
+        raise AssertionError(f"pms-server {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
+    root = tmp_path_factory.mktemp("cli") / "srv"
+    pw = root.parent / "pw"
+    pw.write_text(PASSWORD + "\n")
+    pms_server("init", "--data", str(root), "--host", "localhost", "--host", "127.0.0.1",
+               "--practice-name", "CLI Clinic", "--admin-password-file", str(pw), "--listen", "127.0.0.1:0")
+    d = DataDir(root)
+    pg = d.embedded_postgres()
+    pg.start()  # keep it up for the module, so each command does not start and stop it
+    yield d
+    pg.stop()
+
+
+def test_init_lays_out_the_data_folder(data: DataDir) -> None:
+    assert (data.pki / "ca.key").stat().st_mode & 0o777 == 0o600
+    assert (data.pki / "server.key").stat().st_mode & 0o777 == 0o600
+    assert (data.keys / "field-v1.key").stat().st_mode & 0o777 == 0o600
+    assert data.settings_path.stat().st_mode & 0o777 == 0o600
+    assert data.load().hosts == ["localhost", "127.0.0.1"]
+    again = pms_server("init", "--data", str(data.root), "--admin-password-file", "/dev/null", check=False)
+    assert again.returncode == 2 and "already holds an installation" in again.stderr
+
+
+def test_init_refuses_a_weak_first_password(tmp_path: Path) -> None:
+    pw = tmp_path / "pw"
+    pw.write_text("short")
+    result = pms_server("init", "--data", str(tmp_path / "x"), "--admin-password-file", str(pw), check=False)
+    assert result.returncode == 2
+    assert "admin-password: must be at least 12 characters" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_users(data: DataDir, tmp_path: Path) -> None:
+    pw = tmp_path / "pw"
+    pw.write_text("billing-password-1")
+    out = pms_server("user", "add", "bea", "--roles", "biller,manager", "--display-name", "Bea Biller",
+                     "--password-file", str(pw), "--data", str(data.root)).stdout
+    assert "Created bea (biller, manager)" in out
+    bad = pms_server("user", "add", "Bad Name", "--roles", "wizard", "--password-file", str(pw),
+                     "--data", str(data.root), check=False)
+    assert bad.returncode == 2
+    assert "error: username:" in bad.stderr and "error: roles: unknown role(s): wizard" in bad.stderr
+    pms_server("user", "set-roles", "bea", "--roles", "biller", "--data", str(data.root))
+    pms_server("user", "disable", "bea", "--data", str(data.root))
+    listing = pms_server("user", "list", "--data", str(data.root)).stdout
+    bea = next(line for line in listing.splitlines() if line.startswith("bea "))
+    assert "biller" in bea and "manager" not in bea and bea.endswith("disabled")
+    pw.write_text("billing-password-2")
+    out = pms_server("user", "reset-password", "bea", "--password-file", str(pw), "--data", str(data.root)).stdout
+    assert "reset" in out
+
+
+def test_enroll_writes_one_private_bundle_and_revoke(data: DataDir, tmp_path: Path) -> None:
+    out = tmp_path / "desk.pmsbundle"
+    pms_server("enroll", "desk-7", "--data", str(data.root), "--out", str(out), "--days", "30")
+    assert out.stat().st_mode & 0o777 == 0o600
+    bundle = WorkstationBundle.read(out)
+    assert bundle.workstation_name == "desk-7" and bundle.server_name == "localhost"
+    assert "PRIVATE KEY" in bundle.key_pem and "CERTIFICATE" in bundle.ca_cert_pem
+    dup = pms_server("enroll", "desk-7", "--data", str(data.root), "--out", str(tmp_path / "2"), check=False)
+    assert dup.returncode == 2 and "revoke it first" in dup.stderr
+    pms_server("revoke", "desk-7", "--data", str(data.root), "--reason", "replaced")
+    pms_server("enroll", "desk-7", "--data", str(data.root), "--out", str(tmp_path / "3"))
+
+
+def test_serve_answers_over_mtls_and_stops_cleanly_on_sigterm(data: DataDir, tmp_path: Path) -> None:
+    import grpc
+
+    from server.demo import free_port
+    from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+
+    bundle_path = tmp_path / "s.pmsbundle"
+    pms_server("enroll", "serve-check", "--data", str(data.root), "--out", str(bundle_path))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data", str(data.root),
+                             "--listen", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        b = WorkstationBundle.read(bundle_path)
+        creds = grpc.ssl_channel_credentials(b.ca_cert_pem.encode(), b.key_pem.encode(), b.cert_pem.encode())
+        with grpc.secure_channel(f"127.0.0.1:{port}", creds,
+                                 options=[("grpc.ssl_target_name_override", "localhost")]) as channel:
+            grpc.channel_ready_future(channel).result(timeout=30)
+            resp = auth_pb2_grpc.AuthServiceStub(channel).Login(
+                auth_pb2.LoginRequest(username="admin", password=PASSWORD), timeout=10)
+            assert resp.session.practice_name == "CLI Clinic"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert '"event": "stopped"' in err
+    # Structured logs carry no secrets or patient data: not the password, not the token.
+    assert PASSWORD not in err and resp.session_token not in err
+
+
+def test_audit_verify_names_the_first_altered_or_missing_event(data: DataDir) -> None:
+    ok = pms_server("audit", "verify", "--data", str(data.root))
+    assert "Audit chain OK" in ok.stdout
+    pg = data.embedded_postgres()
+    with psycopg.connect(pg.conninfo(SUPERUSER, "pms"), autocommit=True) as conn:
+        conn.execute("SET ROLE pms_owner")
+        original = conn.execute("SELECT detail FROM audit_event WHERE sequence = 2").fetchone()[0]
+        conn.execute("UPDATE audit_event SET detail = 'edited' WHERE sequence = 2")
+        bad = pms_server("audit", "verify", "--data", str(data.root), check=False)
+        assert bad.returncode == 1
+        assert "AUDIT CHAIN BROKEN at event 2: event 2 was altered" in bad.stdout
+        conn.execute("UPDATE audit_event SET detail = %s WHERE sequence = 2", (original,))
+        assert pms_server("audit", "verify", "--data", str(data.root)).returncode == 0
+        conn.execute("DELETE FROM audit_event WHERE sequence = 3")
+        bad = pms_server("audit", "verify", "--data", str(data.root), check=False)
+        assert "AUDIT CHAIN BROKEN at event 3: event 3 is missing" in bad.stdout
+
+
+def test_serve_refuses_a_database_not_at_head(data: DataDir) -> None:
+    pg = data.embedded_postgres()
+    with psycopg.connect(pg.conninfo(SUPERUSER, "pms"), autocommit=True) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0000_older'")
+        try:
+            result = pms_server("serve", "--data", str(data.root), "--listen", "127.0.0.1:0", check=False)
+        finally:
+            conn.execute("UPDATE alembic_version SET version_num = %s", (head_revision(),))
+    assert result.returncode == 2
+    assert "schema is at revision 0000_older" in result.stderr and "pms-server migrate" in result.stderr
+    assert "at the head revision" in pms_server("migrate", "--data", str(data.root)).stdout
