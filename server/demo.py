@@ -7,6 +7,7 @@ Quitting the TUI stops everything (and deletes the temporary data folder).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -46,9 +47,10 @@ def free_port() -> int:
 
 
 def prepare(data: DataDir) -> WorkstationBundle:
-    """Initialises the demo installation (once) and enrolls this terminal; returns its bundle."""
+    """Initialises the demo installation (once), starts its database and enrolls this terminal."""
     from server.bootstrap import initialise
-    from server.cli import main as cli_main
+    from server.runtime import open_installation
+    from server.workstations import service
 
     port = free_port()
     if not data.exists():
@@ -58,12 +60,21 @@ def prepare(data: DataDir) -> WorkstationBundle:
         settings = data.load()
         settings.listen = f"127.0.0.1:{port}"
         data.save(settings)
-    bundle_path = data.root / f"demo-console-{port}.pmsbundle"
-    rc = cli_main(["enroll", f"demo-console-{port}", "--data", str(data.root), "--out", str(bundle_path),
-                   "--days", "2"])
-    if rc != 0:
-        raise RuntimeError("could not enroll the demo workstation")
-    return WorkstationBundle.read(bundle_path)
+    # The database stays up for the server process we start next; run_demo stops it at the end.
+    data.embedded_postgres().start()
+    inst = open_installation(data, data.database_urls())
+
+    async def enroll() -> WorkstationBundle:
+        db = inst.database(pool_size=1, max_overflow=0)
+        try:
+            async with db.transaction() as session:
+                _, bundle = await service.enroll(session, inst.ca_files, inst.server_address(),
+                                                 inst.settings.practice_id, f"demo-console-{port}", 2)
+                return bundle
+        finally:
+            await db.dispose()
+
+    return asyncio.run(enroll())
 
 
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:

@@ -49,3 +49,16 @@ def test_runtime_role_privileges_after_migration(cluster: Cluster) -> None:
     assert grants["audit_event"] == "INSERT,SELECT"
     assert grants["alembic_version"] == "INSERT,SELECT"
     assert grants["app_user"] == "DELETE,INSERT,SELECT,UPDATE"
+
+
+def test_the_cluster_is_the_postgresql_asked_for(cluster: Cluster) -> None:
+    """The compatibility run really runs on the distribution's PostgreSQL (15), the default one on the wheel's (18)."""
+    import os
+
+    with cluster.superuser() as conn:
+        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+    wanted = os.environ.get("PMS_TEST_PG_BIN", "")
+    if "/postgresql/15/" in wanted:
+        assert major == 15
+    else:
+        assert major >= 18

@@ -1,0 +1,71 @@
+"""The newcomer's first command: `pms-server demo` starts everything and every demo user gets in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from server.demo import demo_credentials
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_check_logs_in_as_every_demo_user() -> None:
+    result = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--check"], capture_output=True,
+                            text=True, timeout=180, cwd=ROOT, check=False, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    for username, roles, _ in demo_credentials():
+        assert f"{username}: logged in as" in result.stdout and f"({roles.replace(',', ', ')})" in result.stdout
+    folder = next(line.split("log: ")[1].rstrip(").") for line in result.stdout.splitlines() if "log: " in line)
+    assert not Path(folder).parent.exists(), "the temporary demo folder must be deleted"
+
+
+class Tmux:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True, timeout=30).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def wait_for(self, text: str, timeout: float = 90.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.3)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.name, *keys)
+
+
+def test_demo_opens_the_terminal_client_and_a_user_reaches_the_shell(tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is needed (deploy/dev.sh test installs it)"
+    tmux = Tmux(f"pmsdemo{os.getpid()}")
+    data = tmp_path / "demo"
+    cmd = f"cd {ROOT} && {sys.executable} -m server.cli demo --data {data}; echo DEMO-EXITED $?; sleep 30"
+    tmux.run("new-session", "-d", "-s", tmux.name, "-x", "120", "-y", "40", cmd)
+    try:
+        screen = tmux.wait_for("Password")
+        assert "frontdesk-demo" in screen  # the login screen shows the demo users
+        tmux.keys("manager", "Enter")
+        time.sleep(0.3)
+        tmux.keys("manager-demo", "Enter")
+        screen = tmux.wait_for("Morgan Manager")
+        assert "Riverside Family Practice" in screen
+        tmux.keys("C-q")
+        screen = tmux.wait_for("DEMO-EXITED")
+        assert "DEMO-EXITED 0" in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", tmux.name], check=False, capture_output=True)
+    # Quitting stopped the server and the database.
+    assert not (data / "run" / ".s.PGSQL.5432").exists()
