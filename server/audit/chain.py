@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import BigInteger, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditChainHead, AuditEvent
@@ -57,23 +57,31 @@ async def ensure_chain(db: AsyncSession, practice_id: int) -> None:
 
 
 async def append(db: AsyncSession, practice_id: int, record: AuditRecord) -> int:
-    """Adds one event in the caller's transaction; the head row lock keeps the chain linear."""
+    """Adds one event in the caller's transaction; the head row lock keeps the chain linear.
+
+    Two round trips: taking the next sequence locks the head row and returns the previous
+    hash (not yet replaced); the insert and the head's new hash then go in one statement.
+    """
     head = (await db.execute(
-        select(AuditChainHead.last_sequence, AuditChainHead.last_hash)
-        .where(AuditChainHead.practice_id == practice_id).with_for_update()
+        update(AuditChainHead).where(AuditChainHead.practice_id == practice_id)
+        .values(last_sequence=AuditChainHead.last_sequence + 1)
+        .returning(AuditChainHead.last_sequence, AuditChainHead.last_hash)
     )).one()
-    sequence = head.last_sequence + 1
+    sequence, prev_hash = head.last_sequence, head.last_hash
     # Microseconds, as PostgreSQL stores them, so the hash recomputes exactly.
     occurred_at = (record.occurred_at or datetime.now(UTC)).astimezone(UTC)
-    digest = chain_hash(head.last_hash, practice_id, sequence, record, occurred_at)
-    await db.execute(insert(AuditEvent).values(
-        practice_id=practice_id, sequence=sequence, occurred_at=occurred_at, user_id=record.user_id,
-        username=record.username, workstation_id=record.workstation_id, workstation_name=record.workstation_name,
-        action=record.action, patient_id=record.patient_id, data_category=record.data_category,
-        outcome=record.outcome, detail=record.detail, prev_hash=head.last_hash, hash=digest,
-    ))
-    await db.execute(update(AuditChainHead).where(AuditChainHead.practice_id == practice_id)
-                     .values(last_sequence=sequence, last_hash=digest))
+    digest = chain_hash(prev_hash, practice_id, sequence, record, occurred_at)
+    inserted = insert(AuditEvent).values(
+        practice_id=practice_id, sequence=bindparam("audit_sequence", sequence, type_=BigInteger),
+        occurred_at=occurred_at, user_id=record.user_id, username=record.username, workstation_id=record.workstation_id,
+        workstation_name=record.workstation_name, action=record.action, patient_id=record.patient_id,
+        data_category=record.data_category, outcome=record.outcome, detail=record.detail, prev_hash=prev_hash,
+        hash=digest,
+    ).returning(AuditEvent.sequence).cte("inserted")
+    await db.execute(update(AuditChainHead)
+                     .where(AuditChainHead.practice_id == practice_id,
+                            AuditChainHead.last_sequence == select(inserted.c.sequence).scalar_subquery())
+                     .values(last_hash=digest))
     return sequence
 
 

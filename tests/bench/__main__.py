@@ -60,8 +60,8 @@ def _fresh(params: Any, i: int) -> Any:
     for key in out:
         if key.startswith("token_hash"):
             out[key] = os.urandom(32)
-        elif key.startswith("sequence"):
-            out[key] = 10**12 + i
+        elif "sequence" in key and "last_sequence" not in key:
+            out[key] = 2_000_000_000 - i
     return out
 
 

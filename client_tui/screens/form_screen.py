@@ -1,0 +1,150 @@
+"""The frame every dialog form shares: title, fields, a message line, Save and Cancel.
+
+A subclass yields its fields from ``compose_fields`` and starts its gateway call from
+``submit``. Enter moves to the next field and submits from the last; Ctrl+S submits from
+anywhere; Escape cancels. Failures of the call show in the form, next to the fields.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Static
+
+from client_tui.errors import describe
+from client_tui.gateway import GatewayError, InvalidInput
+from client_tui.widgets.form_field import FormField, clear_field_errors, show_violations
+
+ResultT = TypeVar("ResultT")
+
+
+class FormScreen(ModalScreen[ResultT]):
+    DEFAULT_CSS = """
+    FormScreen {
+        align: center middle;
+    }
+    FormScreen > #form-card {
+        width: 70;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        border-title-style: bold;
+        background: $panel;
+        padding: 1 2 0 2;
+    }
+    FormScreen #form-fields {
+        height: auto;
+        max-height: 30;
+    }
+    FormScreen #form-intro {
+        margin-bottom: 1;
+    }
+    FormScreen #form-message {
+        height: auto;
+        color: $text-error;
+        text-style: bold;
+    }
+    FormScreen #form-message.-info {
+        color: $text-success;
+    }
+    FormScreen #form-buttons {
+        height: auto;
+        align-horizontal: right;
+        margin: 1 0;
+    }
+    FormScreen #form-buttons > Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving", id="form.cancel"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Save",
+            tooltip="Send the form (Enter in the last field does too)",
+            id="form.submit",
+        ),
+    ]
+
+    FORM_TITLE = ""
+    INTRO = ""
+    SUBMIT_LABEL = "Save"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-card"):
+            if self.INTRO or self.intro():
+                yield Static(self.intro() or self.INTRO, id="form-intro", markup=False)
+            with VerticalScroll(id="form-fields", can_focus=False):
+                yield from self.compose_fields()
+            yield Static("", id="form-message", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button(self.SUBMIT_LABEL, id="form-submit", variant="primary")
+                yield Button("Cancel", id="form-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#form-card").border_title = self.FORM_TITLE
+
+    def intro(self) -> str:
+        """Text above the fields that depends on the record (``INTRO`` when it does not)."""
+        return ""
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def submit(self) -> None:
+        """Start the gateway call (a ``@gateway_call`` method) with the fields' values."""
+        raise NotImplementedError
+
+    # -- keys -------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        clear_field_errors(self)
+        self.say("")
+        self.submit()
+
+    @on(Button.Pressed, "#form-submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _next_field_or_submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        controls = self.field_controls()
+        if event.input in controls and event.input is not controls[-1]:
+            controls[controls.index(event.input) + 1].focus()
+        else:
+            self.action_submit()
+
+    def field_controls(self) -> list[Widget]:
+        """The fields' inputs the user can reach now, in Tab order."""
+        controls = [f.control for f in self.query(FormField)]
+        return [w for w in self.focus_chain if any(w is c for c in controls)]
+
+    # -- messages ---------------------------------------------------------------
+    def say(self, text: str, info: bool = False) -> None:
+        message = self.query_one("#form-message", Static)
+        message.update(text)
+        message.set_class(info, "-info")
+
+    def show_inline_error(self, error: GatewayError) -> bool:
+        if isinstance(error, InvalidInput):
+            unmatched = show_violations(self, error.violations)
+            self.say(describe(InvalidInput(unmatched)) if unmatched else "Please correct the fields marked.")
+        else:
+            self.say(describe(error))
+        return True

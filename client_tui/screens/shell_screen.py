@@ -1,0 +1,165 @@
+"""Everything after login: the status line, the modes, and the keys to move between them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer
+
+from client_tui.commands import ElsewhereCommand
+from client_tui.gateway import Gateway
+from client_tui.screens.change_password_screen import ChangePasswordScreen
+from client_tui.screens.totp_enrollment_screen import TotpEnrollmentScreen
+from client_tui.widgets.admin_panel import AdminPanel, permitted_tabs
+from client_tui.widgets.mode_bar import ModeBar
+from client_tui.widgets.planned_mode_panel import PlannedModePanel
+from client_tui.widgets.status_line import StatusLine
+from shared.pms.auth.v1 import auth_pb2
+
+FRONT_DESK_PLANS = [
+    "finding and registering patients, scanning insurance cards",
+    "eligibility checks with the payers",
+    "the appointment book: book, move and cancel visits",
+    "checking patients in and out, taking copays",
+]
+BILLING_PLANS = [
+    "entering and reviewing charges from superbills",
+    "scrubbing and sending claims; working rejections and denials",
+    "posting ERAs and checks",
+    "patient statements and A/R follow-up",
+]
+
+
+class ShellScreen(Screen[None]):
+    CSS_PATH = "shell_screen.tcss"
+
+    # The mode and tab keys are always on screen (mode bar, tab labels), so the footer
+    # keeps its room for the actions of the moment; the command palette lists them all.
+    BINDINGS = [
+        Binding("f2", "show_mode('front-desk')", "Front desk", show=False, id="mode.front_desk"),
+        Binding("f3", "show_mode('billing')", "Billing", show=False, id="mode.billing"),
+        Binding("f4", "show_mode('admin')", "Admin", show=False, id="mode.admin"),
+        Binding("f5", "show_admin_tab('users')", "Users", show=False, id="admin.users"),
+        Binding("f6", "show_admin_tab('workstations')", "Workstations", show=False, id="admin.workstations"),
+        Binding("f7", "show_admin_tab('audit')", "Audit log", show=False, id="admin.audit"),
+        Binding("f8", "show_admin_tab('settings')", "Settings", show=False, id="admin.settings"),
+        Binding("ctrl+o", "change_password", "Password", tooltip="Change your own password", id="account.password"),
+        Binding(
+            "ctrl+t",
+            "enroll_totp",
+            "Two-factor",
+            tooltip="Sign in with an authenticator app too",
+            id="account.totp",
+        ),
+    ]
+
+    mode: reactive[str] = reactive("front-desk", init=False)
+
+    def __init__(self, gateway: Gateway, session: auth_pb2.Session) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.session = session
+        self.permissions = set(session.permissions)
+        self.admin_allowed = bool(permitted_tabs(self.permissions))
+
+    def modes(self) -> list[tuple[str, str, str]]:
+        modes = [("front-desk", "f2", "Front desk"), ("billing", "f3", "Billing")]
+        if self.admin_allowed:
+            modes.append(("admin", "f4", "Admin"))
+        return modes
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.gateway, self.session)
+        yield ModeBar(self.modes())
+        with ContentSwitcher(id="modes", initial="front-desk"):
+            yield PlannedModePanel("Front desk", FRONT_DESK_PLANS, self.session, id="front-desk")
+            yield PlannedModePanel("Billing", BILLING_PLANS, self.session, id="billing")
+            if self.admin_allowed:
+                yield AdminPanel(self.gateway, self.permissions, id="admin")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.mode = self.starting_mode()
+        if self.session.must_change_password:
+            self.app.push_screen(ChangePasswordScreen(self.gateway, required=True), self._password_changed)
+
+    def starting_mode(self) -> str:
+        # Where this person most likely works; any mode key moves on from there.
+        roles = set(self.session.roles)
+        if "biller" in roles:
+            return "billing"
+        if self.admin_allowed and not roles & {"front_desk", "provider"}:
+            return "admin"
+        return "front-desk"
+
+    def watch_mode(self, mode: str) -> None:
+        self.query_one("#modes", ContentSwitcher).current = mode
+        self.query_one(ModeBar).mode = mode
+        if mode == "admin":
+            self.query_one(AdminPanel).focus_active_tab()
+        else:
+            self.set_focus(None)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_mode" and parameters == ("admin",):
+            return self.admin_allowed
+        if action == "show_admin_tab":
+            # From any mode: F6 goes straight to Admin > Workstations.
+            return self.admin_allowed and self.query_one(AdminPanel).has_tab(str(parameters[0]))
+        return True
+
+    def commands_elsewhere(self) -> Iterator[ElsewhereCommand]:
+        """For the command palette: every admin tool's actions, from any mode or tab."""
+        if not self.admin_allowed:
+            return
+        admin = self.query_one(AdminPanel)
+        for tab, tool in admin.tools():
+            for binding in tool.BINDINGS:
+                # True only: greyed-out actions (nothing selected there) are left out.
+                if isinstance(binding, Binding) and tool.check_action(binding.action, ()) is True:
+                    yield ElsewhereCommand(
+                        f"{tab.title}: ", tool, binding, partial(self.action_show_admin_tab, tab.pane_id)
+                    )
+
+    def action_show_mode(self, mode: str) -> None:
+        if mode != "admin" or self.admin_allowed:
+            self.mode = mode
+
+    def action_show_admin_tab(self, pane_id: str) -> None:
+        if self.admin_allowed:
+            # Tab first, then mode: only the tool being opened gets the focus (a focus on
+            # the previous tab's tool, still pending, would switch the tab back).
+            self.query_one(AdminPanel).show_tab(pane_id)
+            self.mode = "admin"
+
+    @on(ModeBar.Chosen)
+    def _mode_clicked(self, message: ModeBar.Chosen) -> None:
+        self.action_show_mode(message.mode)
+
+    def action_change_password(self) -> None:
+        self.app.push_screen(ChangePasswordScreen(self.gateway), self._password_changed)
+
+    def _password_changed(self, changed: bool | None) -> None:
+        if changed:
+            self.app.notify("Your password is changed.")
+
+    def action_enroll_totp(self) -> None:
+        def say_done(enabled: bool | None) -> None:
+            if enabled:
+                self.app.notify("Two-factor sign-in is on: from now on you also type a code at login.")
+
+        self.app.push_screen(TotpEnrollmentScreen(self.gateway), say_done)
+
+    def session_resumed(self, session: auth_pb2.Session) -> None:
+        """After a login on the session-expired overlay: same person, fresh session."""
+        self.session = session
+        self.query_one(StatusLine).show_session(session)
+        if self.admin_allowed:
+            self.query_one(AdminPanel).load_what_is_missing()

@@ -1,0 +1,108 @@
+"""The terminal client against the real server over mutual TLS (no fakes): login, expiry, reconnect."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from client_tui.app import PmsApp
+from client_tui.grpc_gateway import GrpcGateway
+from client_tui.screens.add_user_screen import AddUserScreen
+from client_tui.screens.login_screen import LoginScreen
+from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.screens.shell_screen import ShellScreen
+from client_tui.widgets.status_line import StatusLine
+from tests.support import ADMIN_PASSWORD, Cluster, RunningServer, make_installation
+
+from .helpers import log_in, text_of, wait_for
+
+SIZE = (120, 40)
+
+
+async def test_login_reaches_the_shell_with_who_and_where(server: RunningServer) -> None:
+    gw = GrpcGateway(await server.enroll("tui-real-1"))
+    app = PmsApp(gw)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "connected" in text_of(status.query_one("#status-connection", Static)), 10)
+        line = " ".join(text_of(w) for w in status.query(Static))
+        assert "IT administrator" in line and "Test Practice" in line and "tui-real-1" in line
+    await gw.close()
+
+
+async def test_wrong_password_shows_the_servers_sentence(server: RunningServer) -> None:
+    gw = GrpcGateway(await server.enroll("tui-real-2"))
+    app = PmsApp(gw)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "admin", "not-the-password")
+        message = app.screen.query_one("#login-message", Static)
+        await wait_for(pilot, lambda: "Wrong username or password." in text_of(message), 10)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#username", Input).value == "admin"
+    await gw.close()
+
+
+async def test_server_ended_session_brings_the_overlay_and_the_form_keeps_its_input(
+        server: RunningServer, cluster: Cluster) -> None:
+    bundle = await server.enroll("tui-real-3")
+    gw = GrpcGateway(bundle)
+    app = PmsApp(gw)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddUserScreen), 10)
+        form = app.screen
+        await pilot.press(*"jdoe", "enter", *"Jane Doe", "enter", *"temporary-secret", "enter", "space")
+        # The server ends the session (idle too long), as it would after 15 quiet minutes.
+        with psycopg.connect(cluster.owner_conninfo(server.inst.urls), autocommit=True) as owner:
+            owner.execute("UPDATE user_session SET last_seen_at = now() - interval '16 minutes' WHERE "
+                          "workstation_id = (SELECT id FROM workstation WHERE name = 'tui-real-3')")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReloginScreen), 10)
+        assert app.screen_stack[-2] is form
+        await pilot.press(*ADMIN_PASSWORD, "enter")
+        await wait_for(pilot, lambda: app.screen is form, 10)
+        assert form.query_one("#username", Input).value == "jdoe"
+        assert form.query_one("#display-name", Input).value == "Jane Doe"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AddUserScreen), 10)
+    await gw.close()
+    with psycopg.connect(cluster.owner_conninfo(server.inst.urls)) as owner:
+        assert owner.execute("SELECT display_name FROM app_user WHERE username = 'jdoe'").fetchone() == ("Jane Doe",)
+
+
+async def test_client_reconnects_by_itself_after_the_server_restarts(
+        cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> None:
+    inst = await make_installation(cluster, tmp_path_factory.mktemp("restart"))
+    first = await RunningServer(inst).start()
+    port = first.port
+    gw = GrpcGateway(await first.enroll("tui-restart"))
+    app = PmsApp(gw)
+    second: RunningServer | None = None
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "admin", ADMIN_PASSWORD)
+            await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+            connection = app.screen.query_one("#status-connection", Static)
+            await wait_for(pilot, lambda: "connected" in text_of(connection), 10)
+            await first.stop(grace=0)
+            await wait_for(pilot, lambda: "offline" in text_of(connection) or "connecting" in text_of(connection),
+                           10)
+            second = await RunningServer(inst).start(f"127.0.0.1:{port}")
+            await wait_for(pilot, lambda: "connected" in text_of(connection) and "dis" not in text_of(connection),
+                           15)
+            # Same session (it lives in PostgreSQL), no new login: the users table loads.
+            await pilot.press("f4")
+            table = app.screen.query_one("#users-table", DataTable)
+            await wait_for(pilot, lambda: table.row_count >= 1, 10)
+            assert isinstance(app.screen, ShellScreen)
+    finally:
+        await gw.close()
+        if second is not None:
+            await second.stop()
