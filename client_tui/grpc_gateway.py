@@ -198,14 +198,15 @@ class GrpcGateway:
         return list(resp.users)
 
     async def create_user(
-        self, username: str, display_name: str, roles: list[str], initial_password: str
+        self, username: str, display_name: str, roles: list[str], initial_password: str,
+        idempotency_key: str = "",
     ) -> admin_pb2.User:
         request = admin_pb2.CreateUserRequest(
             username=username,
             display_name=display_name,
             roles=roles,
             initial_password=initial_password,
-            idempotency_key=uuid.uuid4().hex,
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
         )
         return (await self._call(self.admin.CreateUser, request, retry=True)).user
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, SelectionList
@@ -24,6 +26,8 @@ class AddUserScreen(FormScreen[admin_pb2.User | None]):
     def __init__(self, gateway: Gateway) -> None:
         super().__init__()
         self.gateway = gateway
+        # One key for this form: pressing Save again after a lost answer cannot create the user twice.
+        self.idempotency_key = uuid.uuid4().hex
 
     def compose_fields(self) -> ComposeResult:
         # Two columns, so the form and its error lines fit a 40-line terminal.
@@ -54,5 +58,5 @@ class AddUserScreen(FormScreen[admin_pb2.User | None]):
 
     @gateway_call
     async def create_user(self, username: str, display_name: str, roles: list[str], password: str) -> None:
-        user = await self.gateway.create_user(username, display_name, roles, password)
+        user = await self.gateway.create_user(username, display_name, roles, password, self.idempotency_key)
         self.dismiss(user)

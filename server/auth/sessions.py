@@ -35,6 +35,8 @@ def token_hash(token: str) -> bytes:
 class CheckedSession:
     identity: SessionIdentity
     last_seen_at: datetime
+    # A temporary password (new user, reset): only the user's own session RPCs until it is changed.
+    must_change_password: bool = False
 
 
 async def authenticate(db: AsyncSession, ws: WorkstationIdentity, token: str) -> CheckedSession:
@@ -43,7 +45,7 @@ async def authenticate(db: AsyncSession, ws: WorkstationIdentity, token: str) ->
     row = (await db.execute(
         select(UserSession.id, UserSession.user_id, UserSession.workstation_id, UserSession.last_seen_at,
                UserSession.expires_at, UserSession.ended_at, User.username, User.roles, User.disabled_at,
-               Practice.idle_timeout_minutes)
+               User.must_change_password, Practice.idle_timeout_minutes)
         .join(User, (User.practice_id == UserSession.practice_id) & (User.id == UserSession.user_id))
         .join(Practice, Practice.id == UserSession.practice_id)
         .where(UserSession.practice_id == ws.practice_id, UserSession.token_hash == token_hash(token))
@@ -61,7 +63,8 @@ async def authenticate(db: AsyncSession, ws: WorkstationIdentity, token: str) ->
         raise Unauthenticated("Your account has been disabled.", "ACCOUNT_DISABLED")
     roles = tuple(row.roles)
     return CheckedSession(
-        SessionIdentity(row.id, row.user_id, row.username, roles, permissions_for(roles)), row.last_seen_at
+        SessionIdentity(row.id, row.user_id, row.username, roles, permissions_for(roles)), row.last_seen_at,
+        row.must_change_password,
     )
 
 

@@ -119,6 +119,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                             if rule.permission is not None and rule.permission not in who.permissions:
                                 raise errors.PermissionDenied(
                                     "Your role does not allow this action.", "PERMISSION_DENIED")
+                            if rule.permission is not None and checked.must_change_password:
+                                raise errors.RuleViolation(
+                                    "Change your temporary password before you continue.",
+                                    "PASSWORD_CHANGE_REQUIRED")
                         ctx = CallContext(method, corr, ws, db, who)
                         token_var = set_current_call(ctx)
                         kept: errors.DomainError | None = None

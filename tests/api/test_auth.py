@@ -239,3 +239,21 @@ async def test_the_last_it_admin_cannot_be_disabled_or_demoted(server: RunningSe
     err = await _fails(client.admin.DisableUser(admin_pb2.DisableUserRequest(
         user_id=admin.user_id, version=admin.version), metadata=client.md, timeout=5))
     assert status_details(err)[0] == "CANNOT_DISABLE_SELF"
+
+
+async def test_a_temporary_password_must_be_changed_before_anything_else(client: Client) -> None:
+    await client.login("admin", ADMIN_PASSWORD)
+    created = await client.admin.CreateUser(admin_pb2.CreateUserRequest(
+        username="ivy", display_name="Ivy", roles=["manager"], initial_password="temporary-pass-1"),
+        metadata=client.md, timeout=5)
+    assert created.user.must_change_password
+    await client.login("ivy", "temporary-pass-1")
+    err = await _fails(client.admin.ListUsers(admin_pb2.ListUsersRequest(), metadata=client.md, timeout=5))
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert status_details(err)[0] == "PASSWORD_CHANGE_REQUIRED"
+    who = await client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5)
+    assert who.session.must_change_password
+    await client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
+        current_password="temporary-pass-1", new_password="ivys-own-password"), metadata=client.md, timeout=5)
+    users = await client.admin.ListUsers(admin_pb2.ListUsersRequest(), metadata=client.md, timeout=5)
+    assert "ivy" in [u.username for u in users.users]

@@ -306,7 +306,8 @@ class FakeGateway:
         return [a.user for a in self.accounts.values() if include_disabled or not a.user.disabled]
 
     async def create_user(
-        self, username: str, display_name: str, roles: list[str], initial_password: str
+        self, username: str, display_name: str, roles: list[str], initial_password: str,
+        idempotency_key: str = "",
     ) -> admin_pb2.User:
         self._enter("create_user", "users.manage")
         violations = []
