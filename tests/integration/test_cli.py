@@ -154,3 +154,11 @@ def test_serve_refuses_a_database_not_at_head(data: DataDir) -> None:
     assert result.returncode == 2
     assert "schema is at revision 0000_older" in result.stderr and "pms-server migrate" in result.stderr
     assert "at the head revision" in pms_server("migrate", "--data", str(data.root)).stdout
+
+
+def test_demo_data_fills_a_practice(data: DataDir) -> None:
+    out = pms_server("demo-data", "--data", str(data.root), "--users", "3", "--workstations", "2",
+                     "--audit-events", "500").stdout
+    assert "Generated: 3 users, 2 workstations, 500 audit events" in out
+    listing = pms_server("user", "list", "--data", str(data.root)).stdout
+    assert len(listing.strip().splitlines()) >= 1 + 3 + 2  # header, the generated users, admin and bea
