@@ -113,8 +113,9 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
                                       stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         channel = wait_until_serving(bundle)
         ready = time.monotonic() - started
-        hint = "Demo users (user / password):\n" + "\n".join(
-            f"  {u:<10} {p:<17} {r}" for u, r, p in demo_credentials())
+        creds = [f"{u} / {p}" for u, _, p in demo_credentials()]
+        hint = "Demo users (username / password):\n" + "\n".join(
+            "  ".join(f"{c:<27}" for c in creds[i:i + 2]).rstrip() for i in range(0, len(creds), 2))
         print(f"Demo server ready on {bundle.server_address} in {ready:.1f} s (log: {log_path}).")
         print(hint)
         if check_only:

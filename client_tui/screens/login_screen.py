@@ -34,10 +34,10 @@ class LoginScreen(Screen[auth_pb2.Session]):
         yield StatusLine(self.gateway)
         with VerticalScroll(id="login-body"), Center():
             with Vertical(id="login-card"):
-                yield Static("Practice management", id="login-title")
                 yield Static(connection.practice_name, id="login-practice", markup=False)
+                # One line, so the whole card fits an 80x24 terminal.
                 yield Static(
-                    f"Workstation {connection.workstation_name}\nServer {connection.server_address}",
+                    f"{connection.workstation_name} → {connection.server_address}",
                     id="login-where",
                     markup=False,
                 )
@@ -47,7 +47,7 @@ class LoginScreen(Screen[auth_pb2.Session]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#login-card").border_title = "Log in"
+        self.query_one("#login-card").border_title = "Practice management · Log in"
         if self.login_hint:
             self.query_one("#login-hint").border_title = "Note"
 

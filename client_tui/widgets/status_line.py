@@ -37,6 +37,10 @@ class StatusLine(Horizontal):
     }
     StatusLine > .status-muted {
         color: $text-muted;
+        /* The least important part gives way first on a narrow terminal. */
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     StatusLine > #status-connection {
         /* Docked, so long names never push the connection state off the line. */

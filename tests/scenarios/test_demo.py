@@ -52,11 +52,18 @@ def test_demo_opens_the_terminal_client_and_a_user_reaches_the_shell(tmp_path: P
     assert shutil.which("tmux"), "tmux is needed (deploy/dev.sh test installs it)"
     tmux = Tmux(f"pmsdemo{os.getpid()}")
     data = tmp_path / "demo"
-    cmd = f"cd {ROOT} && {sys.executable} -m server.cli demo --data {data}; echo DEMO-EXITED $?; sleep 30"
+    # COLUMNS/LINES inherited from a parent would override the real window size in the client.
+    cmd = (f"cd {ROOT} && env -u COLUMNS -u LINES {sys.executable} -m server.cli demo --data {data}; "
+           "echo DEMO-EXITED $?; sleep 30")
     tmux.run("new-session", "-d", "-s", tmux.name, "-x", "120", "-y", "40", cmd)
+    # Without an attached client tmux may fall back to 80x24; the login screen fits that too, but be explicit.
+    tmux.run("set-option", "-t", tmux.name, "window-size", "manual")
+    tmux.run("resize-window", "-t", tmux.name, "-x", "120", "-y", "40")
     try:
-        screen = tmux.wait_for("Password")
-        assert "frontdesk-demo" in screen  # the login screen shows the demo users
+        # The login screen (its status line says nobody is logged in), with the demo users listed under it.
+        tmux.wait_for("not logged in")
+        screen = tmux.wait_for("connected")
+        assert "Password" in screen and "frontdesk-demo" in screen and "itadmin-demo" in screen
         tmux.keys("manager", "Enter")
         time.sleep(0.3)
         tmux.keys("manager-demo", "Enter")
