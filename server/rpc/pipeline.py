@@ -156,6 +156,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         except errors.DomainError as exc:
             outcome = Outcome.DENIED if isinstance(exc, errors.Unauthenticated | errors.PermissionDenied) \
                 else Outcome.FAILED
+            ws = ws or getattr(exc, "workstation", None)
             await self._audit_alone(rule, method, ws, who, outcome, exc.reason, patient_id)
             self._log(method, exc.reason, started, corr, ws, who)
             await self._abort(context, status.status_for(exc))
@@ -195,7 +196,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                 await append(db, ws.practice_id, AuditRecord(
                     action=method.lstrip("/"), data_category=rule.category if rule else "unknown",
                     outcome=outcome, username=who.username if who else "", user_id=who.user_id if who else None,
-                    workstation_name=ws.name, workstation_id=ws.workstation_id, patient_id=patient_id,
+                    workstation_name=ws.name, workstation_id=ws.workstation_id or None, patient_id=patient_id,
                     detail=detail,
                 ))
         except Exception:

@@ -34,14 +34,23 @@ async def identify(db: AsyncSession, cert_pem: bytes) -> tuple[WorkstationIdenti
                Workstation.last_seen_at)
         .where(Workstation.practice_id == practice_id, Workstation.certificate_serial == peer.serial_hex)
     )).one_or_none()
+    # Refusals carry who knocked, so the audit trail can record them under the practice.
+    knocked = WorkstationIdentity(practice_id, row.id if row else 0, row.name if row else peer.common_name,
+                                  peer.serial_hex)
     if row is None:
-        raise Unauthenticated("This workstation is not enrolled with this server.", "WORKSTATION_UNKNOWN")
+        raise _refused(knocked, "This workstation is not enrolled with this server.", "WORKSTATION_UNKNOWN")
     if row.revoked_at is not None:
-        raise Unauthenticated("This workstation's certificate has been revoked.", "WORKSTATION_REVOKED")
+        raise _refused(knocked, "This workstation's certificate has been revoked.", "WORKSTATION_REVOKED")
     if row.expires_at <= datetime.now(UTC):
-        raise Unauthenticated("This workstation's certificate has expired; enroll it again.",
-                              "WORKSTATION_EXPIRED")
-    return WorkstationIdentity(practice_id, row.id, row.name, peer.serial_hex), row.last_seen_at
+        raise _refused(knocked, "This workstation's certificate has expired; enroll it again.",
+                       "WORKSTATION_EXPIRED")
+    return knocked, row.last_seen_at
+
+
+def _refused(ws: WorkstationIdentity, message: str, reason: str) -> Unauthenticated:
+    exc = Unauthenticated(message, reason)
+    exc.workstation = ws  # type: ignore[attr-defined]
+    return exc
 
 
 async def touch(db: AsyncSession, ws: WorkstationIdentity, last_seen: datetime | None) -> None:

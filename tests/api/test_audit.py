@@ -103,3 +103,36 @@ async def test_the_server_role_cannot_change_or_delete_audit_events(server: Runn
             app.execute("DELETE FROM audit_event")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("TRUNCATE audit_event")
+
+
+async def test_calls_from_revoked_or_unknown_workstations_are_audited(server: RunningServer) -> None:
+    from server.pki.authority import issue_workstation_certificate
+    from shared.bundle import WorkstationBundle
+    from shared.pms.admin.v1 import admin_pb2
+
+    admin = Client(await server.enroll("audit-admin2"))
+    lost = Client(await server.enroll("audit-lost"))
+    rogue_cert = issue_workstation_certificate(server.inst.ca_files.load_ca(), "audit-rogue",
+                                               server.inst.settings.practice_id, 30)
+    b = lost.bundle
+    rogue = Client(WorkstationBundle(b.workstation_name, b.practice_name, b.server_address, b.server_name,
+                                     b.ca_cert_pem, rogue_cert.cert_pem.decode(), rogue_cert.key_pem.decode()))
+    try:
+        await admin.login("admin", ADMIN_PASSWORD)
+        ws = await admin.admin.ListWorkstations(admin_pb2.ListWorkstationsRequest(), metadata=admin.md, timeout=5)
+        lost_id = next(w.workstation_id for w in ws.workstations if w.name == "audit-lost")
+        await admin.admin.RevokeWorkstation(admin_pb2.RevokeWorkstationRequest(workstation_id=lost_id,
+                                                                               reason="lost"),
+                                            metadata=admin.md, timeout=5)
+        for client in (lost, rogue):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await client.login("admin", ADMIN_PASSWORD)
+        events = {e.workstation_name: e for e in await _events(admin, action_contains="Login")
+                  if e.workstation_name in ("audit-lost", "audit-rogue")}
+        assert (events["audit-lost"].outcome, events["audit-lost"].detail) == (audit_pb2.OUTCOME_DENIED,
+                                                                               "WORKSTATION_REVOKED")
+        assert (events["audit-rogue"].outcome, events["audit-rogue"].detail) == (audit_pb2.OUTCOME_DENIED,
+                                                                                 "WORKSTATION_UNKNOWN")
+    finally:
+        for c in (admin, lost, rogue):
+            await c.close()
