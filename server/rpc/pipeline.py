@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from server import errors
 from server.audit.chain import AuditRecord, Outcome, append
@@ -162,6 +162,11 @@ class CallPipeline(grpc.aio.ServerInterceptor):
             await self._abort(context, status.status_for(exc))
         except grpc.aio.AbortError:
             raise
+        except (OperationalError, InterfaceError, OSError) as exc:
+            # The database is unreachable (restarting, network): nothing was written, the caller may retry.
+            log.warning("database unavailable", extra={"method": method, "correlation_id": corr,
+                                                       "error": type(exc).__name__})
+            await self._abort(context, status.unavailable(corr))
         except Exception:
             log.exception("rpc failed", extra={"method": method, "correlation_id": corr})
             await self._audit_alone(rule, method, ws, who, Outcome.ERROR, f"INTERNAL {corr}", patient_id)

@@ -40,6 +40,13 @@ def status_for(exc: errors.DomainError) -> grpc.Status:
     return _status(code_pb2.INTERNAL, "internal error", [])
 
 
+def unavailable(correlation_id: str) -> grpc.Status:
+    info = error_details_pb2.ErrorInfo(reason="DATABASE_UNAVAILABLE", domain=DOMAIN,
+                                       metadata={"correlation_id": correlation_id})
+    return _status(code_pb2.UNAVAILABLE, "The server cannot reach its database right now; try again shortly.",
+                   [info])
+
+
 def internal(correlation_id: str) -> grpc.Status:
     info = error_details_pb2.ErrorInfo(reason="INTERNAL", domain=DOMAIN, metadata={"correlation_id": correlation_id})
     return _status(code_pb2.INTERNAL, f"The server hit an error (reference {correlation_id}).", [info])
