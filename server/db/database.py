@@ -16,15 +16,23 @@ T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
-def is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+def is_retryable(exc: BaseException, *, readonly: bool = False) -> bool:
+    """Safe to run the unit again: a serialization failure, or a dead connection when nothing was written."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # For writes we cannot know whether a lost COMMIT took effect; the caller decides (idempotency keys).
+    return readonly and exc.connection_invalidated
 
 
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 20) -> None:
         self.url = url
+        # No pre-ping: it costs a round trip per transaction. A connection that died with the database
+        # is detected on use, the pool is invalidated, and read-only units are simply run again.
         self.engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, pool_recycle=1800,
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
@@ -45,7 +53,7 @@ class Database:
                 async with self.transaction(readonly=readonly) as session:
                     return await work(session)
             except DBAPIError as exc:
-                if attempt == attempts or not is_retryable(exc):
+                if attempt == attempts or not is_retryable(exc, readonly=readonly):
                     raise
                 await asyncio.sleep(0.01 * attempt)
         raise AssertionError("unreachable")

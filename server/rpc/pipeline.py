@@ -148,7 +148,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                     self._log(method, "OK", started, corr, ws, who, ctx.audit.user_id)
                     return response
                 except DBAPIError as exc:
-                    if attempt == attempts or not is_retryable(exc):
+                    if attempt == attempts or not is_retryable(exc, readonly=rule.readonly):
                         raise
         except _Outcome as out:
             self._log(method, out.error.reason, started, corr, ws, who, note_user[0])
