@@ -3,8 +3,9 @@
     python -m tests.bench                 # full scale
     python -m tests.bench --scale small   # what CI runs, to keep it working
 
-Starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN) and the
-real server in-process on a loopback port; the client is the TUI's GrpcGateway. Prints a table.
+Starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN), records the
+SQL of one call of each kind with the server in-process, then measures against `pms-server serve`
+in its own process on a loopback port, as deployed; the client is the TUI's GrpcGateway. Prints a table.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
+import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ from sqlalchemy import event
 
 from client_tui.grpc_gateway import GrpcGateway
 from server.auth import passwords
+from server.demo import free_port, wait_until_serving
 from tests.support import ADMIN_PASSWORD, Cluster, RunningServer, make_installation
 
 END = "-- end of transaction --"
@@ -93,34 +98,49 @@ async def run(scale: str) -> list[tuple[str, int, float, float]]:
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")
+        # 1. In-process server: record the SQL one Login and one WhoAmI send.
         server = await RunningServer(inst).start()
         recorder = SqlRecorder(server.server.db.engine)
-        bundle = await server.enroll("bench-1")
-        gw = GrpcGateway(bundle)
+        gw = GrpcGateway(await server.enroll("bench-record"))
         try:
-            await gw.login("admin", ADMIN_PASSWORD)  # warm up channel, pool, caches
-            for _ in range(10):
-                await gw.who_am_i()
-
-            login_ms = []
-            for i in range(sizes["logins"]):
-                recorder.on, recorder.statements = i == 0, []
-                t = time.perf_counter()
-                await gw.login("admin", ADMIN_PASSWORD)
-                login_ms.append((time.perf_counter() - t) * 1000)
-                if i == 0:
-                    login_sql, recorder.on = list(recorder.statements), False
-            who_ms = []
-            for i in range(sizes["whoami"]):
-                recorder.on, recorder.statements = i == 0, []
-                t = time.perf_counter()
-                await gw.who_am_i()
-                who_ms.append((time.perf_counter() - t) * 1000)
-                if i == 0:
-                    who_sql, recorder.on = list(recorder.statements), False
+            await gw.login("admin", ADMIN_PASSWORD)
+            await gw.who_am_i()
+            recorder.on = True
+            await gw.login("admin", ADMIN_PASSWORD)
+            login_sql, recorder.statements = list(recorder.statements), []
+            await gw.who_am_i()
+            who_sql, recorder.on = list(recorder.statements), False
+            bundle = await server.enroll("bench-1")
         finally:
             await gw.close()
             await server.stop()
+        # 2. `pms-server serve` in its own process, as deployed: the latency a workstation sees.
+        port = free_port()
+        bundle = replace(bundle, server_address=f"127.0.0.1:{port}")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--data", str(inst.data.root), "--listen",
+             f"127.0.0.1:{port}"], env={**os.environ, "DATABASE_URL": inst.urls.app_url, "PMS_LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        gw = GrpcGateway(bundle)
+        try:
+            await asyncio.to_thread(lambda: wait_until_serving(bundle).close())
+            await gw.login("admin", ADMIN_PASSWORD)  # warm up channel, pool, caches
+            for _ in range(20):
+                await gw.who_am_i()
+            login_ms = []
+            for _ in range(sizes["logins"]):
+                t = time.perf_counter()
+                await gw.login("admin", ADMIN_PASSWORD)
+                login_ms.append((time.perf_counter() - t) * 1000)
+            who_ms = []
+            for _ in range(sizes["whoami"]):
+                t = time.perf_counter()
+                await gw.who_am_i()
+                who_ms.append((time.perf_counter() - t) * 1000)
+        finally:
+            await gw.close()
+            proc.terminate()
+            proc.wait(timeout=30)
         conninfo = cluster.app_conninfo(inst.urls)
         login_raw = replay(conninfo, login_sql, sizes["logins"])
         who_raw = replay(conninfo, who_sql, sizes["whoami"])
