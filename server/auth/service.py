@@ -101,7 +101,7 @@ async def change_password(ctx: CallContext, current: str, new: str) -> None:
     user.version += 1
     # Other sessions of this user end: a changed password must lock out whoever had the old one.
     await ctx.db.execute(
-        update(UserSession)
+        update(UserSession).execution_options(synchronize_session=False)
         .where(UserSession.practice_id == ctx.practice_id, UserSession.user_id == user.id,
                UserSession.id != who.session_id, UserSession.ended_at.is_(None))
         .values(ended_at=datetime.now(UTC), end_reason="password_changed"))

@@ -71,7 +71,7 @@ async def authenticate(db: AsyncSession, ws: WorkstationIdentity, token: str) ->
 async def touch(db: AsyncSession, practice_id: int, checked: CheckedSession) -> None:
     now = datetime.now(UTC)
     if now - checked.last_seen_at > TOUCH_EVERY:
-        await db.execute(update(UserSession)
+        await db.execute(update(UserSession).execution_options(synchronize_session=False)
                          .where(UserSession.practice_id == practice_id,
                                 UserSession.id == checked.identity.session_id)
                          .values(last_seen_at=now))
@@ -89,14 +89,14 @@ async def start(db: AsyncSession, ws: WorkstationIdentity, user_id: int) -> tupl
 
 
 async def end(db: AsyncSession, practice_id: int, session_id: int, reason: str) -> None:
-    await db.execute(update(UserSession)
+    await db.execute(update(UserSession).execution_options(synchronize_session=False)
                      .where(UserSession.practice_id == practice_id, UserSession.id == session_id,
                             UserSession.ended_at.is_(None))
                      .values(ended_at=datetime.now(UTC), end_reason=reason))
 
 
 async def end_all_for_user(db: AsyncSession, practice_id: int, user_id: int, reason: str) -> None:
-    await db.execute(update(UserSession)
+    await db.execute(update(UserSession).execution_options(synchronize_session=False)
                      .where(UserSession.practice_id == practice_id, UserSession.user_id == user_id,
                             UserSession.ended_at.is_(None))
                      .values(ended_at=datetime.now(UTC), end_reason=reason))

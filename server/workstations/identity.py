@@ -56,5 +56,6 @@ def _refused(ws: WorkstationIdentity, message: str, reason: str) -> Unauthentica
 async def touch(db: AsyncSession, ws: WorkstationIdentity, last_seen: datetime | None) -> None:
     now = datetime.now(UTC)
     if last_seen is None or now - last_seen > TOUCH_EVERY:
-        await db.execute(update(Workstation).where(Workstation.practice_id == ws.practice_id,
-                                                   Workstation.id == ws.workstation_id).values(last_seen_at=now))
+        await db.execute(update(Workstation).execution_options(synchronize_session=False)
+                         .where(Workstation.practice_id == ws.practice_id, Workstation.id == ws.workstation_id)
+                         .values(last_seen_at=now))
