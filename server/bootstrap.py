@@ -18,6 +18,14 @@ from server.practice.service import create_practice
 from server.security import Role
 
 
+def console_actor() -> str:
+    """Who an audit event names for work done at the server's console: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli:unknown"
+
+
 def initialise(data: DataDir, *, hosts: list[str], practice_name: str, admin_username: str, admin_password: str,
                listen: str, time_zone: str = "America/New_York",
                extra_users: list[tuple[str, str, list[str], str]] | None = None) -> ServerSettings:
@@ -66,12 +74,8 @@ async def _first_records(url: str, practice_name: str, time_zone: str, admin_use
             for username, display, roles, password in extra_users:
                 await users.create_user(session, practice.id, username, display, roles, password,
                                         must_change_password=False)
-            try:
-                actor = f"cli:{getpass.getuser()}"
-            except Exception:
-                actor = "cli:unknown"
             await append(session, practice.id, AuditRecord(
-                action="cli/init", data_category="settings", outcome=Outcome.SUCCESS, username=actor,
+                action="cli/init", data_category="settings", outcome=Outcome.SUCCESS, username=console_actor(),
                 workstation_name="server-console", detail=f"practice_id={practice.id} admin_user_id={admin.id}"))
             return practice.id
     finally:

@@ -12,7 +12,8 @@ import getpass
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import logs
 from server.audit.chain import AuditRecord, Outcome, append, verify
 from server.auth import users
+from server.bootstrap import console_actor
 from server.config import DEFAULT_PORT, ConfigError, DataDir
 from server.db.migrate import SchemaNotAtHead, require_head, upgrade_to_head
 from server.errors import DomainError, InvalidArgument
@@ -28,13 +30,6 @@ from server.runtime import Installation, database_running, open_installation
 
 T = TypeVar("T")
 CONSOLE = "server-console"
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:
-        return "cli:unknown"
 
 
 async def _in_transaction(inst: Installation, work: Callable[[AsyncSession], Awaitable[T]],
@@ -45,7 +40,7 @@ async def _in_transaction(inst: Installation, work: Callable[[AsyncSession], Awa
         async with db.transaction() as session:
             result = await work(session)
             await append(session, inst.settings.practice_id, AuditRecord(
-                action=f"cli/{action}", data_category=category, outcome=Outcome.SUCCESS, username=_actor(),
+                action=f"cli/{action}", data_category=category, outcome=Outcome.SUCCESS, username=console_actor(),
                 workstation_name=CONSOLE, detail=detail(result) if detail else ""))
         return result
     finally:
@@ -61,6 +56,14 @@ def _read_password(file: str | None, prompt: str) -> str:
     if getpass.getpass("Again: ") != first:
         raise ConfigError("the two passwords differ")
     return first
+
+
+@contextmanager
+def installation(args: argparse.Namespace) -> Iterator[Installation]:
+    """The data folder named by --data, its database running for the length of the command."""
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls:
+        yield open_installation(data, urls)
 
 
 # -- init / migrate / serve ------------------------------------------------------------------
@@ -90,10 +93,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import PmsServer
 
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
-        require_head(urls.app_url)
+    with installation(args) as inst:
+        require_head(inst.urls.app_url)
         listen = args.listen or inst.settings.listen
 
         async def main() -> None:
@@ -115,9 +116,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_enroll(args: argparse.Namespace) -> int:
     from server.workstations import service as ws
 
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
+    with installation(args) as inst:
 
         async def work(db: AsyncSession) -> Any:
             return await ws.enroll(db, inst.ca_files, inst.server_address(), inst.settings.practice_id,
@@ -137,9 +136,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from server.workstations import service as ws
 
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
+    with installation(args) as inst:
 
         async def work(db: AsyncSession) -> Any:
             row = await ws.find_active_by_name(db, inst.settings.practice_id, args.name)
@@ -157,9 +154,7 @@ def _roles(value: str) -> list[str]:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
+    with installation(args) as inst:
         pid = inst.settings.practice_id
 
         async def by_name(db: AsyncSession, name: str) -> Any:
@@ -221,9 +216,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 # -- audit ---------------------------------------------------------------------------------
 def cmd_audit(args: argparse.Namespace) -> int:
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
+    with installation(args) as inst:
 
         async def run() -> Any:
             db = inst.database(pool_size=1, max_overflow=0)
@@ -251,9 +244,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from server.demo_data import generate
 
-    data = DataDir(Path(args.data))
-    with database_running(data) as urls:
-        inst = open_installation(data, urls)
+    with installation(args) as inst:
         counts = asyncio.run(generate(inst, users=args.users, workstations=args.workstations,
                                       audit_events=args.audit_events, seed=args.seed))
     print("Generated: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

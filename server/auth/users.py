@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import passwords, sessions
 from server.auth.models import User
 from server.auth.service import load_user
+from server.common.persistence import add_unique
 from server.errors import FieldErrors, InvalidArgument, RuleViolation, StaleVersion
 from server.security import Role
 
@@ -49,12 +49,7 @@ async def create_user(db: AsyncSession, practice_id: int, username: str, display
     user = User(practice_id=practice_id, username=username, display_name=display_name.strip(), roles=roles,
                 password_hash=await passwords.hash_password(password),
                 must_change_password=must_change_password)
-    db.add(user)
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError as exc:
-        raise InvalidArgument.one("username", "is already taken") from exc
+    await add_unique(db, user, "username", "is already taken")
     return user
 
 

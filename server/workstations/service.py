@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.common.persistence import add_unique
 from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.pki.authority import CertificateAuthorityFiles, issue_workstation_certificate, read_peer_certificate
 from server.practice.service import get_practice
@@ -47,12 +47,7 @@ async def enroll(db: AsyncSession, ca_files: CertificateAuthorityFiles, server: 
     row = Workstation(practice_id=practice_id, name=name, certificate_serial=issued.serial_hex,
                       fingerprint_sha256=peer.fingerprint_sha256, issued_at=issued.not_before,
                       expires_at=issued.not_after)
-    db.add(row)
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError as exc:
-        raise InvalidArgument.one("name", "a workstation with this name is enrolled; revoke it first") from exc
+    await add_unique(db, row, "name", "a workstation with this name is enrolled; revoke it first")
     bundle = WorkstationBundle(
         workstation_name=name, practice_name=practice.name, server_address=server.address,
         server_name=server.server_name, ca_cert_pem=ca_files.ca_cert_pem().decode(),
