@@ -65,44 +65,54 @@ async def test_server_killed_mid_work_leaves_nothing_half_written(cluster: Clust
                                  "--listen", f"127.0.0.1:{port}"], env={**os.environ, **env_urls},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    async def hammer(seconds: float) -> int:
+    served = [0]
+
+    async def logged_in_clients() -> list[Client]:
         clients = [Client(bundle) for _ in range(4)]
-        ok = 0
         for c in clients:
             await c.login("admin", ADMIN_PASSWORD)
+        return clients
+
+    async def hammer(clients: list[Client], seconds: float) -> None:
         deadline = time.monotonic() + seconds
 
-        async def loop(c: Client) -> int:
-            n = 0
+        async def loop(c: Client) -> None:
             while time.monotonic() < deadline:
                 try:
                     await c.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=c.md, timeout=5)
-                    n += 1
+                    served[0] += 1
                 except grpc.aio.AioRpcError:
                     await asyncio.sleep(0.05)
-            return n
 
         try:
-            ok = sum(await asyncio.gather(*(loop(c) for c in clients)))
+            await asyncio.gather(*(loop(c) for c in clients))
         finally:
             for c in clients:
                 await c.close()
-        return ok
 
     proc = serve()
     try:
         await asyncio.to_thread(_wait_serving, bundle, port)
-        task = asyncio.create_task(hammer(3.0))
-        await asyncio.sleep(1.0)
+        clients = await logged_in_clients()
+        task = asyncio.create_task(hammer(clients, 6.0))
+        # Kill once calls are flowing, so some are surely in flight.
+        for _ in range(200):
+            if served[0] >= 20:
+                break
+            await asyncio.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
-        assert await task > 0
+        killed_at = served[0]
+        await task
+        assert killed_at >= 20
     finally:
         proc.kill()
         proc.wait()
     proc = serve()
     try:
         await asyncio.to_thread(_wait_serving, bundle, port)
-        assert await hammer(0.5) > 0  # the restarted server answers again
+        before = served[0]
+        await hammer(await logged_in_clients(), 0.5)
+        assert served[0] > before  # the restarted server answers again
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
