@@ -162,3 +162,35 @@ def test_demo_data_fills_a_practice(data: DataDir) -> None:
     assert "Generated: 3 users, 2 workstations, 500 audit events" in out
     listing = pms_server("user", "list", "--data", str(data.root)).stdout
     assert len(listing.strip().splitlines()) >= 1 + 3 + 2  # header, the generated users, admin and bea
+
+
+def test_sigterm_lets_calls_in_flight_finish(data: DataDir, tmp_path: Path) -> None:
+    import grpc
+
+    from server.demo import free_port
+    from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+
+    bundle_path = tmp_path / "g.pmsbundle"
+    pms_server("enroll", "grace-check", "--data", str(data.root), "--out", str(bundle_path))
+    b = WorkstationBundle.read(bundle_path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data", str(data.root),
+                             "--listen", f"127.0.0.1:{port}", "--grace", "20"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    creds = grpc.ssl_channel_credentials(b.ca_cert_pem.encode(), b.key_pem.encode(), b.cert_pem.encode())
+    with grpc.secure_channel(f"127.0.0.1:{port}", creds,
+                             options=[("grpc.ssl_target_name_override", "localhost")]) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=30)
+            stub = auth_pb2_grpc.AuthServiceStub(channel)
+            # Logins are slow on purpose (argon2id): eight of them are still running when SIGTERM arrives.
+            calls = [stub.Login.future(auth_pb2.LoginRequest(username="admin", password=PASSWORD), timeout=30)
+                     for _ in range(8)]
+            calls[0].result(timeout=30)  # the server is busy with the rest
+            proc.send_signal(signal.SIGTERM)
+            results = [c.result(timeout=30) for c in calls]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    assert len({r.session_token for r in results}) == 8
+    assert proc.returncode == 0
