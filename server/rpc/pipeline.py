@@ -182,13 +182,8 @@ class CallPipeline(grpc.aio.ServerInterceptor):
 
     async def _audit(self, db: Any, rule: RpcRule, method: str, ws: WorkstationIdentity,
                      who: SessionIdentity | None, ctx: CallContext, outcome: str, detail: str) -> None:
-        user_id = who.user_id if who else ctx.audit.user_id
-        username = who.username if who else ctx.audit.username
-        await append(db, ws.practice_id, AuditRecord(
-            action=method.lstrip("/"), data_category=rule.category, outcome=outcome, username=username,
-            user_id=user_id, workstation_name=ws.name, workstation_id=ws.workstation_id,
-            patient_id=ctx.audit.patient_id, detail=detail,
-        ))
+        user = (who.user_id, who.username) if who else (ctx.audit.user_id, ctx.audit.username)
+        await append(db, ws.practice_id, _record(rule, method, ws, user, outcome, detail, ctx.audit.patient_id))
 
     async def _audit_alone(self, rule: RpcRule | None, method: str, ws: WorkstationIdentity | None,
                            who: SessionIdentity | None, outcome: str, detail: str,
@@ -196,14 +191,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         """Refusals and failures: their own transaction, since the call's was rolled back."""
         if ws is None:
             return  # no practice to file it under (certificate unknown); the log has it
+        user = (who.user_id, who.username) if who else (None, "")
         try:
             async with self.db.transaction() as db:
-                await append(db, ws.practice_id, AuditRecord(
-                    action=method.lstrip("/"), data_category=rule.category if rule else "unknown",
-                    outcome=outcome, username=who.username if who else "", user_id=who.user_id if who else None,
-                    workstation_name=ws.name, workstation_id=ws.workstation_id or None, patient_id=patient_id,
-                    detail=detail,
-                ))
+                await append(db, ws.practice_id, _record(rule, method, ws, user, outcome, detail, patient_id))
         except Exception:
             log.exception("audit write failed", extra={"method": method})
 
@@ -258,6 +249,16 @@ class CallPipeline(grpc.aio.ServerInterceptor):
             return grpc.stream_stream_rpc_method_handler(ss, handler.request_deserializer,
                                                          handler.response_serializer)
         return _refuse_handler(handler, "unsupported infrastructure handler")
+
+
+def _record(rule: RpcRule | None, method: str, ws: WorkstationIdentity, user: tuple[int | None, str],
+            outcome: str, detail: str, patient_id: int | None) -> AuditRecord:
+    """The audit event of one call; workstation id 0 means a certificate with no enrolled workstation."""
+    return AuditRecord(
+        action=method.lstrip("/"), data_category=rule.category if rule else "unknown", outcome=outcome,
+        user_id=user[0], username=user[1], workstation_name=ws.name, workstation_id=ws.workstation_id or None,
+        patient_id=patient_id, detail=detail,
+    )
 
 
 async def _drain(result: Any, context: grpc.aio.ServicerContext) -> None:
