@@ -7,13 +7,22 @@ subclass, so there is one place (``App.show_error``) that turns them into messag
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Protocol
 
 from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
+from shared.pms.documents.v1 import documents_pb2
+from shared.pms.insurance.v1 import insurance_pb2
+from shared.pms.patients.v1 import patients_pb2
+from shared.pms.payers.v1 import payers_pb2
+
+# Called with (bytes done, bytes total) while a file goes up or down.
+Progress = Callable[[int, int], None]
 
 
 class GatewayError(Exception):
@@ -80,6 +89,10 @@ class ServerError(GatewayError):
     def __init__(self, message: str, correlation_id: str = "") -> None:
         super().__init__(message)
         self.correlation_id = correlation_id
+
+
+class LocalFileError(GatewayError):
+    """A file on this workstation cannot be read or written (missing, exists already, too large)."""
 
 
 @dataclass
@@ -150,3 +163,57 @@ class Gateway(Protocol):
     # -- audit --------------------------------------------------------------------
     async def list_audit_events(self, flt: AuditFilter) -> audit_pb2.ListAuditEventsResponse: ...
     async def verify_audit_chain(self) -> audit_pb2.VerifyAuditChainResponse: ...
+
+    # -- patients -----------------------------------------------------------------
+    async def search_patients(
+        self, query: str, include_inactive: bool = False, limit: int = 25
+    ) -> patients_pb2.SearchPatientsResponse: ...
+    async def get_patient(self, patient_id: int) -> patients_pb2.GetPatientResponse:
+        """The record with its policies (billing order, then ended) and documents."""
+        ...
+    async def register_patient(
+        self, patient: patients_pb2.Patient, ssn: str = "", acknowledged_duplicate_ids: Sequence[int] = (),
+        idempotency_key: str = "",
+    ) -> patients_pb2.RegisterPatientResponse:
+        """Either ``.patient`` is set (registered) or ``.possible_duplicates`` (nothing written)."""
+        ...
+    async def update_patient(
+        self, patient: patients_pb2.Patient, ssn: str = "", clear_ssn: bool = False
+    ) -> patients_pb2.Patient: ...
+    async def list_patient_changes(self, patient_id: int) -> list[patients_pb2.PatientChange]: ...
+    async def merge_patients(
+        self, survivor_patient_id: int, survivor_version: int, merged_patient_id: int, merged_version: int,
+        reason: str,
+    ) -> patients_pb2.MergePatientsResponse: ...
+    async def list_merges(self) -> list[patients_pb2.MergeRecord]: ...
+
+    # -- payers -------------------------------------------------------------------
+    async def search_payers(
+        self, query: str, include_inactive: bool = False, limit: int = 50
+    ) -> list[payers_pb2.Payer]: ...
+    async def create_payer(self, payer: payers_pb2.Payer, idempotency_key: str = "") -> payers_pb2.Payer: ...
+    async def update_payer(self, payer: payers_pb2.Payer) -> payers_pb2.Payer: ...
+
+    # -- insurance ----------------------------------------------------------------
+    async def list_policies(self, patient_id: int, include_ended: bool = True) -> list[insurance_pb2.Policy]: ...
+    async def add_policy(
+        self, policy: insurance_pb2.Policy, priority: int = 0, idempotency_key: str = ""
+    ) -> insurance_pb2.Policy: ...
+    async def update_policy(self, policy: insurance_pb2.Policy) -> insurance_pb2.Policy: ...
+    async def end_policy(self, policy_id: int, termination_date: date, version: int) -> insurance_pb2.Policy: ...
+    async def reorder_policies(self, patient_id: int, policy_ids: Sequence[int]) -> list[insurance_pb2.Policy]:
+        """``policy_ids``: all the patient's active policies, primary first."""
+        ...
+
+    # -- documents ----------------------------------------------------------------
+    async def list_documents(self, patient_id: int) -> list[documents_pb2.DocumentInfo]: ...
+    async def upload_document(
+        self, header: documents_pb2.UploadDocumentHeader, path: Path, progress: Progress | None = None
+    ) -> documents_pb2.DocumentInfo:
+        """Streams the file at ``path``; the gateway fills in ``header.sha256`` and ``file_name``."""
+        ...
+    async def download_document(
+        self, document_id: int, destination: Path, progress: Progress | None = None
+    ) -> documents_pb2.DocumentInfo:
+        """Writes the content to ``destination``, which must not exist (nothing is overwritten)."""
+        ...

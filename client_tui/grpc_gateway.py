@@ -7,8 +7,12 @@ protected by an idempotency key are retried automatically.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
@@ -21,9 +25,11 @@ from client_tui.gateway import (
     FieldViolation,
     GatewayError,
     InvalidInput,
+    LocalFileError,
     LoginFailed,
     NotFound,
     PermissionDenied,
+    Progress,
     RuleBroken,
     ServerError,
     ServerUnavailable,
@@ -31,13 +37,23 @@ from client_tui.gateway import (
     StaleRecord,
     TotpRequired,
 )
+from shared import dates
 from shared.bundle import WorkstationBundle
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
+from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
+from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
+from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
 
 T = TypeVar("T")
 DEADLINE_S = 10.0
+# Files move in 256 KiB chunks; a whole transfer gets a longer deadline than one call.
+CHUNK_BYTES = 256 * 1024
+TRANSFER_DEADLINE_S = 120.0
+# The server's limit too (server/documents/rules.py); checked here so a big file is refused before it is sent.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 CHANNEL_OPTIONS = [
     ("grpc.max_reconnect_backoff_ms", 2000),
     ("grpc.initial_reconnect_backoff_ms", 200),
@@ -117,6 +133,10 @@ class GrpcGateway:
         )
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
         self.admin = admin_pb2_grpc.AdminServiceStub(self.channel)
+        self.patients = patients_pb2_grpc.PatientServiceStub(self.channel)
+        self.payers = payers_pb2_grpc.PayerServiceStub(self.channel)
+        self.insurance = insurance_pb2_grpc.InsuranceServiceStub(self.channel)
+        self.documents = documents_pb2_grpc.DocumentServiceStub(self.channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
@@ -297,3 +317,161 @@ class GrpcGateway:
 
     async def verify_audit_chain(self) -> audit_pb2.VerifyAuditChainResponse:
         return await self._call(self.audit.VerifyAuditChain, audit_pb2.VerifyAuditChainRequest())
+
+    # -- patients -------------------------------------------------------------------------
+    async def search_patients(
+        self, query: str, include_inactive: bool = False, limit: int = 25
+    ) -> patients_pb2.SearchPatientsResponse:
+        return await self._call(self.patients.SearchPatients, patients_pb2.SearchPatientsRequest(
+            query=query, include_inactive=include_inactive, limit=limit))
+
+    async def get_patient(self, patient_id: int) -> patients_pb2.GetPatientResponse:
+        return await self._call(self.patients.GetPatient, patients_pb2.GetPatientRequest(patient_id=patient_id))
+
+    async def register_patient(
+        self, patient: patients_pb2.Patient, ssn: str = "", acknowledged_duplicate_ids: Sequence[int] = (),
+        idempotency_key: str = "",
+    ) -> patients_pb2.RegisterPatientResponse:
+        request = patients_pb2.RegisterPatientRequest(
+            patient=patient, ssn=ssn, acknowledged_duplicate_ids=list(acknowledged_duplicate_ids),
+            idempotency_key=idempotency_key or uuid.uuid4().hex)
+        return await self._call(self.patients.RegisterPatient, request, retry=True)
+
+    async def update_patient(
+        self, patient: patients_pb2.Patient, ssn: str = "", clear_ssn: bool = False
+    ) -> patients_pb2.Patient:
+        return (await self._call(self.patients.UpdatePatient, patients_pb2.UpdatePatientRequest(
+            patient=patient, ssn=ssn, clear_ssn=clear_ssn))).patient
+
+    async def list_patient_changes(self, patient_id: int) -> list[patients_pb2.PatientChange]:
+        return list((await self._call(self.patients.ListPatientChanges, patients_pb2.ListPatientChangesRequest(
+            patient_id=patient_id))).changes)
+
+    async def merge_patients(
+        self, survivor_patient_id: int, survivor_version: int, merged_patient_id: int, merged_version: int,
+        reason: str,
+    ) -> patients_pb2.MergePatientsResponse:
+        return await self._call(self.patients.MergePatients, patients_pb2.MergePatientsRequest(
+            survivor_patient_id=survivor_patient_id, survivor_version=survivor_version,
+            merged_patient_id=merged_patient_id, merged_version=merged_version, reason=reason))
+
+    async def list_merges(self) -> list[patients_pb2.MergeRecord]:
+        return list((await self._call(self.patients.ListMerges, patients_pb2.ListMergesRequest())).merges)
+
+    # -- payers ---------------------------------------------------------------------------
+    async def search_payers(
+        self, query: str, include_inactive: bool = False, limit: int = 50
+    ) -> list[payers_pb2.Payer]:
+        return list((await self._call(self.payers.SearchPayers, payers_pb2.SearchPayersRequest(
+            query=query, include_inactive=include_inactive, limit=limit))).payers)
+
+    async def create_payer(self, payer: payers_pb2.Payer, idempotency_key: str = "") -> payers_pb2.Payer:
+        return (await self._call(self.payers.CreatePayer, payers_pb2.CreatePayerRequest(
+            payer=payer, idempotency_key=idempotency_key or uuid.uuid4().hex), retry=True)).payer
+
+    async def update_payer(self, payer: payers_pb2.Payer) -> payers_pb2.Payer:
+        return (await self._call(self.payers.UpdatePayer, payers_pb2.UpdatePayerRequest(payer=payer))).payer
+
+    # -- insurance ------------------------------------------------------------------------
+    async def list_policies(self, patient_id: int, include_ended: bool = True) -> list[insurance_pb2.Policy]:
+        return list((await self._call(self.insurance.ListPolicies, insurance_pb2.ListPoliciesRequest(
+            patient_id=patient_id, include_ended=include_ended))).policies)
+
+    async def add_policy(
+        self, policy: insurance_pb2.Policy, priority: int = 0, idempotency_key: str = ""
+    ) -> insurance_pb2.Policy:
+        return (await self._call(self.insurance.AddPolicy, insurance_pb2.AddPolicyRequest(
+            policy=policy, priority=priority, idempotency_key=idempotency_key or uuid.uuid4().hex),
+            retry=True)).policy
+
+    async def update_policy(self, policy: insurance_pb2.Policy) -> insurance_pb2.Policy:
+        return (await self._call(self.insurance.UpdatePolicy, insurance_pb2.UpdatePolicyRequest(
+            policy=policy))).policy
+
+    async def end_policy(self, policy_id: int, termination_date: date, version: int) -> insurance_pb2.Policy:
+        return (await self._call(self.insurance.EndPolicy, insurance_pb2.EndPolicyRequest(
+            policy_id=policy_id, termination_date=dates.to_pb(termination_date), version=version))).policy
+
+    async def reorder_policies(self, patient_id: int, policy_ids: Sequence[int]) -> list[insurance_pb2.Policy]:
+        return list((await self._call(self.insurance.ReorderPolicies, insurance_pb2.ReorderPoliciesRequest(
+            patient_id=patient_id, policy_ids=list(policy_ids)))).policies)
+
+    # -- documents ------------------------------------------------------------------------
+    async def list_documents(self, patient_id: int) -> list[documents_pb2.DocumentInfo]:
+        return list((await self._call(self.documents.ListDocuments, documents_pb2.ListDocumentsRequest(
+            patient_id=patient_id))).documents)
+
+    async def upload_document(
+        self, header: documents_pb2.UploadDocumentHeader, path: Path, progress: Progress | None = None
+    ) -> documents_pb2.DocumentInfo:
+        content = await asyncio.to_thread(_read_file, path)
+        head = documents_pb2.UploadDocumentHeader()
+        head.CopyFrom(header)
+        head.sha256 = hashlib.sha256(content).hexdigest()
+        head.file_name = head.file_name or path.name
+        head.idempotency_key = head.idempotency_key or uuid.uuid4().hex
+
+        async def parts() -> AsyncIterator[documents_pb2.UploadDocumentRequest]:
+            yield documents_pb2.UploadDocumentRequest(header=head)
+            for start in range(0, len(content), CHUNK_BYTES):
+                yield documents_pb2.UploadDocumentRequest(chunk=content[start:start + CHUNK_BYTES])
+                if progress is not None:
+                    progress(min(start + CHUNK_BYTES, len(content)), len(content))
+
+        for attempt in range(1, 4):
+            try:
+                resp = await self.documents.UploadDocument(
+                    parts(), timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+                return resp.document
+            except grpc.aio.AioRpcError as exc:
+                error = error_from_rpc(exc)
+                if isinstance(error, ServerUnavailable) and attempt < 3:
+                    continue  # keyed by idempotency_key: a retry stores the document once
+                raise error from None
+        raise AssertionError("unreachable")
+
+    async def download_document(
+        self, document_id: int, destination: Path, progress: Progress | None = None
+    ) -> documents_pb2.DocumentInfo:
+        if await asyncio.to_thread(destination.exists):
+            raise LocalFileError(f"{destination} exists already; choose another name.")
+        info = documents_pb2.DocumentInfo()
+        chunks: list[bytes] = []
+        done = 0
+        try:
+            call = self.documents.DownloadDocument(documents_pb2.DownloadDocumentRequest(
+                document_id=document_id), timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+            async for part in call:
+                if part.HasField("document"):
+                    info.CopyFrom(part.document)
+                else:
+                    chunks.append(part.chunk)
+                    done += len(part.chunk)
+                    if progress is not None:
+                        progress(done, info.size_bytes)
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from None
+        content = b"".join(chunks)
+        if hashlib.sha256(content).hexdigest() != info.sha256:
+            raise LocalFileError("The downloaded content does not match its checksum; nothing was written.")
+        await asyncio.to_thread(_write_new_file, destination, content)
+        return info
+
+
+def _write_new_file(path: Path, content: bytes) -> None:
+    try:
+        with open(path, "xb") as out:  # "x": never overwrite a file that appeared meanwhile
+            out.write(content)
+    except OSError as exc:
+        raise LocalFileError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise LocalFileError(f"{path.name} is {size / (1024 * 1024):.1f} MiB; the limit is "
+                                 f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise LocalFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None

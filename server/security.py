@@ -20,6 +20,15 @@ class Permission(StrEnum):
     AUDIT_READ_PHI = "audit.read_phi"
     SETTINGS_READ = "practice.settings.read"
     SETTINGS_MANAGE = "practice.settings.manage"
+    PATIENTS_READ = "patients.read"
+    PATIENTS_WRITE = "patients.write"
+    # Merging two records moves everything of one to the other: a manager's decision.
+    PATIENTS_MERGE = "patients.merge"
+    PAYERS_READ = "payers.read"
+    PAYERS_MANAGE = "payers.manage"
+    INSURANCE_WRITE = "insurance.write"
+    DOCUMENTS_READ = "documents.read"
+    DOCUMENTS_WRITE = "documents.write"
 
 
 class Role(StrEnum):
@@ -40,11 +49,16 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.FRONT_DESK: frozenset({P.SETTINGS_READ}),
-    Role.BILLER: frozenset({P.SETTINGS_READ}),
-    Role.PROVIDER: frozenset({P.SETTINGS_READ}),
+    Role.FRONT_DESK: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PATIENTS_WRITE, P.PAYERS_READ,
+                                P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
+    # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
+    Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
+                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
+    Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
-                             P.SETTINGS_READ, P.SETTINGS_MANAGE}),
+                             P.SETTINGS_READ, P.SETTINGS_MANAGE, P.PATIENTS_READ, P.PATIENTS_WRITE,
+                             P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
+                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -65,6 +79,10 @@ class RpcRule:
 AUTH = "/pms.auth.v1.AuthService/"
 ADMIN = "/pms.admin.v1.AdminService/"
 AUDIT = "/pms.audit.v1.AuditService/"
+PATIENTS = "/pms.patients.v1.PatientService/"
+PAYERS = "/pms.payers.v1.PayerService/"
+INSURANCE = "/pms.insurance.v1.InsuranceService/"
+DOCUMENTS = "/pms.documents.v1.DocumentService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -87,6 +105,25 @@ RPC_RULES: dict[str, RpcRule] = {
     ADMIN + "UpdatePracticeSettings": RpcRule(P.SETTINGS_MANAGE, "settings"),
     AUDIT + "ListAuditEvents": RpcRule(P.AUDIT_READ, "audit_log", readonly=True),
     AUDIT + "VerifyAuditChain": RpcRule(P.AUDIT_READ, "audit_log", readonly=True),
+    PATIENTS + "SearchPatients": RpcRule(P.PATIENTS_READ, "demographics", readonly=True),
+    PATIENTS + "GetPatient": RpcRule(P.PATIENTS_READ, "demographics", readonly=True),
+    PATIENTS + "RegisterPatient": RpcRule(P.PATIENTS_WRITE, "demographics"),
+    PATIENTS + "UpdatePatient": RpcRule(P.PATIENTS_WRITE, "demographics"),
+    PATIENTS + "ListPatientChanges": RpcRule(P.PATIENTS_READ, "demographics", readonly=True),
+    PATIENTS + "MergePatients": RpcRule(P.PATIENTS_MERGE, "demographics"),
+    PATIENTS + "ListMerges": RpcRule(P.PATIENTS_MERGE, "demographics", readonly=True),
+    PAYERS + "SearchPayers": RpcRule(P.PAYERS_READ, "payer_directory", readonly=True),
+    PAYERS + "GetPayer": RpcRule(P.PAYERS_READ, "payer_directory", readonly=True),
+    PAYERS + "CreatePayer": RpcRule(P.PAYERS_MANAGE, "payer_directory"),
+    PAYERS + "UpdatePayer": RpcRule(P.PAYERS_MANAGE, "payer_directory"),
+    INSURANCE + "ListPolicies": RpcRule(P.PATIENTS_READ, "insurance", readonly=True),
+    INSURANCE + "AddPolicy": RpcRule(P.INSURANCE_WRITE, "insurance"),
+    INSURANCE + "UpdatePolicy": RpcRule(P.INSURANCE_WRITE, "insurance"),
+    INSURANCE + "EndPolicy": RpcRule(P.INSURANCE_WRITE, "insurance"),
+    INSURANCE + "ReorderPolicies": RpcRule(P.INSURANCE_WRITE, "insurance"),
+    DOCUMENTS + "ListDocuments": RpcRule(P.DOCUMENTS_READ, "documents", readonly=True),
+    DOCUMENTS + "UploadDocument": RpcRule(P.DOCUMENTS_WRITE, "documents"),
+    DOCUMENTS + "DownloadDocument": RpcRule(P.DOCUMENTS_READ, "documents", readonly=True),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.
