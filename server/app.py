@@ -14,6 +14,10 @@ from server.audit.servicer import AuditServicer
 from server.auth.servicer import AuthServicer
 from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
+from server.documents.servicer import DocumentServicer
+from server.insurance.servicer import InsuranceServicer
+from server.patients.servicer import PatientServicer
+from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
 from server.rpc.pipeline import CallPipeline
 from server.security import RPC_RULES
@@ -21,12 +25,20 @@ from server.workstations.service import ServerAddress
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
+from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
+from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
+from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
 
 log = logging.getLogger("pms.server")
 
 SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             admin_pb2.DESCRIPTOR.services_by_name["AdminService"],
-            audit_pb2.DESCRIPTOR.services_by_name["AuditService"]]
+            audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
+            patients_pb2.DESCRIPTOR.services_by_name["PatientService"],
+            payers_pb2.DESCRIPTOR.services_by_name["PayerService"],
+            insurance_pb2.DESCRIPTOR.services_by_name["InsuranceService"],
+            documents_pb2.DESCRIPTOR.services_by_name["DocumentService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -63,6 +75,10 @@ class PmsServer:
         auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(cipher), self.server)
         admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(ca_files, server_address), self.server)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(), self.server)
+        patients_pb2_grpc.add_PatientServiceServicer_to_server(PatientServicer(cipher), self.server)
+        payers_pb2_grpc.add_PayerServiceServicer_to_server(PayerServicer(), self.server)
+        insurance_pb2_grpc.add_InsuranceServiceServicer_to_server(InsuranceServicer(), self.server)
+        documents_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,

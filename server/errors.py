@@ -49,6 +49,9 @@ class FieldErrors:
     def add(self, field: str, description: str) -> None:
         self.violations.append(FieldViolation(field, description))
 
+    def has(self, field: str) -> bool:
+        return any(v.field == field for v in self.violations)
+
     def raise_if_any(self) -> None:
         if self.violations:
             raise InvalidArgument(self.violations)

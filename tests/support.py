@@ -174,12 +174,20 @@ class Client:
         from shared.pms.admin.v1 import admin_pb2_grpc
         from shared.pms.audit.v1 import audit_pb2_grpc
         from shared.pms.auth.v1 import auth_pb2_grpc
+        from shared.pms.documents.v1 import documents_pb2_grpc
+        from shared.pms.insurance.v1 import insurance_pb2_grpc
+        from shared.pms.patients.v1 import patients_pb2_grpc
+        from shared.pms.payers.v1 import payers_pb2_grpc
 
         self.bundle = bundle
         self.channel = channel_for(bundle)
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
         self.admin = admin_pb2_grpc.AdminServiceStub(self.channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
+        self.patients = patients_pb2_grpc.PatientServiceStub(self.channel)
+        self.payers = payers_pb2_grpc.PayerServiceStub(self.channel)
+        self.insurance = insurance_pb2_grpc.InsuranceServiceStub(self.channel)
+        self.documents = documents_pb2_grpc.DocumentServiceStub(self.channel)
         self.token = ""
 
     @property

@@ -7,6 +7,8 @@ value copied into another row or column does not decrypt. Ciphertext layout:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from shared.bundle import write_private_file
 class FieldCipher:
     def __init__(self, keys: dict[int, bytes], current_version: int) -> None:
         self._keys = {v: AESGCM(k) for v, k in keys.items()}
+        self._raw = dict(keys)
         self.current_version = current_version
 
     @staticmethod
@@ -51,3 +54,21 @@ class FieldCipher:
         if path.exists():
             raise FileExistsError(f"{path} exists; refusing to replace an encryption key")
         write_private_file(path, AESGCM.generate_key(bit_length=256))
+
+
+def lookup_key(cipher: FieldCipher) -> bytes:
+    """The HMAC key for exact-match lookups of encrypted values (e.g. SSN).
+
+    Derived from the oldest field key, so adding a new encryption key does not change
+    the hashes already stored.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    oldest = min(cipher._raw)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"pms lookup hash v1").derive(
+        cipher._raw[oldest])
+
+
+def lookup_hash(cipher: FieldCipher, purpose: str, value: str) -> bytes:
+    return hmac.new(lookup_key(cipher), f"{purpose}|{value}".encode(), hashlib.sha256).digest()

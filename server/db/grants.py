@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 # Tables the runtime role may INSERT into and SELECT from, nothing more.
-APPEND_ONLY_TABLES = ("audit_event",)
+# Record history and scanned content: a change is a new row, never an edit of an old one.
+APPEND_ONLY_TABLES = ("audit_event", "patient_change", "patient_merge", "document_content")
 
 
 def apply_grants(conn: Connection, app_role: str) -> None:

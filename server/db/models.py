@@ -4,8 +4,13 @@ from server.audit.models import AuditChainHead, AuditEvent
 from server.auth.models import User, UserSession
 from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
+from server.documents.models import Document, DocumentContent
+from server.insurance.models import InsurancePolicy
+from server.patients.models import Patient, PatientChange, PatientMerge
+from server.payers.models import Payer
 from server.practice.models import Practice
 from server.workstations.models import Workstation
 
-__all__ = ["AuditChainHead", "AuditEvent", "Base", "IdempotencyRecord", "Practice", "User", "UserSession",
-           "Workstation"]
+__all__ = ["AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent", "IdempotencyRecord",
+           "InsurancePolicy", "Patient", "PatientChange", "PatientMerge", "Payer", "Practice", "User",
+           "UserSession", "Workstation"]

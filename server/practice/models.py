@@ -22,5 +22,7 @@ class Practice(Base):
     time_zone: Mapped[str] = mapped_column(String(64), server_default="America/New_York")
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, server_default="15")
     workstation_cert_days: Mapped[int] = mapped_column(Integer, server_default="365")
+    # The MRN the next registered patient gets; taken under the row lock, so MRNs never repeat.
+    next_mrn: Mapped[int] = mapped_column(BigInteger, server_default="100001")
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

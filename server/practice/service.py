@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -51,6 +53,7 @@ async def update_settings(db: AsyncSession, practice_id: int, *, name: str, idle
     practice.idle_timeout_minutes = idle_timeout_minutes
     practice.workstation_cert_days = workstation_cert_days
     practice.time_zone = time_zone
+    _zones.pop(practice_id, None)
     practice.version += 1
     return practice
 
@@ -67,3 +70,18 @@ def _check_time_zone(errors: FieldErrors, tz: str) -> None:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         errors.add("settings.time_zone", "is not a known IANA time zone (e.g. America/Chicago)")
+
+
+# Practice time zones change rarely; a minute-old answer is fine for deciding what "today" is.
+_ZONE_TTL_S = 60.0
+_zones: dict[int, tuple[float, ZoneInfo]] = {}
+
+
+async def practice_today(db: AsyncSession, practice_id: int) -> date:
+    """Today's date where the practice is (not where the server's clock is)."""
+    cached = _zones.get(practice_id)
+    if cached is None or cached[0] < time.monotonic():
+        zone_name = (await db.execute(select(Practice.time_zone).where(Practice.id == practice_id))).scalar_one()
+        cached = (time.monotonic() + _ZONE_TTL_S, ZoneInfo(zone_name))
+        _zones[practice_id] = cached
+    return datetime.now(cached[1]).date()

@@ -58,6 +58,36 @@ def bearer_token(context: grpc.aio.ServicerContext) -> str:
     return ""
 
 
+class BufferedStream:
+    """A client stream read into memory, replayed to the servicer as an async iterator."""
+
+    # Above any single streamed request the API accepts (documents: 20 MiB plus framing).
+    MAX_BYTES = 21 * 1024 * 1024
+
+    def __init__(self, messages: list[Any], overflow: bool) -> None:
+        self.messages = messages
+        # True when the client sent more than MAX_BYTES; the rest was not read.
+        self.overflow = overflow
+
+    @classmethod
+    async def read(cls, request_iterator: Any) -> BufferedStream:
+        messages: list[Any] = []
+        total = 0
+        async for message in request_iterator:
+            total += message.ByteSize()
+            if total > cls.MAX_BYTES:
+                return cls(messages, True)
+            messages.append(message)
+        return cls(messages, False)
+
+    def __aiter__(self) -> Any:
+        return self._iterate()
+
+    async def _iterate(self) -> Any:
+        for message in self.messages:
+            yield message
+
+
 class _Outcome(Exception):
     """Carries an error out of a transaction that must still commit (keep_changes)."""
 
@@ -79,18 +109,54 @@ class CallPipeline(grpc.aio.ServerInterceptor):
             return handler
         if method.startswith(INFRASTRUCTURE_PREFIXES):
             return self._wrap_infrastructure(handler)
-        if handler.unary_unary is None:
-            return _refuse_handler(handler, f"{method} is not a unary RPC and has no access rule")
         rule = RPC_RULES.get(method)
-        behavior: Behavior = handler.unary_unary  # type: ignore[assignment]
+        if handler.unary_unary is not None:
+            behavior: Behavior = handler.unary_unary  # type: ignore[assignment]
 
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            return await self._call(method, rule, behavior, request, context)
+            async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                return await self._call(method, rule, behavior, request, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            run, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+            return grpc.unary_unary_rpc_method_handler(
+                run, request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary is not None:
+            return self._wrap_upload(method, rule, handler)
+        if handler.unary_stream is not None:
+            return self._wrap_download(method, rule, handler)
+        return _refuse_handler(handler, f"{method}: bidirectional streams have no access rule")
+
+    # -- streams: buffered, so each is still one transaction with one audit event ------------
+    def _wrap_upload(self, method: str, rule: RpcRule | None, handler: grpc.RpcMethodHandler
+                     ) -> grpc.RpcMethodHandler:
+        """Client streams are read in full before the transaction starts (no connection waits on a slow
+        upload); a stream over the limit stops being read and the servicer reports it."""
+        inner: Any = handler.stream_unary
+
+        async def behavior(buffered: BufferedStream, context: grpc.aio.ServicerContext) -> Any:
+            return await inner(buffered, context)
+
+        async def run(request_iterator: Any, context: grpc.aio.ServicerContext) -> Any:
+            buffered = await BufferedStream.read(request_iterator)
+            return await self._call(method, rule, behavior, buffered, context)
+
+        return grpc.stream_unary_rpc_method_handler(run, request_deserializer=handler.request_deserializer,
+                                                    response_serializer=handler.response_serializer)
+
+    def _wrap_download(self, method: str, rule: RpcRule | None, handler: grpc.RpcMethodHandler
+                       ) -> grpc.RpcMethodHandler:
+        """Server streams are produced inside the transaction and sent after it commits."""
+        inner: Any = handler.unary_stream
+
+        async def behavior(request: Any, context: grpc.aio.ServicerContext) -> list[Any]:
+            return [item async for item in inner(request, context)]
+
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> None:
+            for item in await self._call(method, rule, behavior, request, context):
+                await context.write(item)
+
+        return grpc.unary_stream_rpc_method_handler(run, request_deserializer=handler.request_deserializer,
+                                                    response_serializer=handler.response_serializer)
 
     # -- the unary path ---------------------------------------------------------------
     async def _call(self, method: str, rule: RpcRule | None, behavior: Behavior, request: Any,

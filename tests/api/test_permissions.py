@@ -6,6 +6,8 @@ the moment it exists (and the server refuses to start if it has no access rule).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import grpc
 import pytest
 from google.protobuf import message_factory
@@ -17,13 +19,34 @@ from tests.support import Client, RunningServer
 ROLES = [r.value for r in Role]
 
 
-def _method_types(full: str) -> tuple[type, type]:
+def _method_types(full: str) -> tuple[type, type, bool, bool]:
+    """Request and response classes, and whether the client / the server streams."""
     _, service_name, method_name = full.split("/")
     for svc in SERVICES:
         if svc.full_name == service_name:
             m = svc.methods_by_name[method_name]
-            return (message_factory.GetMessageClass(m.input_type), message_factory.GetMessageClass(m.output_type))
+            return (message_factory.GetMessageClass(m.input_type), message_factory.GetMessageClass(m.output_type),
+                    m.client_streaming, m.server_streaming)
     raise KeyError(full)
+
+
+async def _call_empty(client: Client, method: str) -> None:
+    """Calls ``method`` with an empty request (one empty message for a client stream)."""
+    req_type, resp_type, client_streams, server_streams = _method_types(method)
+    kwargs = {"request_serializer": req_type.SerializeToString, "response_deserializer": resp_type.FromString}
+    if client_streams:
+        upload = client.channel.stream_unary(method, **kwargs)
+
+        async def one() -> AsyncIterator[object]:
+            yield req_type()
+
+        await upload(one(), metadata=client.md, timeout=10)
+    elif server_streams:
+        download = client.channel.unary_stream(method, **kwargs)
+        async for _ in download(req_type(), metadata=client.md, timeout=10):
+            pass
+    else:
+        await client.channel.unary_unary(method, **kwargs)(req_type(), metadata=client.md, timeout=10)
 
 
 def test_every_rpc_has_an_access_rule() -> None:
@@ -48,11 +71,8 @@ async def test_each_rpc_is_allowed_or_denied_as_the_table_says(server: RunningSe
     try:
         await client.login(f"perm-{role.replace('_', '-')}", "user-password-123")
         for method in methods:
-            req_type, resp_type = _method_types(method)
-            call = client.channel.unary_unary(method, request_serializer=req_type.SerializeToString,
-                                              response_deserializer=resp_type.FromString)
             try:
-                await call(req_type(), metadata=client.md, timeout=10)
+                await _call_empty(client, method)
                 outcomes[method] = "OK"
             except grpc.aio.AioRpcError as exc:
                 outcomes[method] = exc.code().name
