@@ -56,7 +56,7 @@ class InsurancePolicy(Base):
     # X12 individual relationship code of the patient to the subscriber.
     relationship: Mapped[str] = mapped_column(String(2))
     # {"name": {...}, "date_of_birth": "YYYY-MM-DD", "sex": "F", "address": {...}}; NULL when self.
-    subscriber: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    subscriber: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     effective_date: Mapped[date] = mapped_column(Date)
     termination_date: Mapped[date | None] = mapped_column(Date)
     priority: Mapped[int | None] = mapped_column(SmallInteger)

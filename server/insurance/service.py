@@ -185,7 +185,8 @@ async def add_policy(ctx: CallContext, request: pb.AddPolicyRequest) -> pb.Polic
         errors = FieldErrors()
         errors.add("priority", f"must be between 1 and {len(active) + 1}")
         errors.raise_if_any()
-    row = InsurancePolicy(practice_id=ctx.practice_id, patient_id=request.policy.patient_id, version=1, **values)
+    row = InsurancePolicy(practice_id=ctx.practice_id, patient_id=request.policy.patient_id, version=1,
+                          priority=place, **values)
     ctx.db.add(row)
     active.insert(place - 1, row)
     _renumber(active)
