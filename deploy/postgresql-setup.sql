@@ -58,10 +58,11 @@ GRANT CONNECT ON DATABASE :"dbname" TO pms_owner, pms_app;
 
 \connect :dbname
 
--- As superuser: exclusion constraints (no double booking), fuzzy name search, case-insensitive text.
+-- As superuser: exclusion constraints (no double booking), fuzzy name search (trigrams, Soundex), case-insensitive text.
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS citext;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 
 -- pms_owner owns the schema; nobody else may create objects in it.
 ALTER SCHEMA public OWNER TO pms_owner;

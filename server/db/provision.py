@@ -14,7 +14,7 @@ from server.db.embedded import SUPERUSER, EmbeddedPostgres
 
 OWNER_ROLE = "pms_owner"
 APP_ROLE = "pms_app"
-EXTENSIONS = ("btree_gist", "pg_trgm", "citext")
+EXTENSIONS = ("btree_gist", "pg_trgm", "citext", "fuzzystrmatch")
 
 
 def provision(pg: EmbeddedPostgres, database: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import CITEXT, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +48,9 @@ class Patient(Base):
         Index("ix_patient_phone_home", "practice_id", "phone_home", postgresql_where="phone_home <> ''"),
         Index("ix_patient_phone_work", "practice_id", "phone_work", postgresql_where="phone_work <> ''"),
         Index("ix_patient_ssn_hash", "practice_id", "ssn_hash", postgresql_where="ssn_hash IS NOT NULL"),
+        # Typo tolerance for transposed letters ("jhon smiht"), which trigrams forgive poorly.
+        Index("ix_patient_sound_last_first", "practice_id", text("soundex(search_last)"),
+              text("soundex(search_first)")),
         Index("ix_patient_search_names_trgm", "search_names", postgresql_using="gin",
               postgresql_ops={"search_names": "gin_trgm_ops"}),
     )

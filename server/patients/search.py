@@ -23,7 +23,7 @@ ACTIVE = ["active"]
 ANY_STATUS = ["active", "inactive", "deceased"]
 # Below this many hits from the name prefixes, the typo-tolerant search adds its guesses.
 FUZZY_BELOW = 5
-FUZZY_THRESHOLD = 0.45
+FUZZY_THRESHOLD = 0.4
 
 SUMMARY_SQL = text("""
 SELECT p.id, p.mrn, p.first_name, p.middle_name, p.last_name, p.suffix, p.preferred_name, p.date_of_birth,
@@ -99,20 +99,32 @@ async def _by_birth_date(db: AsyncSession, base: dict[str, Any], q: PatientQuery
         return await _ids(db, """
             SELECT id, 80 FROM patient WHERE practice_id = :p AND date_of_birth = ANY(:dobs) AND status = ANY(:st)
              ORDER BY search_last, search_first LIMIT :n""", {**base, "dobs": q.birth_dates})
-    # Few people share a birthday: rank all of them by how well the names fit, drop those that do not.
+    # Few people share a birthday: judge each one's names here, keep those that fit.
     rows = (await db.execute(text("""
-        SELECT id, ' ' || search_names, word_similarity(:words, search_names) FROM patient
-         WHERE practice_id = :p AND date_of_birth = ANY(:dobs) AND status = ANY(:st) LIMIT 500"""),
-        {**base, "dobs": q.birth_dates, "words": " ".join(q.names)})).all()
+        SELECT id, ' ' || search_names AS names, soundex(search_last) AS sl, soundex(search_first) AS sf,
+               ARRAY(SELECT soundex(t) FROM unnest(CAST(:toks AS text[])) WITH ORDINALITY u(t, o) ORDER BY o) AS tsx,
+               ARRAY(SELECT word_similarity(t, search_names) FROM unnest(CAST(:toks AS text[])) WITH ORDINALITY
+                     u(t, o) ORDER BY o) AS sims
+          FROM patient WHERE practice_id = :p AND date_of_birth = ANY(:dobs) AND status = ANY(:st) LIMIT 500"""),
+        {**base, "dobs": q.birth_dates, "toks": q.names})).all()
     out = []
-    for pid, names, similarity in rows:
-        prefixes = sum(1 for token in q.names if f" {token}" in names)
-        if prefixes == len(q.names) or similarity >= 0.3:
-            out.append((int(pid), 80 + 5 * prefixes + 5 * float(similarity)))
+    for row in rows:
+        prefixes = sum(1 for token in q.names if f" {token}" in row.names)
+        similarity = sum(row.sims) / len(q.names)
+        sounds_alike = _sounds_alike(row.sl, row.sf, row.tsx)
+        if prefixes == len(q.names) or similarity >= FUZZY_THRESHOLD or sounds_alike:
+            out.append((int(row.id), 80 + 5 * prefixes + 5 * similarity + 3 * sounds_alike))
     return out
 
 
+def _sounds_alike(last: str, first: str, tokens: list[str]) -> bool:
+    if len(tokens) == 1:
+        return tokens[0] in (last, first)
+    return any(tokens[i] == last and tokens[j] == first for i, j in permutations(range(len(tokens)), 2))
+
+
 async def _by_name_prefixes(db: AsyncSession, base: dict[str, Any], names: list[str]) -> list[tuple[int, float]]:
+    """Score: how much of the names the fragments cover ("smi jo": John Smith before Smith Jones)."""
     params = dict(base)
     for i, token in enumerate(names):
         params[f"lo{i}"], params[f"hi{i}"] = token, _upper_bound(token)
@@ -120,17 +132,20 @@ async def _by_name_prefixes(db: AsyncSession, base: dict[str, Any], names: list[
     parts = []
     if len(names) == 1:
         # One fragment: a last name first (most searches), then a first name.
-        parts.append("""(SELECT id, 60 - (search_last <> :lo0)::int FROM patient
+        parts.append("""(SELECT id, 60 + length(:lo0)::float / length(search_last) FROM patient
             WHERE practice_id = :p AND search_last >= :lo0 AND search_last < :hi0 AND status = ANY(:st)
             ORDER BY search_last, search_first LIMIT :n)""")
-        parts.append("""(SELECT id, 50 - (search_first <> :lo0)::int FROM patient
+        parts.append("""(SELECT id, 50 + length(:lo0)::float / length(search_first) FROM patient
             WHERE practice_id = :p AND search_first >= :lo0 AND search_first < :hi0 AND status = ANY(:st)
             ORDER BY search_first, search_last LIMIT :n)""")
     else:
         for last, first in permutations(range(len(names)), 2):
-            rest = " ".join(f"AND (' ' || search_names) LIKE :w{k}" for k in range(len(names)) if k not in (last,
-                                                                                                           first))
-            parts.append(f"""(SELECT id, 60 - (search_last <> :lo{last})::int - (search_first <> :lo{first})::int
+            rest = " ".join(f"AND (' ' || search_names) LIKE :w{k}"
+                            for k in range(len(names)) if k not in (last, first))
+            # Typed "last first" wins a tie: it is how charts and lists are ordered.
+            convention = 0.01 if (last, first) == (0, 1) else 0
+            parts.append(f"""(SELECT id, 60 + {convention} + length(:lo{last})::float / length(search_last)
+                       + length(:lo{first})::float / length(search_first)
                 FROM patient WHERE practice_id = :p AND status = ANY(:st)
                  AND search_last >= :lo{last} AND search_last < :hi{last}
                  AND search_first >= :lo{first} AND search_first < :hi{first} {rest}
@@ -139,12 +154,31 @@ async def _by_name_prefixes(db: AsyncSession, base: dict[str, Any], names: list[
 
 
 async def _by_similar_names(db: AsyncSession, base: dict[str, Any], names: list[str]) -> list[tuple[int, float]]:
+    """Typos: names that sound alike (Soundex pairs, e.g. "jhon smiht") or share most trigrams ("johnsno")."""
     await db.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
                      {"t": str(FUZZY_THRESHOLD)})
-    return await _ids(db, """
-        SELECT id, 40 * word_similarity(:words, search_names) AS s FROM patient
-         WHERE :words <% search_names AND practice_id = :p AND status = ANY(:st)
-         ORDER BY s DESC, search_last, search_first LIMIT :n""", {**base, "words": " ".join(names)})
+    params = dict(base)
+    for i, token in enumerate(names):
+        params[f"t{i}"] = token
+    n = len(names)
+    candidates = [" AND ".join(f":t{i} <% search_names" for i in range(n))]
+    sound = []
+    if n == 1:
+        sound.append("soundex(search_last) = soundex(:t0)")
+    for i, j in permutations(range(n), 2):
+        sound.append(f"(soundex(search_last) = soundex(:t{i}) AND soundex(search_first) = soundex(:t{j}))")
+    similarity = " + ".join(f"word_similarity(:t{i}, search_names)" for i in range(n))
+    sql = f"""
+        WITH c AS (
+            (SELECT id FROM patient WHERE practice_id = :p AND status = ANY(:st) AND {candidates[0]} LIMIT 500)
+            UNION
+            (SELECT id FROM patient WHERE practice_id = :p AND status = ANY(:st) AND ({" OR ".join(sound)})
+             LIMIT 2000))
+        SELECT p.id, 40 * ({similarity}) / {n} + CASE WHEN {" OR ".join(sound)} THEN 5 ELSE 0 END AS s
+          FROM patient p JOIN c ON c.id = p.id
+         WHERE p.practice_id = :p
+         ORDER BY s DESC, p.search_last, p.search_first LIMIT :n"""
+    return await _ids(db, sql, params)
 
 
 async def summaries(db: AsyncSession, practice_id: int, ids: list[int]) -> dict[int, Any]:
