@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import User, UserSession
@@ -15,6 +16,7 @@ from server.errors import Unauthenticated
 from server.practice.models import Practice
 from server.rpc.context import SessionIdentity, WorkstationIdentity
 from server.security import permissions_for
+from server.workstations import identity
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 # Refreshing last_seen_at on every call would make every read a write; the idle limit
@@ -39,32 +41,61 @@ class CheckedSession:
     must_change_password: bool = False
 
 
-async def authenticate(db: AsyncSession, ws: WorkstationIdentity, token: str) -> CheckedSession:
+SESSION_COLUMNS = (UserSession.id.label("session_id"), UserSession.user_id, UserSession.workstation_id,
+                   UserSession.last_seen_at.label("session_seen_at"),
+                   UserSession.expires_at.label("session_expires_at"),
+                   UserSession.ended_at, User.username, User.roles, User.disabled_at, User.must_change_password,
+                   Practice.idle_timeout_minutes)
+
+
+def _session_join() -> Any:
+    return (UserSession.__table__
+            .join(User.__table__, (User.practice_id == UserSession.practice_id) & (User.id == UserSession.user_id))
+            .join(Practice.__table__, Practice.id == UserSession.practice_id))
+
+
+async def identify_and_authenticate(db: AsyncSession, cert_pem: bytes, token: str
+                                    ) -> tuple[WorkstationIdentity, datetime | None, CheckedSession]:
+    """Workstation and session in one round trip: every call but Login starts here."""
     if not token:
-        raise Unauthenticated("Please log in.", "NO_SESSION")
+        known, _ = await identity.identify(db, cert_pem)  # an unknown workstation is told so first
+        raise _from(known, Unauthenticated("Please log in.", "NO_SESSION"))
+    peer, practice_id = identity.peer_of(cert_pem)
+    joined = _session_join()
     row = (await db.execute(
-        select(UserSession.id, UserSession.user_id, UserSession.workstation_id, UserSession.last_seen_at,
-               UserSession.expires_at, UserSession.ended_at, User.username, User.roles, User.disabled_at,
-               User.must_change_password, Practice.idle_timeout_minutes)
-        .join(User, (User.practice_id == UserSession.practice_id) & (User.id == UserSession.user_id))
-        .join(Practice, Practice.id == UserSession.practice_id)
-        .where(UserSession.practice_id == ws.practice_id, UserSession.token_hash == token_hash(token))
-    )).one_or_none()
+        identity.workstation_query(practice_id, peer.serial_hex).add_columns(*SESSION_COLUMNS)
+        .outerjoin(joined, (UserSession.practice_id == identity.Workstation.practice_id)
+                   & (UserSession.token_hash == token_hash(token))))).one_or_none()
+    ws, seen = identity.check(peer, practice_id, row)
+    assert row is not None  # check() refuses unknown workstations
+    try:
+        return ws, seen, _check_session(ws, row if row.session_id is not None else None)
+    except Unauthenticated as exc:
+        raise _from(ws, exc) from None
+
+
+def _from(ws: WorkstationIdentity, exc: Unauthenticated) -> Unauthenticated:
+    """Refusals carry the workstation, so the audit trail files them under its practice."""
+    exc.workstation = ws  # type: ignore[attr-defined]
+    return exc
+
+
+def _check_session(ws: WorkstationIdentity, row: Any) -> CheckedSession:
     now = datetime.now(UTC)
     if row is None or row.ended_at is not None:
         raise Unauthenticated("Your session has ended; please log in again.", "SESSION_ENDED")
     if row.workstation_id != ws.workstation_id:
         raise Unauthenticated("This session belongs to another workstation.", "SESSION_WRONG_WORKSTATION")
-    if now >= row.expires_at:
+    if now >= row.session_expires_at:
         raise Unauthenticated("Your session reached its 12-hour limit; please log in again.", "SESSION_EXPIRED")
-    if now - row.last_seen_at > timedelta(minutes=row.idle_timeout_minutes):
+    if now - row.session_seen_at > timedelta(minutes=row.idle_timeout_minutes):
         raise Unauthenticated("Your session ended after inactivity; please log in again.", "SESSION_IDLE")
     if row.disabled_at is not None:
         raise Unauthenticated("Your account has been disabled.", "ACCOUNT_DISABLED")
     roles = tuple(row.roles)
     return CheckedSession(
-        SessionIdentity(row.id, row.user_id, row.username, roles, permissions_for(roles)), row.last_seen_at,
-        row.must_change_password,
+        SessionIdentity(row.session_id, row.user_id, row.username, roles, permissions_for(roles)),
+        row.session_seen_at, row.must_change_password,
     )
 
 

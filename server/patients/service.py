@@ -108,11 +108,9 @@ async def search_patients(ctx: CallContext, cipher: FieldCipher, request: pb.Sea
     ssn_hash = lookup_hash(cipher, "ssn", q.ssn) if q.ssn else None
     hits = await search.find(ctx.db, ctx.practice_id, q, statuses=search.statuses(request.include_inactive),
                              limit=limit, ssn_hash=ssn_hash)
-    rows = await search.summaries(ctx.db, ctx.practice_id, [h.patient_id for h in hits])
     ctx.audit.detail = f"search kinds=[{_kinds(q)}] results={len(hits)}"
-    return pb.SearchPatientsResponse(
-        patients=[summary_message(rows[h.patient_id], h.matched_on, h.score) for h in hits if h.patient_id in rows],
-        interpreted_as=kinds)
+    return pb.SearchPatientsResponse(patients=[summary_message(h.row, h.matched_on, h.score) for h in hits],
+                                     interpreted_as=kinds)
 
 
 def _kinds(q: search_query.PatientQuery) -> str:

@@ -177,10 +177,11 @@ class CallPipeline(grpc.aio.ServerInterceptor):
             for attempt in range(1, attempts + 1):
                 try:
                     async with self.db.transaction(readonly=rule.readonly) as db:
-                        ws, ws_seen = await identity.identify(db, cert)
                         checked = None
-                        if not rule.public:
-                            checked = await sessions.authenticate(db, ws, token)
+                        if rule.public:
+                            ws, ws_seen = await identity.identify(db, cert)
+                        else:
+                            ws, ws_seen, checked = await sessions.identify_and_authenticate(db, cert, token)
                             who = checked.identity
                             if rule.permission is not None and rule.permission not in who.permissions:
                                 raise errors.PermissionDenied(

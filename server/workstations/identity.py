@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,17 +24,23 @@ def practice_of_certificate(org: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-async def identify(db: AsyncSession, cert_pem: bytes) -> tuple[WorkstationIdentity, datetime | None]:
-    """Returns the workstation and when it was last seen; refuses revoked, expired or unknown ones."""
+def peer_of(cert_pem: bytes) -> tuple[Any, int]:
+    """The certificate's details and the practice it was issued for."""
     peer = read_peer_certificate(cert_pem)
     practice_id = practice_of_certificate(peer.organization)
     if practice_id is None:
         raise Unauthenticated("This certificate was not issued to a workstation.", "WORKSTATION_UNKNOWN")
-    row = (await db.execute(
-        select(Workstation.id, Workstation.name, Workstation.revoked_at, Workstation.expires_at,
-               Workstation.last_seen_at)
-        .where(Workstation.practice_id == practice_id, Workstation.certificate_serial == peer.serial_hex)
-    )).one_or_none()
+    return peer, practice_id
+
+
+def workstation_query(practice_id: int, serial_hex: str) -> Any:
+    return (select(Workstation.id, Workstation.name, Workstation.revoked_at, Workstation.expires_at,
+                   Workstation.last_seen_at)
+            .where(Workstation.practice_id == practice_id, Workstation.certificate_serial == serial_hex))
+
+
+def check(peer: Any, practice_id: int, row: Any) -> tuple[WorkstationIdentity, datetime | None]:
+    """Refuses revoked, expired or unknown workstations; ``row`` comes from workstation_query (or extends it)."""
     # Refusals carry who knocked, so the audit trail can record them under the practice.
     knocked = WorkstationIdentity(practice_id, row.id if row else 0, row.name if row else peer.common_name,
                                   peer.serial_hex)
@@ -45,6 +52,13 @@ async def identify(db: AsyncSession, cert_pem: bytes) -> tuple[WorkstationIdenti
         raise _refused(knocked, "This workstation's certificate has expired; enroll it again.",
                        "WORKSTATION_EXPIRED")
     return knocked, row.last_seen_at
+
+
+async def identify(db: AsyncSession, cert_pem: bytes) -> tuple[WorkstationIdentity, datetime | None]:
+    """Returns the workstation and when it was last seen; refuses revoked, expired or unknown ones."""
+    peer, practice_id = peer_of(cert_pem)
+    row = (await db.execute(workstation_query(practice_id, peer.serial_hex))).one_or_none()
+    return check(peer, practice_id, row)
 
 
 def _refused(ws: WorkstationIdentity, message: str, reason: str) -> Unauthenticated:
