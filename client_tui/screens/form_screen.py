@@ -1,8 +1,9 @@
 """The frame every dialog form shares: title, fields, a message line, Save and Cancel.
 
 A subclass yields its fields from ``compose_fields`` and starts its gateway call from
-``submit``. Enter moves to the next field and submits from the last; Ctrl+S submits from
-anywhere; Escape cancels. Failures of the call show in the form, next to the fields.
+``submit``. Enter moves to the next field (or the next of ``KEY_FIELDS``, when a long form
+names its key fields) and submits from the last; Ctrl+S submits from anywhere; Escape
+cancels. Failures of the call show in the form, next to the fields.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class FormScreen(ModalScreen[ResultT]):
     FORM_TITLE = ""
     INTRO = ""
     SUBMIT_LABEL = "Save"
+    # Ids of the controls Enter jumps between (then it saves); empty: Enter visits every field.
+    KEY_FIELDS: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-card"):
@@ -125,15 +128,20 @@ class FormScreen(ModalScreen[ResultT]):
     def _next_field_or_submit(self, event: Input.Submitted) -> None:
         event.stop()
         controls = self.field_controls()
-        if event.input in controls and event.input is not controls[-1]:
-            controls[controls.index(event.input) + 1].focus()
+        if event.input not in controls:
+            self.action_submit()
+            return
+        following = controls[controls.index(event.input) + 1 :]
+        if self.KEY_FIELDS:
+            following = [w for w in following if w.id in self.KEY_FIELDS]
+        if following:
+            following[0].focus()
         else:
             self.action_submit()
 
     def field_controls(self) -> list[Widget]:
-        """The fields' inputs the user can reach now, in Tab order."""
-        controls = [f.control for f in self.query(FormField)]
-        return [w for w in self.focus_chain if any(w is c for c in controls)]
+        """The fields' inputs the user can reach now, in Tab order (inside composite controls too)."""
+        return [w for w in self.focus_chain if any(isinstance(a, FormField) for a in w.ancestors)]
 
     # -- messages ---------------------------------------------------------------
     def say(self, text: str, info: bool = False) -> None:

@@ -17,17 +17,13 @@ from client_tui.gateway import Gateway
 from client_tui.screens.change_password_screen import ChangePasswordScreen
 from client_tui.screens.totp_enrollment_screen import TotpEnrollmentScreen
 from client_tui.widgets.admin_panel import AdminPanel, permitted_tabs
+from client_tui.widgets.front_desk_panel import FrontDeskPanel
 from client_tui.widgets.mode_bar import ModeBar
+from client_tui.widgets.patient_finder import PatientFinder
 from client_tui.widgets.planned_mode_panel import PlannedModePanel
 from client_tui.widgets.status_line import StatusLine
 from shared.pms.auth.v1 import auth_pb2
 
-FRONT_DESK_PLANS = [
-    "finding and registering patients, scanning insurance cards",
-    "eligibility checks with the payers",
-    "the appointment book: book, move and cancel visits",
-    "checking patients in and out, taking copays",
-]
 BILLING_PLANS = [
     "entering and reviewing charges from superbills",
     "scrubbing and sending claims; working rejections and denials",
@@ -78,7 +74,7 @@ class ShellScreen(Screen[None]):
         yield StatusLine(self.gateway, self.session)
         yield ModeBar(self.modes())
         with ContentSwitcher(id="modes", initial="front-desk"):
-            yield PlannedModePanel("Front desk", FRONT_DESK_PLANS, self.session, id="front-desk")
+            yield FrontDeskPanel(self.gateway, self.session, id="front-desk")
             yield PlannedModePanel("Billing", BILLING_PLANS, self.session, id="billing")
             if self.admin_allowed:
                 yield AdminPanel(self.gateway, self.permissions, id="admin")
@@ -86,6 +82,9 @@ class ShellScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mode = self.starting_mode()
+        if self.mode == "front-desk":
+            # The default mode: no change, so watch_mode did not run.
+            self.call_after_refresh(self.query_one(FrontDeskPanel).focus_main)
         if self.session.must_change_password:
             self.app.push_screen(ChangePasswordScreen(self.gateway, required=True), self._password_changed)
 
@@ -103,9 +102,16 @@ class ShellScreen(Screen[None]):
         self.query_one(ModeBar).mode = mode
         if mode == "admin":
             self.query_one(AdminPanel).focus_active_tab()
+        elif mode == "front-desk":
+            self.call_after_refresh(self.query_one(FrontDeskPanel).focus_main)
         else:
             self.set_focus(None)
         self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        # Back from a patient (or a dialog): the results may show what was just changed.
+        if self.mode == "front-desk":
+            self.query_one(FrontDeskPanel).refresh_results()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_mode" and parameters == ("admin",):
@@ -116,7 +122,13 @@ class ShellScreen(Screen[None]):
         return True
 
     def commands_elsewhere(self) -> Iterator[ElsewhereCommand]:
-        """For the command palette: every admin tool's actions, from any mode or tab."""
+        """For the command palette: the finder's and every admin tool's actions, from any mode or tab."""
+        for finder in self.query(PatientFinder):
+            for binding in finder.BINDINGS:
+                if isinstance(binding, Binding) and binding.id and finder.check_action(binding.action, ()) is True:
+                    yield ElsewhereCommand(
+                        "Front desk: ", finder, binding, partial(self.action_show_mode, "front-desk")
+                    )
         if not self.admin_allowed:
             return
         admin = self.query_one(AdminPanel)

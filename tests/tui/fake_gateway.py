@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -17,6 +18,7 @@ from client_tui.gateway import (
     AuditFilter,
     ConnectionInfo,
     FieldViolation,
+    Gateway,
     GatewayError,
     InvalidInput,
     LoginFailed,
@@ -32,6 +34,8 @@ from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
 
+from .fake_front_desk import FakeFrontDesk
+
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 PRACTICE = "Sunrise Family Practice"
 
@@ -43,24 +47,30 @@ ADMIN_PERMISSIONS = [
     "audit.read",
     "practice.settings.manage",
 ]
+# Patient-related permissions as the server's access table gives them (server/security.py).
+PATIENT_CLERK = ["patients.read", "patients.write", "payers.read", "insurance.write", "documents.read",
+                 "documents.write"]
 ROLES = [
     admin_pb2.Role(
         name="front_desk",
         description="Reception: patients, appointments, check-in, copays",
-        permissions=["patients.read", "patients.manage", "appointments.manage"],
+        permissions=PATIENT_CLERK,
     ),
     admin_pb2.Role(
         name="biller",
         description="Charges, claims, payments, statements",
-        permissions=["patients.read", "claims.manage", "payments.post"],
+        permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
+                     "documents.write"],
     ),
     admin_pb2.Role(
-        name="provider", description="Own schedule and charges", permissions=["patients.read", "charges.manage"]
+        name="provider",
+        description="Own schedule and charges",
+        permissions=["patients.read", "payers.read", "documents.read"],
     ),
     admin_pb2.Role(
         name="manager",
         description="Reports, fee schedules, user overview",
-        permissions=["users.read", "audit.read", "audit.read_phi", "reports.read"],
+        permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -84,7 +94,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway:
+class FakeGateway(FakeFrontDesk):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -110,6 +120,7 @@ class FakeGateway:
         self.audit_chain_ok = True
         self.last_audit_filter: AuditFilter | None = None
         self._seed()
+        self._seed_front_desk()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:
@@ -448,3 +459,8 @@ class FakeGateway:
         return audit_pb2.VerifyAuditChainResponse(
             ok=False, events_checked=len(self.audit_events), first_bad_sequence=17, problem="hash does not match"
         )
+
+
+if TYPE_CHECKING:
+    # mypy: the fake has every method of the interface, with the same signatures.
+    _fake_is_a_gateway: Gateway = FakeGateway()

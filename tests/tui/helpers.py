@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from client_tui.app import PmsApp
+from client_tui.screens.patient_screen import PatientScreen
 from client_tui.screens.shell_screen import ShellScreen
 from client_tui.widgets.form_field import FormField
 
@@ -63,3 +64,14 @@ def collect_notifications(app: PmsApp) -> list[str]:
 
     app.notify = notify  # type: ignore[method-assign]
     return messages
+
+
+async def open_patient(pilot: Pilot[None], patient_id: int) -> PatientScreen:
+    """Straight to a patient's screen (finding one by keyboard has its own test)."""
+    app = pilot.app
+    assert isinstance(app, PmsApp) and app.session is not None
+    screen = PatientScreen(app.gateway, app.session, patient_id)
+    await app.push_screen(screen)
+    await wait_for(pilot, lambda: screen.record is not None)
+    await pilot.pause()
+    return screen

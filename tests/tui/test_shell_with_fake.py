@@ -105,13 +105,18 @@ async def test_mode_keys_switch_modes(fake: FakeGateway) -> None:
         await pilot.pause()
         assert switcher.current == "admin"
         assert app.screen.query_one(TabbedContent).active == "workstations"
+        # Front desk holds nothing for an IT admin: said plainly, and no patient data is asked for.
+        front_desk = app.screen.query_one("#front-desk")
+        assert "has no access to patient data" in " ".join(text_of(s) for s in front_desk.query(Static))
+        assert not front_desk.query(Input) and not any("patient" in call for call in fake.calls)
 
 
-async def test_front_desk_and_billing_panels_say_what_is_coming_without_data(fake: FakeGateway) -> None:
+async def test_billing_says_what_is_coming_without_data(fake: FakeGateway) -> None:
     app = PmsApp(fake)
     async with app.run_test(size=SIZE) as pilot:
         await enter_as(pilot, "fran", "front-pass")
-        panel = app.screen.query_one("#front-desk")
+        await pilot.press("f3")
+        panel = app.screen.query_one("#billing")
         text = " ".join(text_of(s) for s in panel.query(Static))
         assert "Fran Frontdesk" in text and "None of this is in this version yet" in text
         assert not panel.query(DataTable)

@@ -1,4 +1,4 @@
-"""What the screens look like, at 120x40 with the fake gateway's fixed data.
+"""What the screens look like, at 120x40 (front desk: 100x30) with the fake gateway's fixed data.
 
 Update with ``pytest tests/tui/test_snapshots.py --snapshot-update`` only after looking at
 the new pictures (``tests/tui/__snapshots__/``): a screen that is hard to read is a bug.
@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList
 
 from client_tui.app import PmsApp
+from client_tui.gateway import FieldViolation, InvalidInput
 from client_tui.screens.relogin_screen import ReloginScreen
 
 from .fake_gateway import FakeGateway
@@ -76,3 +77,48 @@ def test_session_ended_overlay(snap_compare, fake: FakeGateway) -> None:  # type
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SIZE, run_before=let_the_session_expire)
+
+
+# -- front desk, at the smallest size it must read well ------------------------------------------
+
+SMALL = (100, 30)
+
+
+def test_front_desk_finder_with_results(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def search(pilot: Pilot[None]) -> None:
+        await enter_as(pilot, "fran", "front-pass")
+        await pilot.press("h")
+        table = pilot.app.screen.query_one("#patient-results", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 5)
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=search)
+
+
+def test_registration_form_with_a_field_violation(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def register_with_a_bad_zip(pilot: Pilot[None]) -> None:
+        await enter_as(pilot, "fran", "front-pass")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen = pilot.app.screen
+        for input_id, value in (
+            ("patient-name-last", "Doe"),
+            ("patient-name-first", "Jane"),
+            ("patient-date-of-birth", "01/02/1990"),
+            ("patient-sex", "F"),
+            ("patient-phones-mobile", "614 555 0101"),
+            ("patient-address-line1", "1 Main Street"),
+            ("patient-address-city", "Columbus"),
+            ("patient-address-state", "OH"),
+            ("patient-address-zip", "4321"),
+        ):
+            screen.query_one(f"#{input_id}", Input).value = value
+        fake.fail_on["register_patient"] = InvalidInput(
+            [FieldViolation("patient.address.zip", "must be 5 digits or ZIP+4")]
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(screen.query(".-invalid")))
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=register_with_a_bad_zip)

@@ -1,0 +1,170 @@
+"""One patient: the banner, and tabs for demographics, insurance, documents and history.
+
+F5-F8 switch the tabs (as they switch Admin's tabs in the shell, which is not active here);
+Escape goes back to the finder. The screen fetches the record and hands it to every tab;
+a tab that saved something asks for a fresh record with ``PatientChanged``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from client_tui.commands import ElsewhereCommand
+from client_tui.errors import describe
+from client_tui.gateway import Gateway, GatewayError, NotFound
+from client_tui.messages import PatientChanged
+from client_tui.screens.patient_form_screen import PatientFormScreen
+from client_tui.widgets.demographics_panel import DemographicsPanel
+from client_tui.widgets.documents_panel import DocumentsPanel
+from client_tui.widgets.history_panel import HistoryPanel
+from client_tui.widgets.insurance_panel import InsurancePanel
+from client_tui.widgets.patient_banner import PatientBanner
+from client_tui.widgets.patient_panel import PatientPanel
+from client_tui.widgets.status_line import StatusLine
+from client_tui.workers import gateway_call
+from shared.pms.auth.v1 import auth_pb2
+from shared.pms.patients.v1 import patients_pb2
+
+
+@dataclass(frozen=True)
+class PatientTab:
+    pane_id: str
+    title: str
+    key: str
+    # Shown when the session holds this permission (the server checks again).
+    permission: str
+
+
+PATIENT_TABS = (
+    PatientTab("demographics", "Demographics", "f5", "patients.read"),
+    PatientTab("insurance", "Insurance", "f6", "patients.read"),
+    PatientTab("documents", "Documents", "f7", "documents.read"),
+    PatientTab("history", "History", "f8", "patients.read"),
+)
+
+
+class PatientScreen(Screen[None]):
+    CSS_PATH = "patient_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the patient finder", id="patient.back"),
+        *(
+            Binding(tab.key, f"show_tab('{tab.pane_id}')", tab.title, show=False, id=f"patient.{tab.pane_id}")
+            for tab in PATIENT_TABS
+        ),
+        Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the patient's record again", id="patient.reload"),
+    ]
+
+    def __init__(self, gateway: Gateway, session: auth_pb2.Session, patient_id: int) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.session = session
+        self.permissions = set(session.permissions)
+        self.patient_id = patient_id
+        self.record: patients_pb2.GetPatientResponse | None = None
+        self.tabs = [tab for tab in PATIENT_TABS if tab.permission in self.permissions]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.gateway, self.session)
+        yield PatientBanner(id="patient-banner")
+        panels = {
+            "demographics": DemographicsPanel,
+            "insurance": InsurancePanel,
+            "documents": DocumentsPanel,
+            "history": HistoryPanel,
+        }
+        with TabbedContent(id="patient-tabs"):
+            for tab in self.tabs:
+                with TabPane(f"{tab.key.upper()} {tab.title}", id=tab.pane_id):
+                    yield panels[tab.pane_id](self.gateway, self.permissions, id=f"{tab.pane_id}-panel")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        # When first shown, and again after logging in anew if the first fetch met an expired session.
+        if self.record is None:
+            self.load_patient()
+
+    def panels(self) -> list[PatientPanel]:
+        return list(self.query(PatientPanel))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab":
+            return any(tab.pane_id == parameters[0] for tab in self.tabs)
+        return True
+
+    # -- the record ----------------------------------------------------------------
+    @gateway_call
+    async def load_patient(self, select_policy_id: int = 0, select_document_id: int = 0) -> None:
+        record = await self.gateway.get_patient(self.patient_id)
+        first_time = self.record is None
+        self.record = record
+        self.query_one(PatientBanner).show(record.patient, record.policies)
+        for panel in self.panels():
+            panel.show(record, select_policy_id, select_document_id)
+        if first_time:
+            self.focus_active_tab()
+
+    def show_inline_error(self, error: GatewayError) -> bool:
+        if self.record is None:
+            # Nothing to show yet: the banner says why instead of a patient.
+            sentence = "No such patient." if isinstance(error, NotFound) else describe(error)
+            self.query_one(PatientBanner).show_problem(
+                f"Could not open this patient: {sentence} Escape goes back; Ctrl+R tries again."
+            )
+            return True
+        return False
+
+    @on(PatientChanged)
+    def _fetch_again(self, message: PatientChanged) -> None:
+        message.stop()
+        self.load_patient(message.select_policy_id, message.select_document_id)
+
+    def action_reload(self) -> None:
+        self.load_patient()
+
+    # -- tabs ------------------------------------------------------------------------
+    def action_show_tab(self, pane_id: str) -> None:
+        if any(tab.pane_id == pane_id for tab in self.tabs):
+            self.query_one(TabbedContent).active = pane_id
+            self.focus_active_tab()
+
+    def focus_active_tab(self) -> None:
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None:
+            self.call_after_refresh(pane.query_one(PatientPanel).focus_main)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self.focus_active_tab()
+
+    def commands_elsewhere(self) -> Iterator[ElsewhereCommand]:
+        """For the command palette: every tab's actions, from any tab."""
+        for tab in self.tabs:
+            panel = self.query_one(f"#{tab.pane_id}-panel", PatientPanel)
+            for binding in panel.BINDINGS:
+                if isinstance(binding, Binding) and panel.check_action(binding.action, ()) is True:
+                    yield ElsewhereCommand(f"{tab.title}: ", panel, binding, partial(self.action_show_tab, tab.pane_id))
+
+    # -- actions on the record -----------------------------------------------------
+    @on(DemographicsPanel.EditRequested)
+    def _edit(self) -> None:
+        if self.record is None:
+            return
+
+        def saved(patient_id: int | None) -> None:
+            if patient_id:
+                self.app.notify("Saved the patient's details.")
+                self.load_patient()
+
+        self.app.push_screen(PatientFormScreen(self.gateway, self.record.patient), saved)
+
+    def action_back(self) -> None:
+        self.dismiss()
