@@ -35,6 +35,11 @@ ZIP_AREA_STATES = {
     "8": "AZ CO ID NM NV UT WY",
     "9": "AK CA HI OR WA GU AS MP AP",
 }
+# X12 individual relationship codes (SBR02, PAT01; 005010).
+RELATIONSHIPS = {
+    "01": "Spouse", "18": "Self", "19": "Child", "20": "Employee", "21": "Unknown", "39": "Organ donor",
+    "40": "Cadaver donor", "53": "Life partner", "G8": "Other relationship",
+}
 _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _NAME_BAD = re.compile(r"[\d\x00-\x1f\x7f<>{}\[\]@#$%^*=+|\\/;:\"?!]")

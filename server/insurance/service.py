@@ -24,11 +24,7 @@ from shared import dates
 from shared.pms.insurance.v1 import insurance_pb2 as pb
 
 SELF = "18"
-# X12 individual relationship codes used in SBR02 / PAT01 (005010).
-RELATIONSHIPS = {
-    "01": "Spouse", "18": "Self", "19": "Child", "20": "Employee", "21": "Unknown", "39": "Organ donor",
-    "40": "Cadaver donor", "53": "Life partner", "G8": "Other relationship",
-}
+RELATIONSHIPS = contact_rules.RELATIONSHIPS
 # X12 SBR05 Medicare secondary payer types.
 MEDICARE_SECONDARY_TYPES = {
     "12": "Working aged beneficiary or spouse with employer group health plan",

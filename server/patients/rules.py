@@ -151,10 +151,17 @@ def _guarantor(errors: FieldErrors, field: str, g: pb.Guarantor) -> dict[str, An
     return {
         "is_self": False,
         "name": rules.person_name(errors, f"{field}.name", g.name),
-        "relationship": rules.text(errors, f"{field}.relationship", g.relationship, max_len=40),
+        "relationship": _guarantor_relationship(errors, f"{field}.relationship", g.relationship),
         "address": rules.address(errors, f"{field}.address", g.address, required=True),
         "phone": rules.phone_number(errors, f"{field}.phone.number", g.phone.number, required=True),
     }
+
+
+def _guarantor_relationship(errors: FieldErrors, field: str, code: str) -> str:
+    code = code.strip().upper()
+    if code and (code not in rules.RELATIONSHIPS or code == "18"):
+        errors.add(field, "must be an X12 relationship code other than self (01 spouse, 19 child, G8 other...)")
+    return code
 
 
 def name_message(values: dict[str, str] | None) -> contact_pb2.PersonName:

@@ -164,7 +164,9 @@ class Guarantor(_message.Message):
     PHONE_FIELD_NUMBER: _builtins.int
     is_self: _builtins.bool
     relationship: _builtins.str
-    """X12 relationship code of the guarantor to the patient (01 spouse, 19 child's parent is "child" of... see docs)."""
+    """X12 individual relationship code of the patient to the guarantor, as on claims (01 spouse, 19 child,
+    G8 other relationship...); never 18 (self: use is_self).
+    """
     @_builtins.property
     def name(self) -> _contact_pb2.PersonName: ...
     @_builtins.property
@@ -250,7 +252,9 @@ class Patient(_message.Message):
     @_builtins.property
     def address(self) -> _contact_pb2.PostalAddress: ...
     @_builtins.property
-    def phones(self) -> _containers.RepeatedCompositeFieldContainer[_contact_pb2.Phone]: ...
+    def phones(self) -> _containers.RepeatedCompositeFieldContainer[_contact_pb2.Phone]:
+        """At most one of each type (mobile, home, work)."""
+
     @_builtins.property
     def emergency_contact(self) -> Global___EmergencyContact: ...
     @_builtins.property
