@@ -242,13 +242,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from server.demo_data import generate
+    from server.demo_data import generate, generate_patients
 
+    if args.patients < 0:
+        raise InvalidArgument.one("patients", "must be 0 or more")
     with installation(args) as inst:
         counts = asyncio.run(generate(inst, users=args.users, workstations=args.workstations,
                                       audit_events=args.audit_events, seed=args.seed))
+        if args.patients:
+            def progress(done: int, total: int) -> None:
+                if total >= 50_000 and (done == total or done % (total // 10 or 1) < 5000):
+                    print(f"patients: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
+            loaded = generate_patients(inst, args.patients, seed=args.seed, progress=progress)
+            counts.update({"patients": loaded.patients, "insurance policies": loaded.policies,
+                           "payers in the directory": loaded.payers})
+            asyncio.run(_in_transaction(
+                inst, _nothing, "demo-data", "demographics",
+                lambda _: f"synthetic patients={loaded.patients} policies={loaded.policies} "
+                          f"mrns={loaded.first_mrn}-{loaded.last_mrn}"))
+            print(f"Loaded {loaded.patients:,} patients in {loaded.seconds:.1f} s.", file=sys.stderr)
     print("Generated: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
+
+
+async def _nothing(db: AsyncSession) -> None:
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -332,7 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--users", type=int, default=20)
     sp.add_argument("--workstations", type=int, default=6)
     sp.add_argument("--audit-events", type=int, default=10_000)
-    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--patients", type=int, default=0,
+                    help="synthetic patients with insurance policies (and the payer directory); 0: none")
+    sp.add_argument("--seed", type=int, default=1, help="the same seed gives the same people")
     sp.set_defaults(func=cmd_demo_data)
     return p
 

@@ -1,7 +1,8 @@
 """`pms-server demo`: a whole demo practice on this machine, then the terminal client on top of it.
 
 Runs the embedded database, the CA and the server on 127.0.0.1 (a free port), creates one
-user per role, enrolls a workstation for this terminal and opens the TUI over mutual TLS.
+user per role and a few hundred synthetic patients with their insurance (and the payer directory),
+enrolls a workstation for this terminal and opens the TUI over mutual TLS.
 Quitting the TUI stops everything (and deletes the temporary data folder).
 """
 
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grpc
 
@@ -23,6 +25,10 @@ from server.config import DataDir
 from server.security import Role
 from shared.bundle import WorkstationBundle
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
+
+if TYPE_CHECKING:
+    from server.runtime import Installation
 
 PRACTICE = "Riverside Family Practice (demo)"
 # Demo passwords are printed and shown on the login screen: this practice is throwaway.
@@ -33,6 +39,10 @@ DEMO_USERS: list[tuple[str, str, list[str], str]] = [
     ("manager", "Morgan Manager", [Role.MANAGER.value], "manager-demo"),
 ]
 ADMIN = ("itadmin", "itadmin-demo")
+DEMO_PATIENTS = 300
+DEMO_SEED = 2026
+# The most common US surname: the synthetic practice has a dozen of them, so the front desk finds some.
+DEMO_SEARCH = "smith"
 
 
 def demo_credentials() -> list[tuple[str, str, str]]:
@@ -63,6 +73,7 @@ def prepare(data: DataDir) -> WorkstationBundle:
     # The database stays up for the server process we start next; run_demo stops it at the end.
     data.embedded_postgres().start()
     inst = open_installation(data, data.database_urls())
+    add_demo_patients(inst)
 
     async def enroll() -> WorkstationBundle:
         db = inst.database(pool_size=1, max_overflow=0)
@@ -75,6 +86,15 @@ def prepare(data: DataDir) -> WorkstationBundle:
             await db.dispose()
 
     return asyncio.run(enroll())
+
+
+def add_demo_patients(inst: Installation) -> int:
+    """The demo practice's patients, insurance policies and payer directory; once (a kept folder has them)."""
+    from server.patients.synthetic_load import load_population, practice_has_patients
+
+    if practice_has_patients(inst):
+        return 0
+    return load_population(inst, DEMO_PATIENTS, seed=DEMO_SEED).patients
 
 
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
@@ -95,6 +115,11 @@ def check_logins(channel: grpc.Channel) -> list[str]:
         who = stub.WhoAmI(auth_pb2.WhoAmIRequest(), timeout=10,
                           metadata=(("authorization", f"Bearer {resp.session_token}"),))
         lines.append(f"{username}: logged in as {who.session.display_name} ({', '.join(who.session.roles)})")
+        if username == DEMO_USERS[0][0]:  # the front desk finds the demo's patients
+            found = patients_pb2_grpc.PatientServiceStub(channel).SearchPatients(
+                patients_pb2.SearchPatientsRequest(query=DEMO_SEARCH, limit=200), timeout=10,
+                metadata=(("authorization", f"Bearer {resp.session_token}"),))
+            lines.append(f"{username}: searching {DEMO_SEARCH!r} finds {len(found.patients)} patients")
     return lines
 
 
@@ -105,7 +130,7 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
     data = DataDir(root)
     server: subprocess.Popen[bytes] | None = None
     try:
-        print("Preparing the demo practice (database, certificates, users)...", flush=True)
+        print("Preparing the demo practice (database, certificates, users, patients)...", flush=True)
         bundle = prepare(data)
         log_path = root / "server.log"
         with open(log_path, "ab") as log:

@@ -1,17 +1,21 @@
 """`pms-server demo-data`: a synthetic practice for load tests and benchmarks.
 
-Later issues add their own records (patients, appointments, claims...) here.
+Users, workstations and audit events go through the services (few of them); patients, their insurance
+policies and the payer directory are bulk-copied by server.patients.synthetic_load (up to millions).
+Later issues add their own records (appointments, claims...) here.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.chain import AuditRecord, Outcome, append
 from server.auth import users
+from server.patients.synthetic_load import LoadResult, load_population
 from server.runtime import Installation
 from server.security import RPC_RULES, Role
 from server.workstations import service as workstations
@@ -87,3 +91,9 @@ async def _workstations(session: AsyncSession, inst: Installation, rng: random.R
         await workstations.enroll(session, inst.ca_files, inst.server_address(), pid, name, 30)
         names.append(name)
     return names
+
+
+def generate_patients(inst: Installation, patients: int, *, seed: int = 1,
+                      progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Synthetic patients with their insurance policies, and the payer directory they need."""
+    return load_population(inst, patients, seed=seed, progress=progress)

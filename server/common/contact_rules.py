@@ -32,7 +32,7 @@ ZIP_AREA_STATES = {
     "5": "IA MN MT ND SD WI",
     "6": "IL KS MO NE",
     "7": "AR LA OK TX",
-    "8": "AZ CO ID NM NV UT WY",
+    "8": "AZ CO ID NM NV TX UT WY",  # TX: El Paso (885)
     "9": "AK CA HI OR WA GU AS MP AP",
 }
 # X12 individual relationship codes (SBR02, PAT01; 005010).

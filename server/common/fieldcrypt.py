@@ -21,6 +21,7 @@ class FieldCipher:
     def __init__(self, keys: dict[int, bytes], current_version: int) -> None:
         self._keys = {v: AESGCM(k) for v, k in keys.items()}
         self._raw = dict(keys)
+        self._lookup_key: bytes | None = None
         self.current_version = current_version
 
     @staticmethod
@@ -65,9 +66,11 @@ def lookup_key(cipher: FieldCipher) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    oldest = min(cipher._raw)
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"pms lookup hash v1").derive(
-        cipher._raw[oldest])
+    if cipher._lookup_key is None:
+        oldest = min(cipher._raw)
+        cipher._lookup_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                                  info=b"pms lookup hash v1").derive(cipher._raw[oldest])
+    return cipher._lookup_key
 
 
 def lookup_hash(cipher: FieldCipher, purpose: str, value: str) -> bytes:

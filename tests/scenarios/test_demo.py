@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,9 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
     assert result.returncode == 0, result.stderr
     for username, roles, _ in demo_credentials():
         assert f"{username}: logged in as" in result.stdout and f"({roles.replace(',', ', ')})" in result.stdout
+    # The demo practice has its synthetic patients, and the front desk finds them.
+    found = re.search(r"frontdesk: searching 'smith' finds (\d+) patients", result.stdout)
+    assert found is not None and int(found.group(1)) >= 3, result.stdout
     folder = next(line.split("log: ")[1].rstrip(").") for line in result.stdout.splitlines() if "log: " in line)
     assert not Path(folder).parent.exists(), "the temporary demo folder must be deleted"
 
