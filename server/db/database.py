@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -43,6 +45,7 @@ class Database:
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         event.listen(self.engine.sync_engine, "connect", _apply_session_settings)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _refuse_writes_when_read_only)
 
     @asynccontextmanager
     async def transaction(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
@@ -76,3 +79,29 @@ def _apply_session_settings(dbapi_connection: Any, connection_record: Any) -> No
         cursor.execute(f"SET {name} = '{value}'")
     cursor.close()
     dbapi_connection.commit()
+
+
+class WriteInReadOnlyCall(RuntimeError):
+    """A read RPC's servicer tried to change data: a programming error, refused before it reaches the database."""
+
+
+_read_only: ContextVar[bool] = ContextVar("pms_read_only_statements", default=False)
+# The first keyword of a data-changing statement, also after a WITH clause (WITH x AS (...) INSERT ...).
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|CREATE|ALTER|DROP|GRANT|REVOKE|LOCK)\b"
+                    r"|[()]\s*(INSERT|UPDATE|DELETE|MERGE)\b|\b(INSERT\s+INTO|DELETE\s+FROM)\b", re.IGNORECASE)
+
+
+@contextmanager
+def read_only_statements(active: bool = True) -> Iterator[None]:
+    """While active, statements that change data are refused (the call's own audit event comes after)."""
+    token = _read_only.set(active)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+def _refuse_writes_when_read_only(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                                  executemany: bool) -> None:
+    if _read_only.get() and _WRITE.search(statement):
+        raise WriteInReadOnlyCall(f"a read-only call tried to run: {statement[:60]}")

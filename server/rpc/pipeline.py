@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from server import errors
 from server.audit.chain import AuditRecord, Outcome, append
 from server.auth import sessions
-from server.db.database import Database, is_retryable
+from server.db.database import Database, is_retryable, read_only_statements
 from server.rpc import status
 from server.rpc.context import (
     CallContext,
@@ -176,7 +176,9 @@ class CallPipeline(grpc.aio.ServerInterceptor):
             attempts = 3
             for attempt in range(1, attempts + 1):
                 try:
-                    async with self.db.transaction(readonly=rule.readonly) as db:
+                    # Reads and their audit event share one transaction (one commit per call); the
+                    # servicer of a read still cannot write: see read_only_statements.
+                    async with self.db.transaction() as db:
                         checked = None
                         if rule.public:
                             ws, ws_seen = await identity.identify(db, cert)
@@ -194,7 +196,8 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                         token_var = set_current_call(ctx)
                         kept: errors.DomainError | None = None
                         try:
-                            response = await behavior(request, context)
+                            with read_only_statements(rule.readonly):
+                                response = await behavior(request, context)
                         except errors.DomainError as exc:
                             if not exc.keep_changes:
                                 raise
@@ -205,13 +208,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                         finally:
                             reset_current_call(token_var)
                         patient_id = ctx.audit.patient_id
-                        if kept is None and not rule.readonly:
+                        if kept is None:
                             await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
                     if kept is not None:
                         raise _Outcome(kept)
-                    if rule.readonly:
-                        async with self.db.transaction() as db:
-                            await self._after_success(db, rule, method, ws, ws_seen, who, checked, ctx)
                     self._log(method, "OK", started, corr, ws, who, ctx.audit.user_id)
                     return response
                 except DBAPIError as exc:
