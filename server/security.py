@@ -70,7 +70,7 @@ class RpcRule:
     permission: Permission | None
     # Data category recorded in the audit event.
     category: str
-    # Read-only RPCs run in a READ ONLY transaction; their audit event is written just after.
+    # Read-only RPCs may not change data (server.db.database.read_only_statements); only their audit event is written.
     readonly: bool = False
     # Callable with a valid workstation certificate and no session (Login only).
     public: bool = False
