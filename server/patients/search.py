@@ -87,6 +87,7 @@ async def find(db: AsyncSession, practice_id: int, q: PatientQuery, *, statuses:
         kinds.append(_by_birth_date(len(q.names)))
     elif q.names:
         ctes.append(f"prefixed AS ({_by_name_prefixes(len(q.names))})")
+        ctes.append(f"sounding AS ({_sounding(len(q.names))})")
         ctes.append(f"fuzzy AS ({_by_similar_names(len(q.names))})")
         kinds += ["SELECT * FROM prefixed", "SELECT * FROM fuzzy"]
     if not kinds:
@@ -155,21 +156,26 @@ def _by_name_prefixes(n: int) -> str:
 
 
 def _by_similar_names(n: int) -> str:
-    """Typos: names that sound alike (Soundex pairs: "jhon smiht") or share most trigrams ("johnsno").
+    """Typos: names that sound alike (Soundex pairs: "jhon smiht"), else that share most trigrams ("johnsno").
 
-    Runs only when the prefixes found fewer than FUZZY_BELOW people (a one-time filter in the plan).
+    Runs only when the prefixes found fewer than FUZZY_BELOW people; the trigram scan (the costly one) only
+    when Soundex found fewer than that too. Both are one-time filters in the plan: skipped, not scanned.
+    Candidates are ranked by how alike the words are; sounding alike adds a little.
     """
     trigrams = " AND ".join(f":t{i} <% search_names" for i in range(n))
     return f"""
-        SELECT c.id, 40 * {_mean_similarity(n).replace("search_names", "x.search_names")}
-                     + CASE WHEN {_sound_pairs(n, "x")} THEN 5 ELSE 0 END, 'name_fuzzy'
+        SELECT c.id, 40 * {_mean_similarity(n).replace("search_names", "c.search_names")} + c.bonus, 'name_fuzzy'
           FROM (
-            (SELECT id FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
-                AND practice_id = :p AND status = ANY(:st) AND {trigrams} LIMIT 500)
-            UNION
-            (SELECT id FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
-                AND practice_id = :p AND status = ANY(:st) AND ({_sound_pairs(n)}) LIMIT 2000)) c
-          JOIN patient x ON x.practice_id = :p AND x.id = c.id"""
+            SELECT id, search_names, 5 AS bonus FROM sounding
+            UNION ALL
+            (SELECT id, search_names, 0 FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
+                AND (SELECT count(*) FROM sounding) < {FUZZY_BELOW}
+                AND practice_id = :p AND status = ANY(:st) AND {trigrams} LIMIT 500)) c"""
+
+
+def _sounding(n: int) -> str:
+    return f"""SELECT id, search_names FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
+                AND practice_id = :p AND status = ANY(:st) AND ({_sound_pairs(n)}) LIMIT 2000"""
 
 
 async def summaries(db: AsyncSession, practice_id: int, ids: list[int]) -> dict[int, Any]:
