@@ -7,15 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Table, bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditChainHead, AuditEvent
+from server.db import raw
 
 GENESIS = bytes(32)
-# Every call appends here: Core tables skip the ORM's bulk-statement machinery (measurably faster).
-_HEAD: Table = AuditChainHead.__table__  # type: ignore[assignment]
-_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 
 
 class Outcome:
@@ -61,19 +59,16 @@ async def ensure_chain(db: AsyncSession, practice_id: int) -> None:
 
 _FIELDS = ("occurred_at", "user_id", "username", "workstation_id", "workstation_name", "action", "patient_id",
            "data_category", "outcome", "detail", "prev_hash", "hash")
-# Built once: a statement object reused keeps its cache key, and this runs on every call.
-_TAKE_NEXT = (update(_HEAD).where(_HEAD.c.practice_id == bindparam("ev_practice_id"))
-              .values(last_sequence=_HEAD.c.last_sequence + 1)
-              .returning(_HEAD.c.last_sequence, _HEAD.c.last_hash))
-_INSERTED = (insert(_EVENTS)
-             .values(practice_id=bindparam("ev_practice_id"),
-                     sequence=bindparam("ev_sequence", type_=BigInteger),
-                     **{f: bindparam(f"ev_{f}", type_=_EVENTS.c[f].type) for f in _FIELDS})
-             .returning(_EVENTS.c.sequence).cte("inserted"))
-_INSERT_AND_LINK = (update(_HEAD)
-                    .where(_HEAD.c.practice_id == bindparam("ev_practice_id"),
-                           _HEAD.c.last_sequence == select(_INSERTED.c.sequence).scalar_subquery())
-                    .values(last_hash=bindparam("ev_new_head_hash")))
+# Every call runs these two statements, on the driver connection (server/db/raw.py).
+_TAKE_NEXT = ("UPDATE audit_chain_head SET last_sequence = last_sequence + 1 WHERE practice_id = :practice_id "
+              "RETURNING last_sequence, last_hash")
+_INSERT_AND_LINK = f"""
+    WITH inserted AS (
+        INSERT INTO audit_event (practice_id, sequence, {", ".join(_FIELDS)})
+        VALUES (:practice_id, :sequence, {", ".join(":" + f for f in _FIELDS)})
+        RETURNING sequence)
+    UPDATE audit_chain_head SET last_hash = :hash
+     WHERE practice_id = :practice_id AND last_sequence = (SELECT sequence FROM inserted)"""
 
 
 async def append(db: AsyncSession, practice_id: int, record: AuditRecord) -> int:
@@ -82,21 +77,22 @@ async def append(db: AsyncSession, practice_id: int, record: AuditRecord) -> int
     Two round trips: taking the next sequence locks the head row and returns the previous
     hash (not yet replaced); the insert and the head's new hash then go in one statement.
     """
-    head = (await db.execute(_TAKE_NEXT, {"ev_practice_id": practice_id})).one()
-    sequence, prev_hash = head.last_sequence, head.last_hash
-    # Microseconds, as PostgreSQL stores them, so the hash recomputes exactly.
-    occurred_at = (record.occurred_at or datetime.now(UTC)).astimezone(UTC)
-    digest = chain_hash(prev_hash, practice_id, sequence, record, occurred_at)
-    values = {
-        "occurred_at": occurred_at, "user_id": record.user_id, "username": record.username,
-        "workstation_id": record.workstation_id, "workstation_name": record.workstation_name,
-        "action": record.action, "patient_id": record.patient_id, "data_category": record.data_category,
-        "outcome": record.outcome, "detail": record.detail, "prev_hash": prev_hash, "hash": digest,
-    }
-    await db.execute(_INSERT_AND_LINK, {
-        "ev_practice_id": practice_id, "ev_sequence": sequence, "ev_new_head_hash": digest,
-        **{f"ev_{k}": v for k, v in values.items()},
-    })
+    conn = await raw.driver(db)
+    async with conn.cursor() as cur:
+        await cur.execute(raw.psycopg_sql(_TAKE_NEXT), {"practice_id": practice_id})
+        head = await cur.fetchone()
+        assert head is not None, f"practice {practice_id} has no audit chain"
+        sequence, prev_hash = head[0], bytes(head[1])
+        # Microseconds, as PostgreSQL stores them, so the hash recomputes exactly.
+        occurred_at = (record.occurred_at or datetime.now(UTC)).astimezone(UTC)
+        digest = chain_hash(prev_hash, practice_id, sequence, record, occurred_at)
+        await cur.execute(raw.psycopg_sql(_INSERT_AND_LINK), {
+            "practice_id": practice_id, "sequence": sequence, "occurred_at": occurred_at, "user_id": record.user_id,
+            "username": record.username, "workstation_id": record.workstation_id,
+            "workstation_name": record.workstation_name, "action": record.action, "patient_id": record.patient_id,
+            "data_category": record.data_category, "outcome": record.outcome, "detail": record.detail,
+            "prev_hash": prev_hash, "hash": digest,
+        })
     return sequence
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.models import User, UserSession
+from server.auth.models import UserSession
+from server.db import raw
 from server.errors import Unauthenticated
-from server.practice.models import Practice
 from server.rpc.context import SessionIdentity, WorkstationIdentity
 from server.security import permissions_for
 from server.workstations import identity
@@ -41,17 +41,18 @@ class CheckedSession:
     must_change_password: bool = False
 
 
-SESSION_COLUMNS = (UserSession.id.label("session_id"), UserSession.user_id, UserSession.workstation_id,
-                   UserSession.last_seen_at.label("session_seen_at"),
-                   UserSession.expires_at.label("session_expires_at"),
-                   UserSession.ended_at, User.username, User.roles, User.disabled_at, User.must_change_password,
-                   Practice.idle_timeout_minutes)
-
-
-def _session_join() -> Any:
-    return (UserSession.__table__
-            .join(User.__table__, (User.practice_id == UserSession.practice_id) & (User.id == UserSession.user_id))
-            .join(Practice.__table__, Practice.id == UserSession.practice_id))
+# Every call but Login runs this (on the driver connection: server/db/raw.py).
+_CALLER_SQL = """
+SELECT w.id, w.name, w.revoked_at, w.expires_at, w.last_seen_at,
+       s.id AS session_id, s.user_id, s.workstation_id, s.last_seen_at AS session_seen_at,
+       s.expires_at AS session_expires_at, s.ended_at, u.username, u.roles, u.disabled_at, u.must_change_password,
+       pr.idle_timeout_minutes
+  FROM workstation w
+  LEFT JOIN (user_session s
+             JOIN app_user u ON u.practice_id = s.practice_id AND u.id = s.user_id
+             JOIN practice pr ON pr.id = s.practice_id)
+    ON s.practice_id = w.practice_id AND s.token_hash = :token_hash
+ WHERE w.practice_id = :practice_id AND w.certificate_serial = :serial"""
 
 
 async def identify_and_authenticate(db: AsyncSession, cert_pem: bytes, token: str
@@ -61,11 +62,8 @@ async def identify_and_authenticate(db: AsyncSession, cert_pem: bytes, token: st
         known, _ = await identity.identify(db, cert_pem)  # an unknown workstation is told so first
         raise _from(known, Unauthenticated("Please log in.", "NO_SESSION"))
     peer, practice_id = identity.peer_of(cert_pem)
-    joined = _session_join()
-    row = (await db.execute(
-        identity.workstation_query(practice_id, peer.serial_hex).add_columns(*SESSION_COLUMNS)
-        .outerjoin(joined, (UserSession.practice_id == identity.Workstation.practice_id)
-                   & (UserSession.token_hash == token_hash(token))))).one_or_none()
+    row = await raw.fetch_one(db, _CALLER_SQL, {"practice_id": practice_id, "serial": peer.serial_hex,
+                                                "token_hash": token_hash(token)})
     ws, seen = identity.check(peer, practice_id, row)
     assert row is not None  # check() refuses unknown workstations
     try:

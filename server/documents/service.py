@@ -24,7 +24,8 @@ TYPE_ENUMS = {v: k for k, v in TYPE_NAMES.items()}
 DOWNLOAD_CHUNK = 256 * 1024
 
 
-def document_message(d: Document) -> pb.DocumentInfo:
+def document_message(d: Any) -> pb.DocumentInfo:
+    """``d``: a document as ORM object or Core row."""
     return pb.DocumentInfo(
         document_id=d.id, patient_id=d.patient_id, document_type=TYPE_ENUMS.get(d.document_type, 0),  # type: ignore[arg-type]
         document_date=dates.to_pb(d.document_date), description=d.description, file_name=d.file_name,
@@ -33,9 +34,9 @@ def document_message(d: Document) -> pb.DocumentInfo:
 
 
 async def list_documents(db: AsyncSession, practice_id: int, patient_id: int) -> list[pb.DocumentInfo]:
-    rows = (await db.execute(select(Document).where(Document.practice_id == practice_id,
-                                                    Document.patient_id == patient_id)
-                             .order_by(Document.document_date.desc(), Document.id.desc()))).scalars()
+    table = Document.__table__
+    rows = (await db.execute(select(table).where(table.c.practice_id == practice_id, table.c.patient_id == patient_id)
+                             .order_by(table.c.document_date.desc(), table.c.id.desc()))).all()
     return [document_message(d) for d in rows]
 
 

@@ -100,7 +100,8 @@ async def _policy_values(ctx: CallContext, p: pb.Policy, today: date) -> tuple[d
     }, payer
 
 
-def policy_message(row: InsurancePolicy, payer: Payer) -> pb.Policy:
+def policy_message(row: Any, payer: Any) -> pb.Policy:
+    """``row``: a policy (ORM object or Core row); ``payer``: anything with its name and electronic_payer_id."""
     s = row.subscriber
     subscriber = None
     if s:
@@ -123,14 +124,15 @@ def policy_message(row: InsurancePolicy, payer: Payer) -> pb.Policy:
 
 async def list_policies(db: AsyncSession, practice_id: int, patient_id: int, *, include_ended: bool = True
                         ) -> list[pb.Policy]:
-    stmt = (select(InsurancePolicy, Payer)
-            .join(Payer, (Payer.practice_id == InsurancePolicy.practice_id) & (Payer.id == InsurancePolicy.payer_id))
-            .where(InsurancePolicy.practice_id == practice_id, InsurancePolicy.patient_id == patient_id)
-            .order_by(InsurancePolicy.priority.asc().nulls_last(), InsurancePolicy.ended_at.desc(),
-                      InsurancePolicy.id))
+    # Core rows, not ORM objects: opening a patient reads many policies and tracks none of them.
+    policy = InsurancePolicy.__table__
+    stmt = (select(policy, Payer.name, Payer.electronic_payer_id)
+            .join(Payer.__table__, (Payer.practice_id == policy.c.practice_id) & (Payer.id == policy.c.payer_id))
+            .where(policy.c.practice_id == practice_id, policy.c.patient_id == patient_id)
+            .order_by(policy.c.priority.asc().nulls_last(), policy.c.ended_at.desc(), policy.c.id))
     if not include_ended:
-        stmt = stmt.where(InsurancePolicy.ended_at.is_(None))
-    return [policy_message(p, y) for p, y in (await db.execute(stmt)).all()]
+        stmt = stmt.where(policy.c.ended_at.is_(None))
+    return [policy_message(row, row) for row in (await db.execute(stmt)).all()]
 
 
 async def _active(db: AsyncSession, practice_id: int, patient_id: int) -> list[InsurancePolicy]:

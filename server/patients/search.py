@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import raw
 from server.patients.search_query import PatientQuery
 
 ACTIVE = ["active"]
@@ -101,7 +102,7 @@ async def find(db: AsyncSession, practice_id: int, q: PatientQuery, *, statuses:
           FROM best JOIN patient p ON p.practice_id = :p AND p.id = best.id
          ORDER BY best.score DESC, p.search_last, p.search_first, p.id
          LIMIT :n"""
-    rows = (await db.execute(text(sql), params)).all()
+    rows = await raw.fetch_all(db, sql, params)
     return [Hit(r, float(r.score), r.how) for r in rows]
 
 

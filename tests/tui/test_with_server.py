@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -106,3 +108,45 @@ async def test_client_reconnects_by_itself_after_the_server_restarts(
         await gw.close()
         if second is not None:
             await second.stop()
+
+
+async def test_front_desk_finds_a_patient_and_attaches_a_scan_on_the_real_server(
+        server: RunningServer, tmp_path: Path) -> None:
+    from client_tui.screens.attach_document_screen import AttachDocumentScreen
+    from client_tui.screens.patient_screen import PatientScreen
+    from shared.pms.patients.v1 import patients_pb2
+    from tests.builders import a_patient, png_bytes
+    from tests.support import Client
+
+    await server.add_user("desk-real", ["front_desk"], "desk-password-123")
+    setup = Client(await server.enroll("tui-real-desk-setup"))
+    await setup.login("desk-real", "desk-password-123")
+    made = (await setup.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Quentin", "Zabriskie", mobile="6145550177")), metadata=setup.md)).patient
+    await setup.close()
+    scan = tmp_path / "card-front.png"
+    scan.write_bytes(png_bytes(16, 16, seed=3))
+
+    gw = GrpcGateway(await server.enroll("tui-real-desk"))
+    app = PmsApp(gw)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "desk-real", "desk-password-123")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await pilot.press(*"zab qu")
+        table = app.screen.query_one("#patient-results", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, 10)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PatientScreen) and app.screen.record is not None, 10)
+        screen = app.screen
+        assert isinstance(screen, PatientScreen)
+        banner = " ".join(text_of(w) for w in screen.query(Static))
+        assert "Zabriskie, Quentin" in banner and f"MRN {made.mrn}" in banner
+        await pilot.press("f7", "a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachDocumentScreen), 10)
+        app.screen.query_one("#document-path", Input).value = str(scan)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen, 10)
+        documents = await gw.list_documents(made.patient_id)
+        assert [(d.file_name, d.content_type, d.size_bytes) for d in documents] == [
+            ("card-front.png", "image/png", scan.stat().st_size)]
+    await gw.close()

@@ -1,0 +1,44 @@
+"""The psycopg connection under a unit of work, for the few statements every call runs.
+
+SQLAlchemy's execution machinery costs about as much as the round trip for a one-row statement;
+the per-call statements (caller identity, audit append) and the patient search run on the driver
+connection directly, inside the same transaction. Nothing here commits: the unit of work does.
+These statements bypass `read_only_statements` (server/db/database.py), so only SELECTs and the
+pipeline's own audit write use this path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import namedtuple_row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+async def driver(session: AsyncSession) -> AsyncConnection[Any]:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=512)
+def psycopg_sql(sql: str) -> str:
+    """``:name`` placeholders (as in SQLAlchemy text()) to psycopg's ``%(name)s``; literal % doubled."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+async def fetch_all(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
+    conn = await driver(session)
+    async with conn.cursor(row_factory=namedtuple_row) as cur:
+        await cur.execute(psycopg_sql(sql), params)
+        return await cur.fetchall()
+
+
+async def fetch_one(session: AsyncSession, sql: str, params: dict[str, Any]) -> Any:
+    rows = await fetch_all(session, sql, params)
+    return rows[0] if rows else None
