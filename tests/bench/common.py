@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 import psycopg
-from sqlalchemy import event
 
 from server.demo import free_port
 from server.runtime import Installation
@@ -23,31 +22,48 @@ def pct(samples: list[float], p: float) -> float:
 
 
 class SqlRecorder:
-    """Records the statements the server sends for one call, to replay them raw."""
+    """Records what the server sends to PostgreSQL for one call, to replay it raw.
 
-    def __init__(self, engine: Any) -> None:
+    Hooks psycopg itself (not SQLAlchemy), so statements the server runs on the driver
+    connection directly (server/db/raw.py) are recorded too. ``engine`` is unused; kept for callers.
+    """
+
+    def __init__(self, engine: Any = None) -> None:
         self.statements: list[tuple[str, Any]] = []
         self.on = False
-        event.listen(engine.sync_engine, "before_cursor_execute", self._record)
-        event.listen(engine.sync_engine, "commit", self._end)
-        event.listen(engine.sync_engine, "rollback", self._end)
+        recorder = self
+        original_execute = psycopg.AsyncCursor.execute
+        original_commit = psycopg.AsyncConnection.commit
+        original_rollback = psycopg.AsyncConnection.rollback
 
-    def _end(self, conn: Any) -> None:
-        if self.on:
-            self.statements.append((END, None))
+        async def execute(cur: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            if recorder.on:
+                recorder.statements.append((query if isinstance(query, str) else query.as_string(cur), params))
+            return await original_execute(cur, query, params, **kwargs)
 
-    def _record(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if self.on:
-            self.statements.append((statement, params))
+        async def commit(conn: Any) -> None:
+            if recorder.on:
+                recorder.statements.append((END, None))
+            await original_commit(conn)
+
+        async def rollback(conn: Any) -> None:
+            if recorder.on:
+                recorder.statements.append((END, None))
+            await original_rollback(conn)
+
+        psycopg.AsyncCursor.execute = execute  # type: ignore[method-assign]
+        psycopg.AsyncConnection.commit = commit  # type: ignore[method-assign]
+        psycopg.AsyncConnection.rollback = rollback  # type: ignore[method-assign]
 
 
-def fresh_params(params: Any, i: int) -> Any:
-    """Keys the original call already used (new token hash, audit sequence) get unique stand-ins."""
+def fresh_params(sql: str, params: Any, i: int) -> Any:
+    """Keys the original call already used (a new session's token hash, audit sequence) get unique stand-ins."""
     if not isinstance(params, dict):
         return params
     out = dict(params)
+    inserting = sql.lstrip().upper().startswith(("INSERT", "WITH"))
     for key in out:
-        if key.startswith("token_hash"):
+        if key.startswith("token_hash") and inserting:
             out[key] = os.urandom(32)
         elif "sequence" in key and "last_sequence" not in key:
             out[key] = 2_000_000_000 - i
@@ -62,14 +78,14 @@ def count_statements(statements: list[tuple[str, Any]]) -> str:
 def replay(conninfo: str, statements: list[tuple[str, Any]], n: int) -> list[float]:
     """Each round is one transaction, rolled back so the next round sees the same data."""
     out = []
-    with psycopg.connect(conninfo) as conn:
+    with _connect(conninfo) as conn:
         for i in range(n):
             t = time.perf_counter()
             for sql, params in statements:
                 if sql is END:
                     conn.rollback()  # where the server committed; rolled back to keep the data unchanged
                 else:
-                    conn.execute(sql, fresh_params(params, i), prepare=True)
+                    conn.execute(sql, fresh_params(sql, params, i), prepare=True)
             out.append((time.perf_counter() - t) * 1000)
             conn.rollback()
     return out
@@ -94,7 +110,7 @@ def timed_ms(samples: list[float], started: float) -> None:
 def replay_each(conninfo: str, calls: list[list[tuple[str, Any]]]) -> list[float]:
     """Each recorded call once, on one warm connection (rolled back, like ``replay``)."""
     out = []
-    with psycopg.connect(conninfo) as conn:
+    with _connect(conninfo) as conn:
         for warm in calls[:3]:
             _run(conn, warm, 0)
         for i, statements in enumerate(calls):
@@ -109,5 +125,16 @@ def _run(conn: psycopg.Connection[Any], statements: list[tuple[str, Any]], i: in
         if sql is END:
             conn.rollback()
         else:
-            conn.execute(sql, fresh_params(params, i), prepare=True)
+            conn.execute(sql, fresh_params(sql, params, i), prepare=True)
     conn.rollback()
+
+
+def _connect(conninfo: str) -> psycopg.Connection[Any]:
+    """A connection set up like the server's pool connections."""
+    from server.db.database import SESSION_SETTINGS
+
+    conn = psycopg.connect(conninfo)
+    for name, value in SESSION_SETTINGS.items():
+        conn.execute(f"SET {name} = '{value}'")
+    conn.commit()
+    return conn
