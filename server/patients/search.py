@@ -87,7 +87,7 @@ async def find(db: AsyncSession, practice_id: int, q: PatientQuery, *, statuses:
         params["dobs"] = q.birth_dates
         kinds.append(_by_birth_date(len(q.names)))
     elif q.names:
-        ctes.append(f"prefixed AS ({_by_name_prefixes(len(q.names))})")
+        ctes.append(f"prefixed AS ({_by_name_prefixes(q.names)})")
         ctes.append(f"sounding AS ({_sounding(len(q.names))})")
         ctes.append(f"fuzzy AS ({_by_similar_names(len(q.names))})")
         kinds += ["SELECT * FROM prefixed", "SELECT * FROM fuzzy"]
@@ -131,8 +131,9 @@ def _by_birth_date(n: int) -> str:
                   AND (({prefixes}) = {n} OR {_mean_similarity(n)} >= {FUZZY_THRESHOLD} OR {_sound_pairs(n)})"""
 
 
-def _by_name_prefixes(n: int) -> str:
+def _by_name_prefixes(names: list[str]) -> str:
     """Score: how much of the names the fragments cover ("smi jo": John Smith before Smith Jones)."""
+    n = len(names)
     if n == 1:
         # One fragment: a last name first (most searches), then a first name.
         return """(SELECT id, 60 + length(:t0)::float / length(search_last), 'name' FROM patient
@@ -147,12 +148,16 @@ def _by_name_prefixes(n: int) -> str:
         rest = " ".join(f"AND (' ' || search_names) LIKE :w{k}" for k in range(n) if k not in (last, first))
         # Typed "last first" wins a tie: it is how charts and lists are ordered.
         convention = 0.01 if (last, first) == (0, 1) else 0
+        # Plans are generic (prepared once), so the planner cannot see which range is narrow; the ORDER BY
+        # picks the index instead: the one led by the longer fragment ("jo smith": first-name "jo" is wide).
+        order = ("search_last, search_first" if len(names[last]) >= len(names[first])
+                 else "search_first, search_last")
         parts.append(f"""(SELECT id, 60 + {convention} + length(:t{last})::float / length(search_last)
                    + length(:t{first})::float / length(search_first), 'name'
             FROM patient WHERE practice_id = :p AND status = ANY(:st)
              AND search_last >= :t{last} AND search_last < :hi{last}
              AND search_first >= :t{first} AND search_first < :hi{first} {rest}
-            ORDER BY search_last, search_first LIMIT :n)""")
+            ORDER BY {order} LIMIT :n)""")
     return " UNION ALL ".join(parts)
 
 
