@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.common import contact_rules
 from server.common.convert import ts
+from server.db import raw
 from server.documents import rules
 from server.documents.models import Document, DocumentContent
 from server.errors import FieldErrors, NotFound, RuleViolation
@@ -34,9 +35,11 @@ def document_message(d: Any) -> pb.DocumentInfo:
 
 
 async def list_documents(db: AsyncSession, practice_id: int, patient_id: int) -> list[pb.DocumentInfo]:
-    table = Document.__table__
-    rows = (await db.execute(select(table).where(table.c.practice_id == practice_id, table.c.patient_id == patient_id)
-                             .order_by(table.c.document_date.desc(), table.c.id.desc()))).all()
+    rows = await raw.fetch_all(db, """
+        SELECT id, patient_id, document_type, document_date, description, file_name, content_type, size_bytes,
+               sha256, uploaded_at, uploaded_by
+          FROM document WHERE practice_id = :p AND patient_id = :patient
+         ORDER BY document_date DESC, id DESC""", {"p": practice_id, "patient": patient_id})
     return [document_message(d) for d in rows]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.common import contact_rules
 from server.common.convert import ts
+from server.db import raw
 from server.errors import FieldErrors, NotFound, RuleViolation, StaleVersion
 from server.insurance.models import InsurancePolicy
 from server.patients import service as patients
@@ -124,15 +125,13 @@ def policy_message(row: Any, payer: Any) -> pb.Policy:
 
 async def list_policies(db: AsyncSession, practice_id: int, patient_id: int, *, include_ended: bool = True
                         ) -> list[pb.Policy]:
-    # Core rows, not ORM objects: opening a patient reads many policies and tracks none of them.
-    policy = InsurancePolicy.__table__
-    stmt = (select(policy, Payer.name, Payer.electronic_payer_id)
-            .join(Payer.__table__, (Payer.practice_id == policy.c.practice_id) & (Payer.id == policy.c.payer_id))
-            .where(policy.c.practice_id == practice_id, policy.c.patient_id == patient_id)
-            .order_by(policy.c.priority.asc().nulls_last(), policy.c.ended_at.desc(), policy.c.id))
-    if not include_ended:
-        stmt = stmt.where(policy.c.ended_at.is_(None))
-    return [policy_message(row, row) for row in (await db.execute(stmt)).all()]
+    """Billing order, then ended policies (latest first). On the driver connection: opening a patient runs this."""
+    rows = await raw.fetch_all(db, f"""
+        SELECT i.*, y.name, y.electronic_payer_id FROM insurance_policy i
+          JOIN payer y ON y.practice_id = i.practice_id AND y.id = i.payer_id
+         WHERE i.practice_id = :p AND i.patient_id = :patient {"" if include_ended else "AND i.ended_at IS NULL"}
+         ORDER BY i.priority ASC NULLS LAST, i.ended_at DESC, i.id""", {"p": practice_id, "patient": patient_id})
+    return [policy_message(row, row) for row in rows]
 
 
 async def _active(db: AsyncSession, practice_id: int, patient_id: int) -> list[InsurancePolicy]:

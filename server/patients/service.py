@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.common import contact_rules
 from server.common.convert import ts
 from server.common.fieldcrypt import FieldCipher, lookup_hash
+from server.db import raw
 from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation, StaleVersion
 from server.patients import rules, search, search_query
 from server.patients.models import Patient, PatientChange
@@ -37,7 +38,16 @@ async def load(db: AsyncSession, practice_id: int, patient_id: int, *, for_updat
     return row
 
 
-def patient_message(p: Patient) -> pb.Patient:
+async def read(db: AsyncSession, practice_id: int, patient_id: int) -> Any:
+    """The patient's row for reading only (no ORM object): opening a patient runs this."""
+    row = await raw.fetch_one(db, "SELECT * FROM patient WHERE practice_id = :p AND id = :id",
+                              {"p": practice_id, "id": patient_id})
+    if row is None:
+        raise NotFound("No such patient.")
+    return row
+
+
+def patient_message(p: Any) -> pb.Patient:
     phones = [contact_pb2.Phone(type=kind, number=number) for kind, number in (
         (contact_pb2.PHONE_TYPE_MOBILE, p.phone_mobile), (contact_pb2.PHONE_TYPE_HOME, p.phone_home),
         (contact_pb2.PHONE_TYPE_WORK, p.phone_work)) if number]

@@ -25,7 +25,7 @@ class PatientServicer(patients_pb2_grpc.PatientServiceServicer):
     async def GetPatient(self, request: pb.GetPatientRequest, context: grpc.aio.ServicerContext
                          ) -> pb.GetPatientResponse:
         ctx = current_call()
-        row = await service.load(ctx.db, ctx.practice_id, request.patient_id)
+        row = await service.read(ctx.db, ctx.practice_id, request.patient_id)
         ctx.audit.patient_id = row.id
         ctx.audit.detail = "viewed"
         return pb.GetPatientResponse(
