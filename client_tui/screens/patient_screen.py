@@ -2,7 +2,8 @@
 
 F5-F8 switch the tabs (as they switch Admin's tabs in the shell, which is not active here);
 Escape goes back to the finder. The screen fetches the record and hands it to every tab;
-a tab that saved something asks for a fresh record with ``PatientChanged``.
+a tab that saved something asks for a fresh record with ``PatientChanged``. A manager merges
+a duplicate into the record (M); a merged record says so and opens the one it went into (O).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from client_tui.commands import ElsewhereCommand
 from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError, NotFound
 from client_tui.messages import PatientChanged
+from client_tui.screens.merge_patients_screen import MergePatientsScreen
 from client_tui.screens.patient_form_screen import PatientFormScreen
 from client_tui.widgets.demographics_panel import DemographicsPanel
 from client_tui.widgets.documents_panel import DocumentsPanel
@@ -43,6 +45,15 @@ class PatientTab:
     permission: str
 
 
+def merged_notice(patient: patients_pb2.Patient) -> str:
+    if patient.status != patients_pb2.PATIENT_STATUS_MERGED:
+        return ""
+    return (
+        "This record was merged into another one and is read only: its policies and documents are on the "
+        "record that was kept. O opens that record."
+    )
+
+
 PATIENT_TABS = (
     PatientTab("demographics", "Demographics", "f5", "patients.read"),
     PatientTab("insurance", "Insurance", "f6", "patients.read"),
@@ -61,6 +72,20 @@ class PatientScreen(Screen[None]):
             for tab in PATIENT_TABS
         ),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the patient's record again", id="patient.reload"),
+        Binding(
+            "m",
+            "merge",
+            "Merge duplicate",
+            tooltip="Merge a duplicate into this record: its policies and documents move here",
+            id="patient.merge",
+        ),
+        Binding(
+            "o",
+            "open_survivor",
+            "Open kept record",
+            tooltip="Open the record this one was merged into",
+            id="patient.open_survivor",
+        ),
     ]
 
     def __init__(self, gateway: Gateway, session: auth_pb2.Session, patient_id: int) -> None:
@@ -98,6 +123,15 @@ class PatientScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_tab":
             return any(tab.pane_id == parameters[0] for tab in self.tabs)
+        patient = self.record.patient if self.record is not None else None
+        if action == "merge":
+            return (
+                "patients.merge" in self.permissions
+                and patient is not None
+                and patient.status != patients_pb2.PATIENT_STATUS_MERGED
+            )
+        if action == "open_survivor":
+            return patient is not None and patient.merged_into_patient_id != 0
         return True
 
     # -- the record ----------------------------------------------------------------
@@ -106,9 +140,12 @@ class PatientScreen(Screen[None]):
         record = await self.gateway.get_patient(self.patient_id)
         first_time = self.record is None
         self.record = record
-        self.query_one(PatientBanner).show(record.patient, record.policies)
+        banner = self.query_one(PatientBanner)
+        banner.show(record.patient, record.policies)
+        banner.show_notice(merged_notice(record.patient))
         for panel in self.panels():
             panel.show(record, select_policy_id, select_document_id)
+        self.refresh_bindings()
         if first_time:
             self.focus_active_tab()
 
@@ -165,6 +202,26 @@ class PatientScreen(Screen[None]):
                 self.load_patient()
 
         self.app.push_screen(PatientFormScreen(self.gateway, self.record.patient), saved)
+
+    def action_merge(self) -> None:
+        if self.record is None:
+            return
+
+        def merged(merge: patients_pb2.MergeRecord | None) -> None:
+            if merge is not None:
+                moved = ", ".join(merge.moved) or "nothing"
+                self.app.notify(
+                    f"MRN {merge.merged_mrn} is merged into MRN {merge.survivor_mrn}. Moved here: {moved}.",
+                    title="Records merged",
+                )
+                self.load_patient()
+
+        self.app.push_screen(MergePatientsScreen(self.gateway, self.session, self.record), merged)
+
+    def action_open_survivor(self) -> None:
+        if self.record is not None and self.record.patient.merged_into_patient_id:
+            survivor_id = self.record.patient.merged_into_patient_id
+            self.app.push_screen(PatientScreen(self.gateway, self.session, survivor_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -39,12 +39,21 @@ class PatientBanner(Vertical):
     PatientBanner.-has-alerts > #banner-alerts {
         display: block;
     }
+    PatientBanner > #banner-notice {
+        display: none;
+        color: $text-warning;
+        text-style: bold;
+    }
+    PatientBanner.-has-notice > #banner-notice {
+        display: block;
+    }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the patient…", id="banner-name", markup=False)
         yield Static("", id="banner-facts", markup=False)
         yield Static("", id="banner-alerts", markup=False)
+        yield Static("", id="banner-notice", markup=False)
 
     def show(self, patient: patients_pb2.Patient, policies: Sequence[insurance_pb2.Policy]) -> None:
         name = Text(formatting.person_name(patient.name, patient.preferred_name))
@@ -60,6 +69,11 @@ class PatientBanner(Vertical):
         alerts = patient.alerts.strip()
         self.query_one("#banner-alerts", Static).update(f"⚠ {alerts}" if alerts else "")
         self.set_class(bool(alerts), "-has-alerts")
+
+    def show_notice(self, sentence: str) -> None:
+        """A sentence about the record itself (e.g. that it was merged); empty hides the line."""
+        self.query_one("#banner-notice", Static).update(sentence)
+        self.set_class(bool(sentence), "-has-notice")
 
     def show_problem(self, sentence: str) -> None:
         self.query_one("#banner-name", Static).update(sentence)

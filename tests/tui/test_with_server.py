@@ -112,8 +112,11 @@ async def test_client_reconnects_by_itself_after_the_server_restarts(
 
 async def test_front_desk_finds_a_patient_and_attaches_a_scan_on_the_real_server(
         server: RunningServer, tmp_path: Path) -> None:
+    from textual.widgets import Select
+
     from client_tui.screens.attach_document_screen import AttachDocumentScreen
     from client_tui.screens.patient_screen import PatientScreen
+    from shared.pms.documents.v1 import documents_pb2
     from shared.pms.patients.v1 import patients_pb2
     from tests.builders import a_patient, png_bytes
     from tests.support import Client
@@ -143,7 +146,9 @@ async def test_front_desk_finds_a_patient_and_attaches_a_scan_on_the_real_server
         assert "Zabriskie, Quentin" in banner and f"MRN {made.mrn}" in banner
         await pilot.press("f7", "a")
         await wait_for(pilot, lambda: isinstance(app.screen, AttachDocumentScreen), 10)
-        app.screen.query_one("#document-path", Input).value = str(scan)
+        form = app.screen
+        form.query_one("#document-path", Input).value = str(scan)
+        form.query_one("#document-type", Select).value = documents_pb2.DOCUMENT_TYPE_INSURANCE_CARD_FRONT
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, 10)
         documents = await gw.list_documents(made.patient_id)
