@@ -48,6 +48,9 @@ class Patient(Base):
         Index("ix_patient_phone_home", "practice_id", "phone_home", postgresql_where="phone_home <> ''"),
         Index("ix_patient_phone_work", "practice_id", "phone_work", postgresql_where="phone_work <> ''"),
         Index("ix_patient_ssn_hash", "practice_id", "ssn_hash", postgresql_where="ssn_hash IS NOT NULL"),
+        # Two fragments ("jo smi"): equality on both names' first two letters, then the ranges, in order.
+        Index("ix_patient_name_pairs", "practice_id", text("left(search_last, 2)"), text("left(search_first, 2)"),
+              "search_last", "search_first"),
         # Typo tolerance for transposed letters ("jhon smiht"), which trigrams forgive poorly.
         Index("ix_patient_sound_last_first", "practice_id", text("soundex(search_last)"),
               text("soundex(search_first)")),

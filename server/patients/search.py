@@ -62,6 +62,10 @@ async def find(db: AsyncSession, practice_id: int, q: PatientQuery, *, statuses:
     params: dict[str, Any] = {"p": practice_id, "st": statuses, "n": limit}
     for i, token in enumerate(q.names):
         params[f"t{i}"], params[f"hi{i}"], params[f"w{i}"] = token, _upper_bound(token), f"% {token}%"
+        params[f"l2{i}"] = token[:2]
+    if len(q.names) > 1:
+        params["joined"] = "".join(q.names)
+        params["joined_hi"] = _upper_bound(params["joined"])
     kinds: list[str] = []
     if q.mrns:
         # An old MRN still finds a merged record, which points at the survivor.
@@ -88,9 +92,13 @@ async def find(db: AsyncSession, practice_id: int, q: PatientQuery, *, statuses:
         kinds.append(_by_birth_date(len(q.names)))
     elif q.names:
         ctes.append(f"prefixed AS ({_by_name_prefixes(q.names)})")
-        ctes.append(f"sounding AS ({_sounding(len(q.names))})")
-        ctes.append(f"fuzzy AS ({_by_similar_names(len(q.names))})")
-        kinds += ["SELECT * FROM prefixed", "SELECT * FROM fuzzy"]
+        kinds.append("SELECT * FROM prefixed")
+        # Fragments of one or two letters are beginnings, not misspellings: no typo search for them
+        # (it would match a good part of the table).
+        if min(map(len, q.names)) >= 3:
+            ctes.append(f"sounding AS ({_sounding(len(q.names))})")
+            ctes.append(f"fuzzy AS ({_by_similar_names(len(q.names))})")
+            kinds.append("SELECT * FROM fuzzy")
     if not kinds:
         return []
     hits = " UNION ALL ".join(f"({k})" for k in kinds)
@@ -148,16 +156,22 @@ def _by_name_prefixes(names: list[str]) -> str:
         rest = " ".join(f"AND (' ' || search_names) LIKE :w{k}" for k in range(n) if k not in (last, first))
         # Typed "last first" wins a tie: it is how charts and lists are ordered.
         convention = 0.01 if (last, first) == (0, 1) else 0
-        # Plans are generic (prepared once), so the planner cannot see which range is narrow; the ORDER BY
-        # picks the index instead: the one led by the longer fragment ("jo smith": first-name "jo" is wide).
-        order = ("search_last, search_first" if len(names[last]) >= len(names[first])
-                 else "search_first, search_last")
+        if len(names[last]) >= 2 and len(names[first]) >= 2:
+            # The (last two letters, first two letters) pair index narrows to the few people whose names
+            # start that way, however common either half is ("ale kw", "jo smi"); plans are generic.
+            narrow = f"AND left(search_last, 2) = :l2{last} AND left(search_first, 2) = :l2{first}"
+        else:
+            narrow = ""
         parts.append(f"""(SELECT id, 60 + {convention} + length(:t{last})::float / length(search_last)
                    + length(:t{first})::float / length(search_first), 'name'
-            FROM patient WHERE practice_id = :p AND status = ANY(:st)
+            FROM patient WHERE practice_id = :p AND status = ANY(:st) {narrow}
              AND search_last >= :t{last} AND search_last < :hi{last}
              AND search_first >= :t{first} AND search_first < :hi{first} {rest}
-            ORDER BY {order} LIMIT :n)""")
+            ORDER BY search_last, search_first LIMIT :n)""")
+    # "de la cruz", "van der berg": the fragments together may be one last name (keys drop the spaces).
+    parts.append("""(SELECT id, 60.5 + length(:joined)::float / length(search_last), 'name' FROM patient
+        WHERE practice_id = :p AND search_last >= :joined AND search_last < :joined_hi AND status = ANY(:st)
+        ORDER BY search_last, search_first LIMIT :n)""")
     return " UNION ALL ".join(parts)
 
 
@@ -169,14 +183,14 @@ def _by_similar_names(n: int) -> str:
     Candidates are ranked by how alike the words are; sounding alike adds a little.
     """
     trigrams = " AND ".join(f":t{i} <% search_names" for i in range(n))
+    similar = f"""UNION ALL
+            (SELECT id, search_names, 0 FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
+                AND (SELECT count(*) FROM sounding) < {FUZZY_BELOW}
+                AND practice_id = :p AND status = ANY(:st) AND {trigrams} LIMIT 500)"""
     return f"""
         SELECT c.id, 40 * {_mean_similarity(n).replace("search_names", "c.search_names")} + c.bonus, 'name_fuzzy'
           FROM (
-            SELECT id, search_names, 5 AS bonus FROM sounding
-            UNION ALL
-            (SELECT id, search_names, 0 FROM patient WHERE (SELECT count(*) FROM prefixed) < {FUZZY_BELOW}
-                AND (SELECT count(*) FROM sounding) < {FUZZY_BELOW}
-                AND practice_id = :p AND status = ANY(:st) AND {trigrams} LIMIT 500)) c"""
+            SELECT id, search_names, 5 AS bonus FROM sounding {similar}) c"""
 
 
 def _sounding(n: int) -> str:

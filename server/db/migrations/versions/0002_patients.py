@@ -79,6 +79,8 @@ def upgrade() -> None:
     op.create_index('ix_patient_phone_mobile', 'patient', ['practice_id', 'phone_mobile'], unique=False, postgresql_where="phone_mobile <> ''")
     op.create_index('ix_patient_phone_work', 'patient', ['practice_id', 'phone_work'], unique=False, postgresql_where="phone_work <> ''")
     op.create_index('ix_patient_practice_id_date_of_birth', 'patient', ['practice_id', 'date_of_birth'], unique=False)
+    op.create_index('ix_patient_name_pairs', 'patient', ['practice_id', sa.text('left(search_last, 2)'),
+                    sa.text('left(search_first, 2)'), 'search_last', 'search_first'], unique=False)
     op.create_index('ix_patient_sound_last_first', 'patient', ['practice_id', sa.text('soundex(search_last)'),
                     sa.text('soundex(search_first)')], unique=False)
     op.create_index('ix_patient_search_names_trgm', 'patient', ['search_names'], unique=False, postgresql_using='gin', postgresql_ops={'search_names': 'gin_trgm_ops'})
@@ -226,6 +228,7 @@ def downgrade() -> None:
     op.drop_table('payer')
     op.drop_index('ix_patient_ssn_hash', table_name='patient', postgresql_where='ssn_hash IS NOT NULL')
     op.drop_index('ix_patient_sound_last_first', table_name='patient')
+    op.drop_index('ix_patient_name_pairs', table_name='patient')
     op.drop_index('ix_patient_search_names_trgm', table_name='patient', postgresql_using='gin', postgresql_ops={'search_names': 'gin_trgm_ops'})
     op.drop_index('ix_patient_practice_id_date_of_birth', table_name='patient')
     op.drop_index('ix_patient_phone_work', table_name='patient', postgresql_where="phone_work <> ''")
