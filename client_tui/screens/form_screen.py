@@ -16,9 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
+from client_tui.choices import Choices
 from client_tui.errors import describe
+from client_tui.form_values import FormValues, control_id, read_control
 from client_tui.gateway import GatewayError, InvalidInput
 from client_tui.widgets.form_field import FormField, clear_field_errors, show_violations
 
@@ -156,3 +158,59 @@ class FormScreen(ModalScreen[ResultT]):
         else:
             self.say(describe(error))
         return True
+
+
+class RecordFormScreen(FormScreen[ResultT]):
+    """A form for one record whose fields are named by their request path ("patient.name.last"): the server's
+    field violations land beside them, and the values are read and written as one dict.
+
+    Subclasses set VALUE_PREFIX, CAPITALS, and ``started_values`` / ``warned_unsaved`` once the form is filled.
+    """
+
+    # The request message the fields belong to, e.g. "patient.".
+    VALUE_PREFIX = ""
+    # Control ids typed in capitals whatever the keyboard says (F/M/U, USPS state codes).
+    CAPITALS: frozenset[str] = frozenset()
+
+    started_values: FormValues
+    warned_unsaved: bool
+
+    @staticmethod
+    def text(
+        key: str, label: str, placeholder: str = "", max_length: int = 0, restrict: str | None = None
+    ) -> FormField:
+        control = Input(
+            placeholder=placeholder, id=control_id(key), max_length=max_length, restrict=restrict, compact=True
+        )
+        return FormField(label, control, key)
+
+    @staticmethod
+    def choice(key: str, label: str, choices: Choices | list[tuple[str, str]]) -> FormField:
+        select: Select[int | str] = Select(choices, allow_blank=False, id=control_id(key), compact=True)
+        return FormField(label, select, key)
+
+    @staticmethod
+    def flag(key: str, label: str, text: str) -> FormField:
+        return FormField(label, Checkbox(text, id=control_id(key), compact=True), key)
+
+    def control(self, key: str) -> Widget:
+        return self.query_one(f"#{control_id(key)}")
+
+    def value_keys(self) -> list[str]:
+        return [f.field_name for f in self.query(FormField) if f.field_name.startswith(self.VALUE_PREFIX)]
+
+    def form_values(self) -> FormValues:
+        return {key: read_control(self.control(key)) for key in self.value_keys()}
+
+    @on(Input.Changed)
+    def _in_capitals(self, event: Input.Changed) -> None:
+        if event.input.id in self.CAPITALS and event.value != event.value.upper():
+            event.input.value = event.value.upper()
+
+    def leave_unless_unsaved(self, typed: bool) -> None:
+        """Escape: the first one with unsaved typing only warns; the second leaves."""
+        if typed and not self.warned_unsaved:
+            self.warned_unsaved = True
+            self.say("What you typed is not saved. Escape again leaves without saving; Ctrl+S saves.")
+            return
+        self.dismiss(None)

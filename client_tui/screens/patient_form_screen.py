@@ -14,8 +14,7 @@ import uuid
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Select, TextArea
+from textual.widgets import Button, Checkbox, Input, TextArea
 
 from client_tui import formatting
 from client_tui.choices import (
@@ -25,21 +24,19 @@ from client_tui.choices import (
     MARITAL_STATUSES,
     RELATIONSHIP_SELF,
     RELATIONSHIPS,
-    Choices,
 )
 from client_tui.form_values import (
     FormValues,
     UnreadableField,
     control_id,
     explain,
-    read_control,
     reconcile,
     write_control,
 )
 from client_tui.gateway import FieldViolation, Gateway, GatewayError, InvalidInput, StaleRecord
 from client_tui.patient_values import GUARANTOR_DETAIL_KEYS, LABELS, build_patient, form_key, read_patient
 from client_tui.screens.duplicate_patients_screen import DuplicateDecision, DuplicatePatientsScreen
-from client_tui.screens.form_screen import FormScreen
+from client_tui.screens.form_screen import RecordFormScreen
 from client_tui.typed_values import DATE_HINT
 from client_tui.widgets.field_group import FieldGroup
 from client_tui.widgets.form_field import FormField, show_violations
@@ -58,17 +55,18 @@ KEY_FIELD_KEYS = (
     "patient.address.state",
     "patient.address.zip",
 )
-# Typed in capitals whatever the keyboard says: F/M/U and USPS state codes.
-CAPITALS = {control_id(k) for k in ("patient.sex", "patient.address.state", "patient.guarantor.address.state")}
 PHONE_EXAMPLE = "e.g. (614) 555-0134"
 GUARANTOR_RELATIONSHIPS: list[tuple[str, str]] = [("—", "")] + [
     (label, code) for code, label in RELATIONSHIPS if code != RELATIONSHIP_SELF
 ]
 
 
-class PatientFormScreen(FormScreen[int | None]):
+class PatientFormScreen(RecordFormScreen[int | None]):
     """Dismisses with the id of the patient to show (registered, edited, or the duplicate chosen), or None."""
 
+    VALUE_PREFIX = "patient."
+    CAPITALS = frozenset(
+        control_id(k) for k in ("patient.sex", "patient.address.state", "patient.guarantor.address.state"))
     CSS_PATH = "patient_form_screen.tcss"
     KEY_FIELDS = tuple(control_id(key) for key in KEY_FIELD_KEYS)
     INTRO = (
@@ -95,25 +93,6 @@ class PatientFormScreen(FormScreen[int | None]):
         self.sent_phone_keys: list[str] = []
         self.started_values: FormValues = {}
         self.warned_unsaved = False
-
-    # -- building the form ---------------------------------------------------------
-    @staticmethod
-    def text(
-        key: str, label: str, placeholder: str = "", max_length: int = 0, restrict: str | None = None
-    ) -> FormField:
-        control = Input(
-            placeholder=placeholder, id=control_id(key), max_length=max_length, restrict=restrict, compact=True
-        )
-        return FormField(label, control, key)
-
-    @staticmethod
-    def choice(key: str, label: str, choices: Choices | list[tuple[str, str]]) -> FormField:
-        select: Select[int | str] = Select(choices, allow_blank=False, id=control_id(key), compact=True)
-        return FormField(label, select, key)
-
-    @staticmethod
-    def flag(key: str, label: str, text: str) -> FormField:
-        return FormField(label, Checkbox(text, id=control_id(key), compact=True), key)
 
     def compose_fields(self) -> ComposeResult:
         editing = self.record is not None
@@ -194,15 +173,6 @@ class PatientFormScreen(FormScreen[int | None]):
         self.query_one(f"#{control_id(KEY_FIELD_KEYS[0])}", Input).focus()
 
     # -- values ----------------------------------------------------------------------
-    def control(self, key: str) -> Widget:
-        return self.query_one(f"#{control_id(key)}")
-
-    def value_keys(self) -> list[str]:
-        return [f.field_name for f in self.query(FormField) if f.field_name.startswith("patient.")]
-
-    def form_values(self) -> FormValues:
-        return {key: read_control(self.control(key)) for key in self.value_keys()}
-
     def fill(self, values: FormValues) -> None:
         for key, value in values.items():
             if key in self.value_keys():
@@ -217,11 +187,6 @@ class PatientFormScreen(FormScreen[int | None]):
     @on(Checkbox.Changed, f"#{control_id('patient.guarantor.is_self')}")
     def _guarantor_changed(self, event: Checkbox.Changed) -> None:
         self._show_guarantor_details(not event.value)
-
-    @on(Input.Changed)
-    def _in_capitals(self, event: Input.Changed) -> None:
-        if event.input.id in CAPITALS and event.value != event.value.upper():
-            event.input.value = event.value.upper()
 
     # -- saving ----------------------------------------------------------------------
     def submit(self) -> None:
@@ -296,9 +261,5 @@ class PatientFormScreen(FormScreen[int | None]):
 
     # -- leaving ---------------------------------------------------------------------
     def action_cancel(self) -> None:
-        typed = self.form_values() != self.started_values or bool(self.query_one("#ssn", Input).value)
-        if typed and not self.warned_unsaved:
-            self.warned_unsaved = True
-            self.say("What you typed is not saved. Escape again leaves without saving; Ctrl+S saves.")
-            return
-        self.dismiss(None)
+        self.leave_unless_unsaved(
+            self.form_values() != self.started_values or bool(self.query_one("#ssn", Input).value))

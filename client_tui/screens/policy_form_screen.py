@@ -11,8 +11,7 @@ import uuid
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Select
+from textual.widgets import Button, Input, Select
 
 from client_tui import formatting
 from client_tui.choices import MEDICARE_SECONDARY_TYPES, RELATIONSHIP_SELF, RELATIONSHIPS, priority_name
@@ -27,7 +26,7 @@ from client_tui.form_values import (
 )
 from client_tui.gateway import FieldViolation, Gateway, GatewayError, StaleRecord
 from client_tui.policy_values import LABELS, build_policy, read_policy
-from client_tui.screens.form_screen import FormScreen
+from client_tui.screens.form_screen import RecordFormScreen
 from client_tui.typed_values import DATE_HINT
 from client_tui.widgets.field_group import FieldGroup
 from client_tui.widgets.form_field import FormField, show_violations
@@ -39,7 +38,6 @@ from shared.pms.patients.v1 import patients_pb2
 PAYER_KEY = "policy.payer_id"
 PAYER_SEARCH_ID = f"{control_id(PAYER_KEY)}-search"
 RELATIONSHIP_KEY = "policy.subscriber_relationship"
-CAPITALS = {control_id(k) for k in ("policy.subscriber.sex", "policy.subscriber.address.state")}
 
 
 def priority_choices(active_count: int) -> list[tuple[str, int]]:
@@ -49,9 +47,11 @@ def priority_choices(active_count: int) -> list[tuple[str, int]]:
     return [*before, (f"{last} {priority_name(last)}" + (" (last)" if active_count else ""), 0)]
 
 
-class PolicyFormScreen(FormScreen[insurance_pb2.Policy | None]):
+class PolicyFormScreen(RecordFormScreen[insurance_pb2.Policy | None]):
     """Dismisses with the saved policy, or None."""
 
+    VALUE_PREFIX = "policy."
+    CAPITALS = frozenset(control_id(k) for k in ("policy.subscriber.sex", "policy.subscriber.address.state"))
     CSS_PATH = "policy_form_screen.tcss"
     KEY_FIELDS = (PAYER_SEARCH_ID, control_id("policy.member_id"), control_id("policy.effective_date"))
     INTRO = "Enter: payer, member ID, effective date, then saves. Tab visits every field."
@@ -75,16 +75,6 @@ class PolicyFormScreen(FormScreen[insurance_pb2.Policy | None]):
         self.idempotency_key = uuid.uuid4().hex
         self.started_values: FormValues = {}
         self.warned_unsaved = False
-
-    # -- building the form ---------------------------------------------------------
-    @staticmethod
-    def text(key: str, label: str, placeholder: str = "", max_length: int = 0) -> FormField:
-        control = Input(placeholder=placeholder, id=control_id(key), max_length=max_length, compact=True)
-        return FormField(label, control, key)
-
-    @staticmethod
-    def flag(key: str, label: str, text: str) -> FormField:
-        return FormField(label, Checkbox(text, id=control_id(key), compact=True), key)
 
     def compose_fields(self) -> ComposeResult:
         policy = self.policy
@@ -158,15 +148,6 @@ class PolicyFormScreen(FormScreen[insurance_pb2.Policy | None]):
         self.query_one(f"#{PAYER_SEARCH_ID}", Input).focus()
 
     # -- values ----------------------------------------------------------------------
-    def control(self, key: str) -> Widget:
-        return self.query_one(f"#{control_id(key)}")
-
-    def value_keys(self) -> list[str]:
-        return [f.field_name for f in self.query(FormField) if f.field_name.startswith("policy.")]
-
-    def form_values(self) -> FormValues:
-        return {key: read_control(self.control(key)) for key in self.value_keys()}
-
     def fill(self, values: FormValues) -> None:
         for key, value in values.items():
             if key != PAYER_KEY:  # the picker got its payer (with its name) when built
@@ -184,11 +165,6 @@ class PolicyFormScreen(FormScreen[insurance_pb2.Policy | None]):
     def _payer_chosen(self, event: PayerPicker.Chosen) -> None:
         if event.by_list:
             self.query_one(f"#{control_id('policy.member_id')}", Input).focus()
-
-    @on(Input.Changed)
-    def _in_capitals(self, event: Input.Changed) -> None:
-        if event.input.id in CAPITALS and event.value != event.value.upper():
-            event.input.value = event.value.upper()
 
     # -- saving ----------------------------------------------------------------------
     def submit(self) -> None:
@@ -242,8 +218,4 @@ class PolicyFormScreen(FormScreen[insurance_pb2.Policy | None]):
         self.say(explain(result, LABELS, "this policy"))
 
     def action_cancel(self) -> None:
-        if self.form_values() != self.started_values and not self.warned_unsaved:
-            self.warned_unsaved = True
-            self.say("What you typed is not saved. Escape again leaves without saving; Ctrl+S saves.")
-            return
-        self.dismiss(None)
+        self.leave_unless_unsaved(self.form_values() != self.started_values)
