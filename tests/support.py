@@ -204,3 +204,12 @@ class Client:
 
     async def close(self) -> None:
         await self.channel.close()
+
+
+async def fails(call: object) -> grpc.aio.AioRpcError:
+    """The error a call ends with (the test fails if it succeeds)."""
+    import pytest
+
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call  # type: ignore[misc]
+    return info.value

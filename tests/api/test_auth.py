@@ -11,13 +11,7 @@ import pytest
 
 from shared.pms.admin.v1 import admin_pb2
 from shared.pms.auth.v1 import auth_pb2
-from tests.support import ADMIN_PASSWORD, Client, Cluster, RunningServer, status_details
-
-
-async def _fails(coro: object) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await coro  # type: ignore[misc]
-    return info.value
+from tests.support import ADMIN_PASSWORD, Client, Cluster, RunningServer, fails, status_details
 
 
 def _owner(cluster: Cluster, server: RunningServer) -> psycopg.Connection:
@@ -41,8 +35,8 @@ async def test_login_returns_session_with_roles_and_permissions(server: RunningS
 
 async def test_wrong_password_and_unknown_user_look_the_same(server: RunningServer, client: Client) -> None:
     await server.add_user("alice", ["front_desk"])
-    a = await _fails(client.login("alice", "not-her-password"))
-    b = await _fails(client.login("nobody", "not-her-password"))
+    a = await fails(client.login("alice", "not-her-password"))
+    b = await fails(client.login("nobody", "not-her-password"))
     assert a.code() == b.code() == grpc.StatusCode.UNAUTHENTICATED
     assert a.details() == b.details() == "Wrong username or password."
 
@@ -51,12 +45,12 @@ async def test_five_failures_lock_the_account_for_fifteen_minutes(
         server: RunningServer, client: Client, cluster: Cluster) -> None:
     await server.add_user("bob", ["biller"], "bob-password-123")
     for _ in range(4):
-        err = await _fails(client.login("bob", "wrong-password!"))
+        err = await fails(client.login("bob", "wrong-password!"))
         assert status_details(err)[0] == "BAD_CREDENTIALS"
-    err = await _fails(client.login("bob", "wrong-password!"))
+    err = await fails(client.login("bob", "wrong-password!"))
     assert status_details(err)[0] == "ACCOUNT_LOCKED"
     # The right password does not help while locked.
-    err = await _fails(client.login("bob", "bob-password-123"))
+    err = await fails(client.login("bob", "bob-password-123"))
     assert status_details(err)[0] == "ACCOUNT_LOCKED"
     with _owner(cluster, server) as conn:
         until = conn.execute("SELECT locked_until - now() FROM app_user WHERE username = 'bob'").fetchone()[0]
@@ -72,7 +66,7 @@ async def test_session_ends_after_idle_timeout(server: RunningServer, client: Cl
         conn.execute("UPDATE user_session SET last_seen_at = now() - interval '16 minutes' "
                      "WHERE workstation_id = (SELECT id FROM workstation WHERE name = %s)",
                      (client.bundle.workstation_name,))
-    err = await _fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
+    err = await fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.UNAUTHENTICATED
     assert status_details(err)[0] == "SESSION_IDLE"
 
@@ -89,7 +83,7 @@ async def test_idle_timeout_is_a_practice_setting(server: RunningServer, client:
             conn.execute("UPDATE user_session SET last_seen_at = now() - interval '6 minutes' "
                          "WHERE workstation_id = (SELECT id FROM workstation WHERE name = %s)",
                          (client.bundle.workstation_name,))
-        err = await _fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
+        err = await fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
         assert status_details(err)[0] == "SESSION_IDLE"
     finally:
         with _owner(cluster, server) as conn:
@@ -105,7 +99,7 @@ async def test_session_ends_after_twelve_hours_even_when_busy(
         conn.execute("UPDATE user_session SET expires_at = now() - interval '1 second' "
                      "WHERE workstation_id = (SELECT id FROM workstation WHERE name = %s)",
                      (client.bundle.workstation_name,))
-    err = await _fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
+    err = await fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
     assert status_details(err)[0] == "SESSION_EXPIRED"
 
 
@@ -113,7 +107,7 @@ async def test_session_token_works_only_from_its_workstation(server: RunningServ
     await client.login("admin", ADMIN_PASSWORD)
     other = Client(await server.enroll("auth-thief"))
     try:
-        err = await _fails(other.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
+        err = await fails(other.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
         assert status_details(err)[0] == "SESSION_WRONG_WORKSTATION"
     finally:
         await other.close()
@@ -122,21 +116,21 @@ async def test_session_token_works_only_from_its_workstation(server: RunningServ
 async def test_logout_ends_the_session(client: Client) -> None:
     await client.login("admin", ADMIN_PASSWORD)
     await client.auth.Logout(auth_pb2.LogoutRequest(), metadata=client.md, timeout=5)
-    err = await _fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
+    err = await fails(client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5))
     assert status_details(err)[0] == "SESSION_ENDED"
 
 
 async def test_totp_enrolment_and_login(server: RunningServer, client: Client) -> None:
     await server.add_user("carol", ["manager"], "carol-password-1")
     await client.login("carol", "carol-password-1")
-    err = await _fails(client.auth.EnrollTotp(auth_pb2.EnrollTotpRequest(current_password="wrong"),
+    err = await fails(client.auth.EnrollTotp(auth_pb2.EnrollTotpRequest(current_password="wrong"),
                                               metadata=client.md, timeout=5))
     assert status_details(err)[1] == [("current_password", "is not your current password")]
     enrol = await client.auth.EnrollTotp(auth_pb2.EnrollTotpRequest(current_password="carol-password-1"),
                                          metadata=client.md, timeout=5)
     assert enrol.provisioning_uri.startswith("otpauth://totp/")
     totp = pyotp.TOTP(enrol.secret_base32)
-    err = await _fails(client.auth.ConfirmTotp(auth_pb2.ConfirmTotpRequest(totp_code="000000"),
+    err = await fails(client.auth.ConfirmTotp(auth_pb2.ConfirmTotpRequest(totp_code="000000"),
                                                metadata=client.md, timeout=5))
     assert status_details(err)[1][0][0] == "totp_code"
     # Confirm with the previous step's code, so the login below can use the current one.
@@ -144,37 +138,37 @@ async def test_totp_enrolment_and_login(server: RunningServer, client: Client) -
 
     await client.auth.ConfirmTotp(auth_pb2.ConfirmTotpRequest(totp_code=totp.at(time.time() - 30)),
                                   metadata=client.md, timeout=5)
-    err = await _fails(client.login("carol", "carol-password-1"))
+    err = await fails(client.login("carol", "carol-password-1"))
     assert status_details(err)[0] == "TOTP_REQUIRED"
-    err = await _fails(client.login("carol", "carol-password-1", "123456" if totp.now() != "123456" else "654321"))
+    err = await fails(client.login("carol", "carol-password-1", "123456" if totp.now() != "123456" else "654321"))
     assert status_details(err)[0] == "TOTP_INVALID"
     session = await client.login("carol", "carol-password-1", totp.now())
     assert session.totp_enabled  # type: ignore[attr-defined]
     # The same code cannot be replayed.
-    err = await _fails(client.login("carol", "carol-password-1", totp.now()))
+    err = await fails(client.login("carol", "carol-password-1", totp.now()))
     assert status_details(err)[0] == "TOTP_INVALID"
 
 
 async def test_change_password_checks_current_and_policy(server: RunningServer, client: Client) -> None:
     await server.add_user("dave", ["provider"], "dave-password-1")
     await client.login("dave", "dave-password-1")
-    err = await _fails(client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
+    err = await fails(client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
         current_password="nope", new_password="x"), metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert status_details(err)[1] == [("current_password", "is not your current password")]
-    err = await _fails(client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
+    err = await fails(client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
         current_password="dave-password-1", new_password="short"), metadata=client.md, timeout=5))
     assert status_details(err)[1] == [("new_password", "must be at least 12 characters")]
     await client.auth.ChangePassword(auth_pb2.ChangePasswordRequest(
         current_password="dave-password-1", new_password="dave-password-2"), metadata=client.md, timeout=5)
-    err = await _fails(client.login("dave", "dave-password-1"))
+    err = await fails(client.login("dave", "dave-password-1"))
     assert status_details(err)[0] == "BAD_CREDENTIALS"
     await client.login("dave", "dave-password-2")
 
 
 async def test_create_user_reports_every_bad_field(client: Client) -> None:
     await client.login("admin", ADMIN_PASSWORD)
-    err = await _fails(client.admin.CreateUser(admin_pb2.CreateUserRequest(
+    err = await fails(client.admin.CreateUser(admin_pb2.CreateUserRequest(
         username="9 bad", display_name="", roles=["janitor"], initial_password="short"),
         metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -193,7 +187,7 @@ async def test_create_user_is_idempotent_per_key(client: Client) -> None:
                                          timeout=5)
     assert [u.username for u in users.users].count("erin") == 1
     req.display_name = "Erin Someone Else"
-    err = await _fails(client.admin.CreateUser(req, metadata=client.md, timeout=5))
+    err = await fails(client.admin.CreateUser(req, metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert status_details(err)[0] == "IDEMPOTENCY_KEY_REUSED"
 
@@ -206,7 +200,7 @@ async def test_stale_version_is_aborted(server: RunningServer, client: Client) -
     await client.admin.SetUserRoles(admin_pb2.SetUserRolesRequest(user_id=uid, roles=["biller", "manager"],
                                                                   version=frank.version), metadata=client.md,
                                     timeout=5)
-    err = await _fails(client.admin.SetUserRoles(admin_pb2.SetUserRolesRequest(
+    err = await fails(client.admin.SetUserRoles(admin_pb2.SetUserRolesRequest(
         user_id=uid, roles=["front_desk"], version=frank.version), metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.ABORTED
 
@@ -221,9 +215,9 @@ async def test_disabling_a_user_ends_their_sessions(server: RunningServer, clien
         version = next(u.version for u in users.users if u.user_id == uid)
         await client.admin.DisableUser(admin_pb2.DisableUserRequest(user_id=uid, version=version),
                                        metadata=client.md, timeout=5)
-        err = await _fails(gina.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=gina.md, timeout=5))
+        err = await fails(gina.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=gina.md, timeout=5))
         assert err.code() == grpc.StatusCode.UNAUTHENTICATED
-        err = await _fails(gina.login("gina", "gina-password-1"))
+        err = await fails(gina.login("gina", "gina-password-1"))
         assert status_details(err)[0] == "ACCOUNT_DISABLED"
     finally:
         await gina.close()
@@ -233,10 +227,10 @@ async def test_the_last_it_admin_cannot_be_disabled_or_demoted(server: RunningSe
     await client.login("admin", ADMIN_PASSWORD)
     users = await client.admin.ListUsers(admin_pb2.ListUsersRequest(), metadata=client.md, timeout=5)
     admin = next(u for u in users.users if u.username == "admin")
-    err = await _fails(client.admin.SetUserRoles(admin_pb2.SetUserRolesRequest(
+    err = await fails(client.admin.SetUserRoles(admin_pb2.SetUserRolesRequest(
         user_id=admin.user_id, roles=["manager"], version=admin.version), metadata=client.md, timeout=5))
     assert status_details(err)[0] == "LAST_IT_ADMIN"
-    err = await _fails(client.admin.DisableUser(admin_pb2.DisableUserRequest(
+    err = await fails(client.admin.DisableUser(admin_pb2.DisableUserRequest(
         user_id=admin.user_id, version=admin.version), metadata=client.md, timeout=5))
     assert status_details(err)[0] == "CANNOT_DISABLE_SELF"
 
@@ -248,7 +242,7 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(client:
         metadata=client.md, timeout=5)
     assert created.user.must_change_password
     await client.login("ivy", "temporary-pass-1")
-    err = await _fails(client.admin.ListUsers(admin_pb2.ListUsersRequest(), metadata=client.md, timeout=5))
+    err = await fails(client.admin.ListUsers(admin_pb2.ListUsersRequest(), metadata=client.md, timeout=5))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert status_details(err)[0] == "PASSWORD_CHANGE_REQUIRED"
     who = await client.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=client.md, timeout=5)

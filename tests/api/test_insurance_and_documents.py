@@ -15,9 +15,9 @@ from shared.pms.documents.v1 import documents_pb2 as docs
 from shared.pms.insurance.v1 import insurance_pb2 as ins
 from shared.pms.patients.v1 import patients_pb2 as pb
 from shared.pms.payers.v1 import payers_pb2
-from tests.api.test_patients import _fails, logged_in, register
+from tests.api.test_patients import logged_in, register
 from tests.builders import a_patient, a_payer, a_policy, pdf_bytes, png_bytes
-from tests.support import Client, Cluster, RunningServer, status_details
+from tests.support import Client, Cluster, RunningServer, fails, status_details
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ async def add(client: Client, policy: ins.Policy, priority: int = 0) -> ins.Poli
 
 async def test_payer_directory_validates_and_searches(manager: Client, payers: dict[str, int]) -> None:
     bad = a_payer("", "6", "XX", 0)
-    err = await _fails(manager.payers.CreatePayer(payers_pb2.CreatePayerRequest(payer=bad), metadata=manager.md))
+    err = await fails(manager.payers.CreatePayer(payers_pb2.CreatePayerRequest(payer=bad), metadata=manager.md))
     assert {f for f, _ in status_details(err)[1]} == {
         "payer.name", "payer.electronic_payer_id", "payer.claim_filing_indicator", "payer.timely_filing_days"}
     found = await manager.payers.SearchPayers(payers_pb2.SearchPayersRequest(query="anthm"), metadata=manager.md)
@@ -69,7 +69,7 @@ async def test_policies_keep_billing_order_through_add_reorder_and_end(desk: Cli
     order = await desk.insurance.ReorderPolicies(ins.ReorderPoliciesRequest(
         patient_id=p.patient_id, policy_ids=[aetna.policy_id, medicare.policy_id]), metadata=desk.md)
     assert [(x.payer_name, x.priority) for x in order.policies] == [("Aetna", 1), ("Medicare Ohio", 2)]
-    err = await _fails(desk.insurance.ReorderPolicies(ins.ReorderPoliciesRequest(
+    err = await fails(desk.insurance.ReorderPolicies(ins.ReorderPoliciesRequest(
         patient_id=p.patient_id, policy_ids=[aetna.policy_id]), metadata=desk.md))
     assert status_details(err)[1][0][0] == "policy_ids"
     aetna_now = order.policies[0]
@@ -91,7 +91,7 @@ async def test_policy_field_violations(desk: Client, payers: dict[str, int]) -> 
     child = a_policy(p.patient_id, payers["Aetna"], "", subscriber_relationship="19",
                      effective_date=dates.to_pb(date(2024, 5, 1)), termination_date=dates.to_pb(date(2024, 4, 1)),
                      coinsurance_percent=120, medicare_secondary_type="12")
-    err = await _fails(add(desk, child))
+    err = await fails(add(desk, child))
     fields = {f for f, _ in status_details(err)[1]}
     assert {"policy.member_id", "policy.subscriber.name.first", "policy.subscriber.name.last",
             "policy.subscriber.date_of_birth", "policy.subscriber.sex", "policy.subscriber.address.line1",
@@ -130,18 +130,18 @@ async def test_documents_stream_in_and_out_with_checksums_and_content_checks(
     assert b"".join(m.chunk for m in parts[1:]) == scan
 
     text_file = b"MEMBER ID W123 - this is a text file named card.png"
-    err = await _fails(upload(desk, p.patient_id, text_file))
+    err = await fails(upload(desk, p.patient_id, text_file))
     assert [f for f, _ in status_details(err)[1]] == ["content"]
     truncated = scan[: len(scan) // 2]
-    err = await _fails(upload(desk, p.patient_id, truncated))
+    err = await fails(upload(desk, p.patient_id, truncated))
     assert [f for f, _ in status_details(err)[1]] == ["content"]
-    err = await _fails(upload(desk, p.patient_id, png_bytes(seed=9), sha="0" * 64))
+    err = await fails(upload(desk, p.patient_id, png_bytes(seed=9), sha="0" * 64))
     assert [f for f, _ in status_details(err)[1]] == ["header.sha256"]
-    err = await _fails(upload(desk, p.patient_id, scan))
+    err = await fails(upload(desk, p.patient_id, scan))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert status_details(err)[0] == "DOCUMENT_ALREADY_ATTACHED"
     too_big = b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024) + b"%%EOF"
-    err = await _fails(upload(desk, p.patient_id, too_big, chunk=1024 * 1024))
+    err = await fails(upload(desk, p.patient_id, too_big, chunk=1024 * 1024))
     assert [f for f, _ in status_details(err)[1]] == ["content"]
 
     listed = await desk.documents.ListDocuments(docs.ListDocumentsRequest(patient_id=p.patient_id), metadata=desk.md)
@@ -166,7 +166,7 @@ async def test_merge_moves_every_reference_and_can_be_reviewed(
     request = pb.MergePatientsRequest(survivor_patient_id=keep.patient_id, survivor_version=keep.version,
                                       merged_patient_id=dupe.patient_id, merged_version=dupe.version,
                                       reason="Same person, misspelled at second visit")
-    err = await _fails(desk.patients.MergePatients(request, metadata=desk.md))
+    err = await fails(desk.patients.MergePatients(request, metadata=desk.md))
     assert err.code() == grpc.StatusCode.PERMISSION_DENIED
     merged = await manager.patients.MergePatients(request, metadata=manager.md)
     assert "insurance_policy: 1" in merged.merge.moved and "document: 1" in merged.merge.moved
@@ -178,7 +178,7 @@ async def test_merge_moves_every_reference_and_can_be_reviewed(
     assert old.patient.merged_into_patient_id == keep.patient_id and not old.policies and not old.documents
     by_old_mrn = await desk.patients.SearchPatients(pb.SearchPatientsRequest(query=dupe.mrn), metadata=desk.md)
     assert [h.status for h in by_old_mrn.patients] == [pb.PATIENT_STATUS_MERGED]
-    again = await _fails(manager.patients.MergePatients(request, metadata=manager.md))
+    again = await fails(manager.patients.MergePatients(request, metadata=manager.md))
     assert again.code() == grpc.StatusCode.ABORTED
     review = await manager.patients.ListMerges(pb.ListMergesRequest(), metadata=manager.md)
     assert review.merges[0].merged_mrn == dupe.mrn and review.merges[0].merged_by == "boss"

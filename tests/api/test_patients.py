@@ -11,13 +11,7 @@ import pytest
 from shared.pms.common.v1 import contact_pb2
 from shared.pms.patients.v1 import patients_pb2 as pb
 from tests.builders import a_patient
-from tests.support import Client, Cluster, RunningServer, status_details
-
-
-async def _fails(coro: object) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await coro  # type: ignore[misc]
-    return info.value
+from tests.support import Client, Cluster, RunningServer, fails, status_details
 
 
 async def logged_in(server: RunningServer, username: str, roles: list[str]) -> Client:
@@ -59,7 +53,7 @@ async def test_every_invalid_field_is_named_at_once(desk: Client) -> None:
     bad.address.state = "ZZ"
     bad.address.zip = "4321"
     bad.phones.append(contact_pb2.Phone(type=contact_pb2.PHONE_TYPE_HOME, number="555-0134"))
-    err = await _fails(register(desk, bad, ssn="12-345"))
+    err = await fails(register(desk, bad, ssn="12-345"))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     fields = {f for f, _ in status_details(err)[1]}
     assert fields == {"patient.name.first", "patient.name.last", "patient.date_of_birth", "patient.email",
@@ -70,7 +64,7 @@ async def test_impossible_dates_and_zip_outside_the_state_are_refused(desk: Clie
     bad = a_patient("Carl", "Moss")
     bad.date_of_birth.year, bad.date_of_birth.month, bad.date_of_birth.day = 1990, 2, 30
     bad.address.zip = "90210"  # California, not Ohio
-    err = await _fails(register(desk, bad))
+    err = await fails(register(desk, bad))
     violations = dict(status_details(err)[1])
     assert "not a real date" in violations["patient.date_of_birth"]
     assert "not a ZIP code in OH" in violations["patient.address.zip"]
@@ -80,7 +74,7 @@ async def test_guarantor_and_emergency_contact_need_their_essentials(desk: Clien
     p = a_patient("Dina", "Ruiz")
     p.guarantor.name.first = "Rosa"
     p.emergency_contact.name = "Rosa Ruiz"
-    err = await _fails(register(desk, p))
+    err = await fails(register(desk, p))
     fields = {f for f, _ in status_details(err)[1]}
     assert {"patient.guarantor.name.last", "patient.guarantor.address.line1",
             "patient.emergency_contact.phone.number"} <= fields
@@ -111,7 +105,7 @@ async def test_a_stale_version_is_aborted_and_changes_nothing(desk: Client) -> N
     saved = await desk.patients.UpdatePatient(pb.UpdatePatientRequest(patient=theirs), metadata=desk.md)
     assert saved.patient.version == 2
     mine.email = "fay@example.com"
-    err = await _fails(desk.patients.UpdatePatient(pb.UpdatePatientRequest(patient=mine), metadata=desk.md))
+    err = await fails(desk.patients.UpdatePatient(pb.UpdatePatientRequest(patient=mine), metadata=desk.md))
     assert err.code() == grpc.StatusCode.ABORTED
     now = (await desk.patients.GetPatient(pb.GetPatientRequest(patient_id=p.patient_id), metadata=desk.md)).patient
     assert now.alerts == "Collect balance" and now.email == "" and now.version == 2
@@ -150,9 +144,9 @@ async def test_biller_reads_but_cannot_register_and_it_admin_sees_no_patients(se
     try:
         got = await biller.patients.GetPatient(pb.GetPatientRequest(patient_id=p.patient_id), metadata=biller.md)
         assert got.patient.mrn == p.mrn
-        err = await _fails(register(biller, a_patient("Jon", "Lam")))
+        err = await fails(register(biller, a_patient("Jon", "Lam")))
         assert err.code() == grpc.StatusCode.PERMISSION_DENIED
-        err = await _fails(admin.patients.SearchPatients(pb.SearchPatientsRequest(query="lam"), metadata=admin.md))
+        err = await fails(admin.patients.SearchPatients(pb.SearchPatientsRequest(query="lam"), metadata=admin.md))
         assert err.code() == grpc.StatusCode.PERMISSION_DENIED
     finally:
         await biller.close()
