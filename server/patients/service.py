@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.common import contact_rules
@@ -336,8 +336,3 @@ async def duplicates(db: AsyncSession, practice_id: int, values: dict[str, Any],
         return []
     summaries = await search.summaries(db, practice_id, [pid for pid, _ in found])
     return [pb.DuplicateCandidate(patient=summary_message(summaries[pid]), reason=reason) for pid, reason in found]
-
-
-async def count_patients(db: AsyncSession, practice_id: int) -> int:
-    return int((await db.execute(select(func.count()).select_from(Patient).where(
-        Patient.practice_id == practice_id))).scalar_one())
