@@ -20,6 +20,8 @@ from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
 from server.rpc.pipeline import CallPipeline
+from server.scheduling.appointments_servicer import AppointmentServicer
+from server.scheduling.setup_servicer import ScheduleSetupServicer
 from server.security import RPC_RULES
 from server.workstations.service import ServerAddress
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
@@ -29,6 +31,7 @@ from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 log = logging.getLogger("pms.server")
 
@@ -38,7 +41,9 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             patients_pb2.DESCRIPTOR.services_by_name["PatientService"],
             payers_pb2.DESCRIPTOR.services_by_name["PayerService"],
             insurance_pb2.DESCRIPTOR.services_by_name["InsuranceService"],
-            documents_pb2.DESCRIPTOR.services_by_name["DocumentService"]]
+            documents_pb2.DESCRIPTOR.services_by_name["DocumentService"],
+            setup_pb2.DESCRIPTOR.services_by_name["ScheduleSetupService"],
+            appointments_pb2.DESCRIPTOR.services_by_name["AppointmentService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -79,6 +84,8 @@ class PmsServer:
         payers_pb2_grpc.add_PayerServiceServicer_to_server(PayerServicer(), self.server)
         insurance_pb2_grpc.add_InsuranceServiceServicer_to_server(InsuranceServicer(), self.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(), self.server)
+        setup_pb2_grpc.add_ScheduleSetupServiceServicer_to_server(ScheduleSetupServicer(), self.server)
+        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,

@@ -13,11 +13,13 @@ class DomainError(Exception):
     # True: the RPC's transaction commits what it did before raising (e.g. a failed-login counter).
     keep_changes = False
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
+    def __init__(self, message: str, reason: str | None = None, metadata: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         if reason:
             self.reason = reason
+        # Machine-readable facts for the client (ErrorInfo.metadata), e.g. the time of a conflicting appointment.
+        self.metadata = metadata or {}
 
 
 @dataclass(frozen=True)

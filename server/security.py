@@ -29,6 +29,13 @@ class Permission(StrEnum):
     INSURANCE_WRITE = "insurance.write"
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_WRITE = "documents.write"
+    SCHEDULE_READ = "schedule.read"
+    # Book, move, cancel, check in and out.
+    SCHEDULE_WRITE = "schedule.write"
+    # Book over another appointment or outside the template: recorded on the appointment.
+    SCHEDULE_OVERBOOK = "schedule.overbook"
+    # Providers, locations, resources, appointment types, templates and exceptions.
+    SCHEDULE_SETUP = "schedule.setup"
 
 
 class Role(StrEnum):
@@ -50,15 +57,17 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PATIENTS_WRITE, P.PAYERS_READ,
-                                P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
+                                P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ,
+                                P.SCHEDULE_WRITE}),
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
-                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
-    Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ}),
+                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ}),
+    Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
                              P.SETTINGS_READ, P.SETTINGS_MANAGE, P.PATIENTS_READ, P.PATIENTS_WRITE,
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
-                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}),
+                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
+                             P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -83,6 +92,8 @@ PATIENTS = "/pms.patients.v1.PatientService/"
 PAYERS = "/pms.payers.v1.PayerService/"
 INSURANCE = "/pms.insurance.v1.InsuranceService/"
 DOCUMENTS = "/pms.documents.v1.DocumentService/"
+SETUP = "/pms.scheduling.v1.ScheduleSetupService/"
+APPOINTMENTS = "/pms.scheduling.v1.AppointmentService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -124,6 +135,19 @@ RPC_RULES: dict[str, RpcRule] = {
     DOCUMENTS + "ListDocuments": RpcRule(P.DOCUMENTS_READ, "documents", readonly=True),
     DOCUMENTS + "UploadDocument": RpcRule(P.DOCUMENTS_WRITE, "documents"),
     DOCUMENTS + "DownloadDocument": RpcRule(P.DOCUMENTS_READ, "documents", readonly=True),
+    **{SETUP + name: RpcRule(P.SCHEDULE_READ, "schedule_setup", readonly=True) for name in (
+        "ListProviders", "ListLocations", "ListResources", "ListAppointmentTypes", "GetTemplate", "ListExceptions")},
+    **{SETUP + name: RpcRule(P.SCHEDULE_SETUP, "schedule_setup") for name in (
+        "SaveProvider", "SaveLocation", "SaveResource", "SaveAppointmentType", "SetTemplate", "AddException",
+        "RemoveException")},
+    APPOINTMENTS + "BookAppointment": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    APPOINTMENTS + "RescheduleAppointment": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    APPOINTMENTS + "CancelAppointment": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    APPOINTMENTS + "ChangeAppointmentStatus": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    APPOINTMENTS + "GetAppointment": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    APPOINTMENTS + "GetDaySchedule": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    APPOINTMENTS + "ListPatientAppointments": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    APPOINTMENTS + "FindSlots": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

@@ -12,6 +12,7 @@ from shared.pms.common.v1 import contact_pb2
 from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 from shared.pms.payers.v1 import payers_pb2
+from shared.pms.scheduling.v1 import setup_pb2
 
 
 def a_patient(first: str = "Maria", last: str = "Lopez", born: date = date(1980, 2, 3), *,
@@ -63,4 +64,44 @@ def pdf_bytes(text: str = "Signed consent") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def an_npi(serial: int) -> str:
+    """A valid individual NPI (correct check digit) from a small number."""
+    from server.scheduling.rules import npi_check_digit
+
+    first_nine = f"1{serial:08d}"
+    return first_nine + str(npi_check_digit(first_nine))
+
+
+def a_provider(first: str = "Gregory", last: str = "House", serial: int = 1, **fields: Any) -> setup_pb2.Provider:
+    fields.setdefault("credentials", "MD")
+    fields.setdefault("taxonomy_code", "207Q00000X")
+    return setup_pb2.Provider(first_name=first, last_name=last, npi=an_npi(serial), active=True, **fields)
+
+
+def a_location(name: str = "Main Street Clinic", tz: str = "America/New_York", **fields: Any) -> setup_pb2.Location:
+    fields.setdefault("place_of_service", "11")
+    return setup_pb2.Location(
+        name=name, time_zone=tz, active=True,
+        address=contact_pb2.PostalAddress(line1="1 Main St", city="Columbus", state="OH", zip="43215"), **fields)
+
+
+def an_appointment_type(name: str = "Follow-up", minutes: int = 15, color: str = "blue",
+                        **fields: Any) -> setup_pb2.AppointmentType:
+    fields.setdefault("eligibility", setup_pb2.PATIENT_ELIGIBILITY_ANY)
+    return setup_pb2.AppointmentType(name=name, default_minutes=minutes, color=color, active=True, **fields)
+
+
+def weekday_blocks(location_id: int, *, days: range = range(1, 6), start: int = 8 * 60, end: int = 17 * 60,
+                   lunch: tuple[int, int] | None = (12 * 60, 13 * 60), **fields: Any) -> list[setup_pb2.TemplateBlock]:
+    """A plain week: available start..end on each day, with a lunch block."""
+    out = []
+    for d in days:
+        out.append(setup_pb2.TemplateBlock(location_id=location_id, weekday=d, start_minute=start, end_minute=end,
+                                           kind=setup_pb2.BLOCK_KIND_AVAILABLE, **fields))
+        if lunch:
+            out.append(setup_pb2.TemplateBlock(location_id=location_id, weekday=d, start_minute=lunch[0],
+                                               end_minute=lunch[1], kind=setup_pb2.BLOCK_KIND_LUNCH))
     return out

@@ -178,6 +178,7 @@ class Client:
         from shared.pms.insurance.v1 import insurance_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
         from shared.pms.payers.v1 import payers_pb2_grpc
+        from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
 
         self.bundle = bundle
         self.channel = channel_for(bundle)
@@ -188,6 +189,8 @@ class Client:
         self.payers = payers_pb2_grpc.PayerServiceStub(self.channel)
         self.insurance = insurance_pb2_grpc.InsuranceServiceStub(self.channel)
         self.documents = documents_pb2_grpc.DocumentServiceStub(self.channel)
+        self.setup = setup_pb2_grpc.ScheduleSetupServiceStub(self.channel)
+        self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
         self.token = ""
 
     @property

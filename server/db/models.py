@@ -9,8 +9,23 @@ from server.insurance.models import InsurancePolicy
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
 from server.practice.models import Practice
+from server.scheduling.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentResource,
+    AppointmentType,
+    AppointmentTypeResource,
+    Location,
+    Provider,
+    Resource,
+    ScheduleException,
+    TemplateBlock,
+)
 from server.workstations.models import Workstation
 
-__all__ = ["AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent", "IdempotencyRecord",
-           "InsurancePolicy", "Patient", "PatientChange", "PatientMerge", "Payer", "Practice", "User",
-           "UserSession", "Workstation"]
+__all__ = [
+    "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentType", "AppointmentTypeResource",
+    "AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent", "IdempotencyRecord", "InsurancePolicy",
+    "Location", "Patient", "PatientChange", "PatientMerge", "Payer", "Practice", "Provider", "Resource",
+    "ScheduleException", "TemplateBlock", "User", "UserSession", "Workstation",
+]

@@ -20,7 +20,7 @@ def _status(code: int, message: str, details: list[Message]) -> grpc.Status:
 
 
 def status_for(exc: errors.DomainError) -> grpc.Status:
-    info = error_details_pb2.ErrorInfo(reason=exc.reason, domain=DOMAIN)
+    info = error_details_pb2.ErrorInfo(reason=exc.reason, domain=DOMAIN, metadata=exc.metadata)
     if isinstance(exc, errors.InvalidArgument):
         bad = error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
