@@ -148,6 +148,7 @@ RPC_RULES: dict[str, RpcRule] = {
     APPOINTMENTS + "GetDaySchedule": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "ListPatientAppointments": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "FindSlots": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    APPOINTMENTS + "GetFlowBoard": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

@@ -86,3 +86,9 @@ class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
         found = await calendar.find_slots(ctx.db, ctx.practice_id, request)
         ctx.audit.detail = f"slots={len(found)}"
         return pb.FindSlotsResponse(slots=found)
+
+    async def GetFlowBoard(self, request: pb.GetFlowBoardRequest, context: Ctx) -> pb.GetFlowBoardResponse:
+        ctx = current_call()
+        response = await calendar.flow_board(ctx.db, ctx.practice_id, request)
+        ctx.audit.detail = f"location_id={request.location_id} entries={len(response.entries)}"
+        return response

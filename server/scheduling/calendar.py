@@ -190,3 +190,50 @@ async def find_slots(db: AsyncSession, practice_id: int, req: pb.FindSlotsReques
                     ends_at=ts(s.ends_at), local_start=rules.local_text(s.starts_at, zones[s.location_id]))
             for s in found]
 
+
+
+_STEP_TIMES_SQL = """
+SELECT appointment_id, to_status, max(at) AS at FROM appointment_event
+ WHERE practice_id = :p AND appointment_id = ANY(:ids) AND to_status IN ('arrived', 'roomed', 'seen', 'checked_out')
+ GROUP BY appointment_id, to_status"""
+
+
+def _minutes(a: datetime | None, b: datetime | None) -> int:
+    return int((b - a).total_seconds() // 60) if a is not None and b is not None and b >= a else 0
+
+
+async def flow_board(db: AsyncSession, practice_id: int, req: pb.GetFlowBoardRequest) -> pb.GetFlowBoardResponse:
+    errors = FieldErrors()
+    location = (await db.execute(select(Location).where(Location.practice_id == practice_id,
+                                                        Location.id == req.location_id))).scalar_one_or_none()
+    if location is None:
+        errors.add("location_id", "is not a location of this practice")
+    day = contact_rules.calendar_date(errors, "date", req.date, required=False)
+    errors.raise_if_any()
+    assert location is not None
+    zone = ZoneInfo(location.time_zone)
+    now = datetime.now(UTC)
+    day = day or now.astimezone(zone).date()
+    start, end = rules.local_datetime(day, 0, zone), rules.local_datetime(day + timedelta(days=1), 0, zone)
+    # Cancelled visits are not on the board; no-shows are (the front desk reconciles them).
+    appointments = await appointments_where(
+        db, practice_id, "a.location_id = :loc AND a.starts_at >= :s AND a.starts_at < :e AND a.status <> 'cancelled'",
+        {"loc": location.id, "s": start, "e": end})
+    steps: dict[int, dict[str, datetime]] = {}
+    if appointments:
+        for r in await raw.fetch_all(db, _STEP_TIMES_SQL, {"p": practice_id,
+                                                           "ids": [a.appointment_id for a in appointments]}):
+            steps.setdefault(r.appointment_id, {})[r.to_status] = r.at
+    entries = []
+    for a in appointments:
+        s = steps.get(a.appointment_id, {})
+        status = rules.STATUSES[a.status - 1]
+        since = a.status_changed_at.ToDatetime(tzinfo=UTC)
+        open_status = status in ("scheduled", "confirmed", "arrived", "roomed", "seen")
+        entries.append(pb.FlowEntry(
+            appointment=a, arrived_at=ts(s.get("arrived")), roomed_at=ts(s.get("roomed")), seen_at=ts(s.get("seen")),
+            checked_out_at=ts(s.get("checked_out")),
+            minutes_in_status=_minutes(since, now) if open_status else 0,
+            waiting_room_minutes=_minutes(s.get("arrived"), s.get("roomed")),
+            visit_minutes=_minutes(s.get("arrived"), s.get("checked_out"))))
+    return pb.GetFlowBoardResponse(time_zone=location.time_zone, as_of=ts(now), entries=entries)

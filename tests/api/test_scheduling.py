@@ -418,3 +418,23 @@ async def test_biller_reads_the_schedule_but_cannot_book(server: RunningServer, 
     finally:
         await biller.close()
         await it.close()
+
+
+async def test_flow_board_shows_todays_patients_with_their_steps(desk: Client, manager: Client,
+                                                                 practice: Practice) -> None:
+    prov = await a_provider_with_week(manager, practice, "Flow")
+    today = datetime.now(NY).date()
+    waiting = await book(manager, booking(await a_patient_id(desk, "Wen"), prov, practice, at(today, 0, 30),
+                                          overbook=True))
+    gone = await book(manager, booking(await a_patient_id(desk, "Gus"), prov, practice, at(today, 0, 45),
+                                       overbook=True))
+    waiting = await _to(desk, await _to(desk, waiting, "arrived"), "roomed")
+    await _to(desk, gone, "cancelled")
+    board = await desk.appointments.GetFlowBoard(ap.GetFlowBoardRequest(location_id=practice.location_id),
+                                                 metadata=desk.md)
+    mine = {e.appointment.appointment_id: e for e in board.entries}
+    assert gone.appointment_id not in mine  # cancelled visits leave the board
+    entry = mine[waiting.appointment_id]
+    assert entry.appointment.status == ap.APPOINTMENT_STATUS_ROOMED
+    assert entry.HasField("arrived_at") and entry.HasField("roomed_at") and not entry.HasField("seen_at")
+    assert entry.waiting_room_minutes == 0 and entry.minutes_in_status >= 0 and entry.visit_minutes == 0

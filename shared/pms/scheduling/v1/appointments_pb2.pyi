@@ -762,3 +762,105 @@ class FindSlotsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___FindSlotsResponse: _TypeAlias = FindSlotsResponse  # noqa: Y015
+
+@_typing.final
+class GetFlowBoardRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LOCATION_ID_FIELD_NUMBER: _builtins.int
+    DATE_FIELD_NUMBER: _builtins.int
+    location_id: _builtins.int
+    @_builtins.property
+    def date(self) -> _date_pb2.Date:
+        """Unset: today at the location."""
+
+    def __init__(
+        self,
+        *,
+        location_id: _builtins.int = ...,
+        date: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["date", b"date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["date", b"date", "location_id", b"location_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetFlowBoardRequest: _TypeAlias = GetFlowBoardRequest  # noqa: Y015
+
+@_typing.final
+class FlowEntry(_message.Message):
+    """One patient's visit so far: when each step happened (unset until it has)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPOINTMENT_FIELD_NUMBER: _builtins.int
+    ARRIVED_AT_FIELD_NUMBER: _builtins.int
+    ROOMED_AT_FIELD_NUMBER: _builtins.int
+    SEEN_AT_FIELD_NUMBER: _builtins.int
+    CHECKED_OUT_AT_FIELD_NUMBER: _builtins.int
+    MINUTES_IN_STATUS_FIELD_NUMBER: _builtins.int
+    WAITING_ROOM_MINUTES_FIELD_NUMBER: _builtins.int
+    VISIT_MINUTES_FIELD_NUMBER: _builtins.int
+    minutes_in_status: _builtins.int
+    """Minutes in the current status, as of as_of (0 for checked out, cancelled, no-show)."""
+    waiting_room_minutes: _builtins.int
+    """Arrival to rooming: the waiting-room wait (0 until roomed, then fixed)."""
+    visit_minutes: _builtins.int
+    """Arrival to check-out (0 until checked out)."""
+    @_builtins.property
+    def appointment(self) -> Global___Appointment: ...
+    @_builtins.property
+    def arrived_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def roomed_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def seen_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def checked_out_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        appointment: Global___Appointment | None = ...,
+        arrived_at: _timestamp_pb2.Timestamp | None = ...,
+        roomed_at: _timestamp_pb2.Timestamp | None = ...,
+        seen_at: _timestamp_pb2.Timestamp | None = ...,
+        checked_out_at: _timestamp_pb2.Timestamp | None = ...,
+        minutes_in_status: _builtins.int = ...,
+        waiting_room_minutes: _builtins.int = ...,
+        visit_minutes: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment", "arrived_at", b"arrived_at", "checked_out_at", b"checked_out_at", "roomed_at", b"roomed_at", "seen_at", b"seen_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment", "arrived_at", b"arrived_at", "checked_out_at", b"checked_out_at", "minutes_in_status", b"minutes_in_status", "roomed_at", b"roomed_at", "seen_at", b"seen_at", "visit_minutes", b"visit_minutes", "waiting_room_minutes", b"waiting_room_minutes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FlowEntry: _TypeAlias = FlowEntry  # noqa: Y015
+
+@_typing.final
+class GetFlowBoardResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TIME_ZONE_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    time_zone: _builtins.str
+    @_builtins.property
+    def as_of(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___FlowEntry]: ...
+    def __init__(
+        self,
+        *,
+        time_zone: _builtins.str = ...,
+        as_of: _timestamp_pb2.Timestamp | None = ...,
+        entries: _abc.Iterable[Global___FlowEntry] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "entries", b"entries", "time_zone", b"time_zone"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetFlowBoardResponse: _TypeAlias = GetFlowBoardResponse  # noqa: Y015

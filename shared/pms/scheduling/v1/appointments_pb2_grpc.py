@@ -78,6 +78,11 @@ class AppointmentServiceStub:
                 request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsRequest.SerializeToString,
                 response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsResponse.FromString,
                 _registered_method=True)
+        self.GetFlowBoard = channel.unary_unary(
+                '/pms.scheduling.v1.AppointmentService/GetFlowBoard',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.FromString,
+                _registered_method=True)
 
 
 class AppointmentServiceServicer:
@@ -139,6 +144,13 @@ class AppointmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFlowBoard(self, request, context):
+        """Today's patients at a location with their status and how long they have been in it (wait times).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppointmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -181,6 +193,11 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.FindSlots,
                     request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsRequest.FromString,
                     response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsResponse.SerializeToString,
+            ),
+            'GetFlowBoard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowBoard,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -403,6 +420,33 @@ class AppointmentService:
             '/pms.scheduling.v1.AppointmentService/FindSlots',
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsRequest.SerializeToString,
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.FindSlotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowBoard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.AppointmentService/GetFlowBoard',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -49,6 +49,8 @@ class AppointmentServiceStub:
     ListPatientAppointments: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.ListPatientAppointmentsRequest, _appointments_pb2.ListPatientAppointmentsResponse]
     FindSlots: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.FindSlotsRequest, _appointments_pb2.FindSlotsResponse]
     """The next free slots that fit a type, from templates, exceptions and what is booked."""
+    GetFlowBoard: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.GetFlowBoardRequest, _appointments_pb2.GetFlowBoardResponse]
+    """Today's patients at a location with their status and how long they have been in it (wait times)."""
 
 @_typing.type_check_only
 class AppointmentServiceAsyncStub(AppointmentServiceStub):
@@ -71,6 +73,8 @@ class AppointmentServiceAsyncStub(AppointmentServiceStub):
     ListPatientAppointments: _aio.UnaryUnaryMultiCallable[_appointments_pb2.ListPatientAppointmentsRequest, _appointments_pb2.ListPatientAppointmentsResponse]  # type: ignore[assignment]
     FindSlots: _aio.UnaryUnaryMultiCallable[_appointments_pb2.FindSlotsRequest, _appointments_pb2.FindSlotsResponse]  # type: ignore[assignment]
     """The next free slots that fit a type, from templates, exceptions and what is booked."""
+    GetFlowBoard: _aio.UnaryUnaryMultiCallable[_appointments_pb2.GetFlowBoardRequest, _appointments_pb2.GetFlowBoardResponse]  # type: ignore[assignment]
+    """Today's patients at a location with their status and how long they have been in it (wait times)."""
 
 class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
@@ -138,5 +142,13 @@ class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_appointments_pb2.FindSlotsResponse, _abc.Awaitable[_appointments_pb2.FindSlotsResponse]]:
         """The next free slots that fit a type, from templates, exceptions and what is booked."""
+
+    @_abc_1.abstractmethod
+    def GetFlowBoard(
+        self,
+        request: _appointments_pb2.GetFlowBoardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.GetFlowBoardResponse, _abc.Awaitable[_appointments_pb2.GetFlowBoardResponse]]:
+        """Today's patients at a location with their status and how long they have been in it (wait times)."""
 
 def add_AppointmentServiceServicer_to_server(servicer: AppointmentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
