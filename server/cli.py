@@ -246,6 +246,10 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
     if args.patients < 0:
         raise InvalidArgument.one("patients", "must be 0 or more")
+    if not 0 <= args.providers <= 400:
+        raise InvalidArgument.one("providers", "must be 0 to 400")
+    if args.appointments < 0:
+        raise InvalidArgument.one("appointments", "must be 0 or more")
     with installation(args) as inst:
         counts = asyncio.run(generate(inst, users=args.users, workstations=args.workstations,
                                       audit_events=args.audit_events, seed=args.seed))
@@ -262,6 +266,23 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
                 lambda _: f"synthetic patients={loaded.patients} policies={loaded.policies} "
                           f"mrns={loaded.first_mrn}-{loaded.last_mrn}"))
             print(f"Loaded {loaded.patients:,} patients in {loaded.seconds:.1f} s.", file=sys.stderr)
+        if args.providers:
+            from server.scheduling.synthetic import load_schedule
+
+            def booked(done: int, total: int) -> None:
+                if total >= 100_000 and done % (total // 10 or 1) < 2000:
+                    print(f"appointments: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
+            schedule = load_schedule(inst, providers=args.providers, appointments=args.appointments or None,
+                                     seed=args.seed, progress=booked)
+            counts.update({"providers": schedule.providers, "locations": schedule.locations,
+                           "appointments": schedule.appointments})
+            asyncio.run(_in_transaction(
+                inst, _nothing, "demo-data", "appointments",
+                lambda _: f"synthetic providers={schedule.providers} appointments={schedule.appointments} "
+                          f"days={schedule.first_day}..{schedule.last_day}"))
+            print(f"Booked {schedule.appointments:,} appointments ({schedule.first_day} to {schedule.last_day}) "
+                  f"in {schedule.seconds:.1f} s.", file=sys.stderr)
     print("Generated: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
@@ -353,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--audit-events", type=int, default=10_000)
     sp.add_argument("--patients", type=int, default=0,
                     help="synthetic patients with insurance policies (and the payer directory); 0: none")
+    sp.add_argument("--providers", type=int, default=0,
+                    help="providers with weekly templates at two locations, and their appointments; 0: none "
+                         "(needs patients)")
+    sp.add_argument("--appointments", type=int, default=0,
+                    help="book this many appointments, back from a month ahead; 0: two weeks back to a month ahead")
     sp.add_argument("--seed", type=int, default=1, help="the same seed gives the same people")
     sp.set_defaults(func=cmd_demo_data)
     return p

@@ -2,6 +2,7 @@
 
 Runs the embedded database, the CA and the server on 127.0.0.1 (a free port), creates one
 user per role and a few hundred synthetic patients with their insurance (and the payer directory),
+five providers at two locations with weekly templates and a month and a half of appointments,
 enrolls a workstation for this terminal and opens the TUI over mutual TLS.
 Quitting the TUI stops everything (and deletes the temporary data folder).
 """
@@ -23,6 +24,7 @@ import grpc
 
 from server.config import DataDir
 from server.security import Role
+from shared import dates
 from shared.bundle import WorkstationBundle
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
@@ -40,6 +42,7 @@ DEMO_USERS: list[tuple[str, str, list[str], str]] = [
 ]
 ADMIN = ("itadmin", "itadmin-demo")
 DEMO_PATIENTS = 300
+DEMO_PROVIDERS = 5
 DEMO_SEED = 2026
 # The most common US surname: the synthetic practice has a dozen of them, so the front desk finds some.
 DEMO_SEARCH = "smith"
@@ -74,6 +77,7 @@ def prepare(data: DataDir) -> WorkstationBundle:
     data.embedded_postgres().start()
     inst = open_installation(data, data.database_urls())
     add_demo_patients(inst)
+    add_demo_schedule(inst)
 
     async def enroll() -> WorkstationBundle:
         db = inst.database(pool_size=1, max_overflow=0)
@@ -95,6 +99,16 @@ def add_demo_patients(inst: Installation) -> int:
     if practice_has_patients(inst):
         return 0
     return load_population(inst, DEMO_PATIENTS, seed=DEMO_SEED).patients
+
+
+def add_demo_schedule(inst: Installation) -> int:
+    """Five providers at two locations with templates, and their appointments from two weeks back to a month
+    ahead; once (a kept folder has them)."""
+    from server.scheduling.synthetic import load_schedule, practice_has_schedule
+
+    if practice_has_schedule(inst):
+        return 0
+    return load_schedule(inst, providers=DEMO_PROVIDERS, seed=DEMO_SEED).appointments
 
 
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
@@ -120,7 +134,39 @@ def check_logins(channel: grpc.Channel) -> list[str]:
                 patients_pb2.SearchPatientsRequest(query=DEMO_SEARCH, limit=200), timeout=10,
                 metadata=(("authorization", f"Bearer {resp.session_token}"),))
             lines.append(f"{username}: searching {DEMO_SEARCH!r} finds {len(found.patients)} patients")
+            lines.append(f"{username}: " + _schedule_summary(channel, resp.session_token))
     return lines
+
+
+def _schedule_summary(channel: grpc.Channel, token: str) -> str:
+    """The next weekday's calendar at each demo location, and the first free follow-up slot."""
+    from datetime import date, timedelta
+
+    from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
+
+    md = (("authorization", f"Bearer {token}"),)
+    setup = setup_pb2_grpc.ScheduleSetupServiceStub(channel)
+    appointments = appointments_pb2_grpc.AppointmentServiceStub(channel)
+    locations = setup.ListLocations(setup_pb2.ListLocationsRequest(), timeout=10, metadata=md).locations
+    day = date.today()
+    parts: list[str] = []
+    # The next day the practice is open (weekends and holidays have no appointments).
+    for _ in range(10):
+        day += timedelta(days=1)
+        parts, total = [], 0
+        for loc in locations:
+            sched = appointments.GetDaySchedule(appointments_pb2.GetDayScheduleRequest(
+                location_id=loc.location_id, date=dates.to_pb(day)), timeout=10, metadata=md)
+            total += len(sched.appointments)
+            parts.append(f"{loc.name}: {len(sched.appointments)} appointments, {len(sched.provider_ids)} providers")
+        if total:
+            break
+    types = setup.ListAppointmentTypes(setup_pb2.ListAppointmentTypesRequest(), timeout=10, metadata=md)
+    follow_up = next(t.appointment_type_id for t in types.appointment_types if t.name == "Follow-up")
+    slot = appointments.FindSlots(appointments_pb2.FindSlotsRequest(appointment_type_id=follow_up, limit=1),
+                                  timeout=10, metadata=md).slots
+    first = f"first free follow-up {slot[0].local_start}" if slot else "no free follow-up in four weeks"
+    return f"on {day}: " + "; ".join(parts) + f"; {first}"
 
 
 def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = False) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -178,6 +179,33 @@ def test_demo_data_adds_patients_with_their_insurance(data: DataDir) -> None:
     assert [d.split()[:2] for d in details] == [["synthetic", "patients=40"], ["synthetic", "patients=10"]]
     bad = pms_server(*args, "--patients", "-1", check=False)
     assert bad.returncode == 2 and "error: patients: must be 0 or more" in bad.stderr
+
+
+def test_demo_data_books_a_schedule_without_overlaps(data: DataDir) -> None:
+    args = ("demo-data", "--data", str(data.root), "--users", "0", "--workstations", "0", "--audit-events", "0")
+    out = pms_server(*args, "--patients", "60", "--providers", "3").stdout
+    booked = re.search(r"3 providers, 2 locations, (\d+) appointments", out)
+    assert booked is not None and int(booked.group(1)) > 3 * 10, out
+    with psycopg.connect(data.embedded_postgres().conninfo(SUPERUSER, "pms")) as conn:
+        statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM appointment")}
+        overlaps = conn.execute("""
+            SELECT count(*) FROM appointment a JOIN appointment b ON a.practice_id = b.practice_id
+               AND a.provider_id = b.provider_id AND a.id < b.id AND a.during && b.during
+             WHERE a.holds_time AND b.holds_time""").fetchone()
+        outside = conn.execute("""
+            SELECT count(*) FROM appointment a WHERE NOT EXISTS (
+              SELECT 1 FROM template_block t JOIN location l ON l.practice_id = t.practice_id AND l.id = t.location_id
+               WHERE t.practice_id = a.practice_id AND t.provider_id = a.provider_id AND t.kind = 'available'
+                 AND t.location_id = a.location_id
+                 AND t.weekday = extract(isodow FROM a.starts_at AT TIME ZONE l.time_zone)
+                 AND extract(epoch FROM (a.starts_at AT TIME ZONE l.time_zone)::time) >= t.start_minute * 60
+                 AND extract(epoch FROM (a.ends_at AT TIME ZONE l.time_zone)::time) <= t.end_minute * 60)
+        """).fetchone()
+        events = conn.execute("SELECT count(*) >= (SELECT count(*) FROM appointment) FROM appointment_event"
+                              ).fetchone()
+    assert {"checked_out", "scheduled"} <= statuses and overlaps == (0,) and outside == (0,) and events == (True,)
+    bad = pms_server(*args, "--providers", "401", check=False)
+    assert bad.returncode == 2 and "error: providers: must be 0 to 400" in bad.stderr
 
 
 def test_sigterm_lets_calls_in_flight_finish(data: DataDir, tmp_path: Path) -> None:

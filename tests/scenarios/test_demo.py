@@ -24,6 +24,10 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
     # The demo practice has its synthetic patients, and the front desk finds them.
     found = re.search(r"frontdesk: searching 'smith' finds (\d+) patients", result.stdout)
     assert found is not None and int(found.group(1)) >= 3, result.stdout
+    # And a schedule: two locations with booked providers on the next open day, and free slots to offer.
+    day = re.search(r"Main Street Clinic: (\d+) appointments, (\d+) providers; Northside Family Care: (\d+) "
+                    r"appointments, (\d+) providers; first free follow-up 20\d\d-", result.stdout)
+    assert day is not None and int(day.group(1)) >= 10 and int(day.group(2)) >= 2, result.stdout
     folder = next(line.split("log: ")[1].rstrip(").") for line in result.stdout.splitlines() if "log: " in line)
     assert not Path(folder).parent.exists(), "the temporary demo folder must be deleted"
 
