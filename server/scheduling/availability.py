@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import raw
 from server.scheduling import slots
-from server.scheduling.models import AppointmentTypeResource, Location, Resource, TemplateBlock
+from server.scheduling.models import AppointmentTypeResource, Location, Resource
 
 
 async def location_zones(db: AsyncSession, practice_id: int) -> dict[int, ZoneInfo]:
@@ -25,40 +26,53 @@ def span_of_days(first: date, last: date, zones: dict[int, ZoneInfo]) -> tuple[d
     return start, end
 
 
-_BOOKED_SQL = text("""
+# Only the blocks that can apply on the days asked for.
+_BLOCKS_SQL = """
+SELECT provider_id, location_id, weekday, start_minute, end_minute, kind, appointment_type_ids, effective_from,
+       effective_until
+  FROM template_block
+ WHERE practice_id = :p AND provider_id = ANY(:providers) AND weekday = ANY(:weekdays)
+   AND (effective_from IS NULL OR effective_from <= :last) AND (effective_until IS NULL OR effective_until >= :first)
+ ORDER BY provider_id, weekday, start_minute"""
+
+_BOOKED_SQL = """
 SELECT provider_id, starts_at, ends_at FROM appointment
  WHERE practice_id = :p AND provider_id = ANY(:providers) AND holds_time AND during && tstzrange(:s0, :s1, '[)')
-   AND id <> :skip""")
+   AND id <> :skip"""
 
-_TIME_OFF_SQL = text("""
+_TIME_OFF_SQL = """
 SELECT provider_id, lower(during), upper(during) FROM schedule_exception
  WHERE practice_id = :p AND (provider_id IS NULL OR provider_id = ANY(:providers))
-   AND during && tstzrange(:s0, :s1, '[)')""")
+   AND during && tstzrange(:s0, :s1, '[)')"""
 
-_RESOURCE_SQL = text("""
+_RESOURCE_SQL = """
 SELECT ar.resource_id, lower(ar.during), upper(ar.during) FROM appointment_resource ar
  WHERE ar.practice_id = :p AND ar.resource_id = ANY(:resources) AND ar.during && tstzrange(:s0, :s1, '[)')
-   AND ar.appointment_id <> :skip""")
+   AND ar.appointment_id <> :skip"""
 
 
 async def provider_days(db: AsyncSession, practice_id: int, provider_ids: list[int], first: date, last: date,
-                        zones: dict[int, ZoneInfo], *, skip_appointment: int = 0) -> list[slots.ProviderDay]:
-    """Each provider's blocks, time off and booked time over [first, last] (local days).
+                        zones: dict[int, ZoneInfo], *, skip_appointment: int = 0, bookings: bool = True
+                        ) -> list[slots.ProviderDay]:
+    """Each provider's blocks, time off and (unless ``bookings`` is false) booked time over [first, last] (local
+    days).
 
     ``skip_appointment``: leave one appointment out (the one being moved frees its own time).
     """
     s0, s1 = span_of_days(first, last, zones)
-    blocks = (await db.execute(select(TemplateBlock).where(
-        TemplateBlock.practice_id == practice_id, TemplateBlock.provider_id.in_(provider_ids)))).scalars()
+    params = {"p": practice_id, "providers": provider_ids, "s0": s0, "s1": s1, "skip": skip_appointment,
+              "weekdays": sorted({(first + timedelta(days=i)).isoweekday() for i in range(min(7, (last - first).days
+                                                                                              + 1))}),
+              "first": first, "last": last}
     days = {pid: slots.ProviderDay(pid, []) for pid in provider_ids}
-    for b in blocks:
+    for b in await raw.fetch_all(db, _BLOCKS_SQL, params):
         days[b.provider_id].blocks.append(slots.Block(
             b.provider_id, b.location_id, b.weekday, b.start_minute, b.end_minute, b.kind,
             tuple(b.appointment_type_ids), b.effective_from, b.effective_until))
-    params = {"p": practice_id, "providers": provider_ids, "s0": s0, "s1": s1, "skip": skip_appointment}
-    for pid, a0, a1 in await db.execute(_BOOKED_SQL, params):
-        days[pid].booked.append((a0, a1))
-    for pid, e0, e1 in await db.execute(_TIME_OFF_SQL, params):
+    if bookings:
+        for pid, a0, a1 in await raw.fetch_all(db, _BOOKED_SQL, params):
+            days[pid].booked.append((a0, a1))
+    for pid, e0, e1 in await raw.fetch_all(db, _TIME_OFF_SQL, params):
         for d in ([days[pid]] if pid is not None else days.values()):
             d.time_off.append((e0, e1))
     return list(days.values())
@@ -84,7 +98,7 @@ async def resource_busy(db: AsyncSession, practice_id: int, resource_ids: list[i
                         *, skip_appointment: int = 0) -> dict[int, list[slots.Interval]]:
     out: dict[int, list[slots.Interval]] = {r: [] for r in resource_ids}
     if resource_ids:
-        for rid, b0, b1 in await db.execute(_RESOURCE_SQL, {"p": practice_id, "resources": resource_ids,
+        for rid, b0, b1 in await raw.fetch_all(db, _RESOURCE_SQL, {"p": practice_id, "resources": resource_ids,
                                                             "s0": s0, "s1": s1, "skip": skip_appointment}):
             out[rid].append((b0, b1))
     return out

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,13 +23,18 @@ from shared.pms.scheduling.v1 import appointments_pb2 as pb
 STATUS_ENUM: dict[str, Any] = {v: k for k, v in STATUS_BY_ENUM.items()}
 CANCEL_ENUM: dict[str, Any] = {v: k for k, v in CANCEL_BY_ENUM.items()}
 MAX_SLOT_DAYS = 92
+SLOT_SEARCH_CHUNK_DAYS = 7
 
-# Appointments with what the calendar shows beside them (patient name and MRN, type name and color).
+# Appointments with what the calendar shows beside them (patient name and MRN, type name and color). Instants come
+# as epoch seconds and local times as text: a day view has hundreds of rows, and this is what costs least to convert.
 _APPOINTMENTS_SQL = """
 SELECT a.id, a.patient_id, p.last_name || ', ' || p.first_name AS patient_name, p.mrn, a.provider_id,
-       a.location_id, a.appointment_type_id, t.name AS type_name, t.color, a.starts_at, a.ends_at, a.status,
-       a.overbooked, a.visit_reason, a.note, a.cancel_reason, a.cancel_note, a.version, a.status_changed_at,
-       l.time_zone,
+       a.location_id, a.appointment_type_id, t.name AS type_name, t.color,
+       extract(epoch FROM a.starts_at)::bigint AS starts_s, extract(epoch FROM a.ends_at)::bigint AS ends_s,
+       a.status, a.overbooked, a.visit_reason, a.note, a.cancel_reason, a.cancel_note, a.version,
+       floor(extract(epoch FROM a.status_changed_at))::bigint AS changed_s,
+       to_char(a.starts_at AT TIME ZONE l.time_zone, 'YYYY-MM-DD"T"HH24:MI') AS local_start,
+       to_char(a.ends_at AT TIME ZONE l.time_zone, 'YYYY-MM-DD"T"HH24:MI') AS local_end,
        COALESCE((SELECT array_agg(ar.resource_id ORDER BY ar.resource_id) FROM appointment_resource ar
                   WHERE ar.practice_id = a.practice_id AND ar.appointment_id = a.id), '{{}}') AS resource_ids
   FROM appointment a
@@ -40,15 +46,15 @@ SELECT a.id, a.patient_id, p.last_name || ', ' || p.first_name AS patient_name, 
 
 
 def appointment_message(r: Any) -> pb.Appointment:
-    zone = ZoneInfo(r.time_zone)
     return pb.Appointment(
         appointment_id=r.id, patient_id=r.patient_id, patient_name=r.patient_name, patient_mrn=r.mrn,
         provider_id=r.provider_id, location_id=r.location_id, appointment_type_id=r.appointment_type_id,
-        appointment_type_name=r.type_name, color=r.color, starts_at=ts(r.starts_at), ends_at=ts(r.ends_at),
-        local_start=rules.local_text(r.starts_at, zone), local_end=rules.local_text(r.ends_at, zone),
+        appointment_type_name=r.type_name, color=r.color, starts_at=Timestamp(seconds=r.starts_s),
+        ends_at=Timestamp(seconds=r.ends_s),
+        local_start=r.local_start, local_end=r.local_end,
         status=STATUS_ENUM[r.status], overbooked=r.overbooked, resource_ids=list(r.resource_ids),
         visit_reason=r.visit_reason, note=r.note, cancel_reason=CANCEL_ENUM.get(r.cancel_reason or "", 0),
-        cancel_note=r.cancel_note, version=r.version, status_changed_at=ts(r.status_changed_at))
+        cancel_note=r.cancel_note, version=r.version, status_changed_at=Timestamp(seconds=r.changed_s))
 
 
 async def appointments_where(db: AsyncSession, practice_id: int, where: str, params: dict[str, Any]
@@ -112,7 +118,7 @@ async def day_schedule(db: AsyncSession, practice_id: int, req: pb.GetDaySchedul
     zones.update(await availability.location_zones(db, practice_id))
     blocks: list[pb.DayBlock] = []
     if provider_ids:
-        days = await availability.provider_days(db, practice_id, provider_ids, day, day, zones)
+        days = await availability.provider_days(db, practice_id, provider_ids, day, day, zones, bookings=False)
         for d in days:
             for b in d.blocks:
                 if b.location_id == location.id and b.applies_on(day):
@@ -176,16 +182,23 @@ async def find_slots(db: AsyncSession, practice_id: int, req: pb.FindSlotsReques
     errors.raise_if_any()
     assert type_row is not None
     zones = await availability.location_zones(db, practice_id)
-    days = await availability.provider_days(db, practice_id, wanted, first, last, zones)
     needs = await availability.resources_by_location(db, practice_id, type_row.id)
-    s0, s1 = availability.span_of_days(first, last, zones)
-    busy = await availability.resource_busy(db, practice_id, sorted({r for rs in needs.values() for r in rs}),
-                                            s0, s1)
-    q = slots.SlotQuery(type_row.id, timedelta(minutes=minutes), first, last, location_id=req.location_id,
-                        earliest_minute=req.earliest_minute if window else None,
-                        latest_minute=req.latest_minute if window else None, weekdays=frozenset(req.weekdays),
-                        limit=req.limit or 20, not_before=datetime.now(UTC))
-    found = slots.find_slots(q, days, zones, busy, needs)
+    rooms = sorted({r for rs in needs.values() for r in rs})
+    limit = req.limit or 20
+    found: list[slots.FoundSlot] = []
+    # A week at a time: the first free slots are usually near, and a week's bookings are few rows.
+    chunk_first = first
+    while chunk_first <= last and len(found) < limit:
+        chunk_last = min(last, chunk_first + timedelta(days=SLOT_SEARCH_CHUNK_DAYS - 1))
+        days = await availability.provider_days(db, practice_id, wanted, chunk_first, chunk_last, zones)
+        s0, s1 = availability.span_of_days(chunk_first, chunk_last, zones)
+        busy = await availability.resource_busy(db, practice_id, rooms, s0, s1)
+        q = slots.SlotQuery(type_row.id, timedelta(minutes=minutes), chunk_first, chunk_last,
+                            location_id=req.location_id, earliest_minute=req.earliest_minute if window else None,
+                            latest_minute=req.latest_minute if window else None, weekdays=frozenset(req.weekdays),
+                            limit=limit - len(found), not_before=datetime.now(UTC))
+        found += slots.find_slots(q, days, zones, busy, needs)
+        chunk_first = chunk_last + timedelta(days=1)
     return [pb.Slot(provider_id=s.provider_id, location_id=s.location_id, starts_at=ts(s.starts_at),
                     ends_at=ts(s.ends_at), local_start=rules.local_text(s.starts_at, zones[s.location_id]))
             for s in found]

@@ -96,11 +96,12 @@ def _last_name(i: int) -> str:
     return base if i < len(LAST) else f"{base}-{LAST[(i // len(LAST)) % len(LAST)]}"
 
 
-def _setup(conn: psycopg.Connection[Any], practice_id: int, providers: int, rng: random.Random) -> _Setup:
+def _setup(conn: psycopg.Connection[Any], practice_id: int, providers: int, rng: random.Random,
+           locations_wanted: int = 2) -> _Setup:
     tz = conn.execute("SELECT time_zone FROM practice WHERE id = %s",
                       (practice_id,)).fetchone()[0]  # type: ignore[index]
     locations = []
-    for name, line1, city, zip_code, phone in LOCATIONS:
+    for name, line1, city, zip_code, phone in LOCATIONS[:locations_wanted]:
         locations.append(conn.execute(
             "INSERT INTO location (practice_id, name, address_line1, city, state, zip, phone, place_of_service,"
             " time_zone) VALUES (%s, %s, %s, %s, 'OH', %s, %s, '11', %s) RETURNING id",
@@ -178,8 +179,10 @@ STEPS = ["arrived", "roomed", "seen", "checked_out"]
 
 def load_schedule(inst: Installation, *, providers: int, appointments: int | None = None, days_back: int = 14,
                   days_ahead: int = 30, fill: float = 0.7, seed: int = 1, now: datetime | None = None,
+                  locations: int = 2,
                   progress: Callable[[int, int], None] | None = None) -> ScheduleResult:
-    """Sets up ``providers`` providers with templates and books their time.
+    """Sets up ``providers`` providers with templates at one or two ``locations`` and books their time
+    (``fill``: the share of template time booked).
 
     With ``appointments`` the days run back from today + days_ahead until that many are booked; otherwise the
     days are today - days_back ... today + days_ahead.
@@ -194,7 +197,7 @@ def load_schedule(inst: Installation, *, providers: int, appointments: int | Non
             (practice_id,))]
         if not patients:
             raise ValueError("the practice has no patients to book; load patients first")
-        setup = _setup(conn, practice_id, providers, rng)
+        setup = _setup(conn, practice_id, providers, rng, locations)
         conn.commit()
         today = now.astimezone(setup.zone).date()
         last = today + timedelta(days=days_ahead)
