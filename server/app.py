@@ -14,6 +14,7 @@ from server.audit.servicer import AuditServicer
 from server.auth.servicer import AuthServicer
 from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
+from server.db.raw import conninfo
 from server.documents.servicer import DocumentServicer
 from server.insurance.servicer import InsuranceServicer
 from server.patients.servicer import PatientServicer
@@ -21,6 +22,7 @@ from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
 from server.rpc.pipeline import CallPipeline
 from server.scheduling.appointments_servicer import AppointmentServicer
+from server.scheduling.live import ScheduleHub
 from server.scheduling.setup_servicer import ScheduleSetupServicer
 from server.security import RPC_RULES
 from server.workstations.service import ServerAddress
@@ -85,7 +87,10 @@ class PmsServer:
         insurance_pb2_grpc.add_InsuranceServiceServicer_to_server(InsuranceServicer(), self.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(), self.server)
         setup_pb2_grpc.add_ScheduleSetupServiceServicer_to_server(ScheduleSetupServicer(), self.server)
-        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(), self.server)
+        # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
+        self.schedule_hub = ScheduleHub(conninfo(db.url))
+        appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),
+                                                                       self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
@@ -102,6 +107,7 @@ class PmsServer:
         if port == 0:
             raise RuntimeError(f"cannot listen on {listen}")
         await self.server.start()
+        self.schedule_hub.start()
         for svc in SERVICES:
             await self.health.set(svc.full_name, health_pb2.HealthCheckResponse.SERVING)
         await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
@@ -112,6 +118,7 @@ class PmsServer:
         """In-flight calls get ``grace`` seconds to finish; new ones are refused."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        await self.schedule_hub.stop()
         await self.db.dispose()
         log.info("stopped")
 

@@ -83,6 +83,8 @@ class RpcRule:
     readonly: bool = False
     # Callable with a valid workstation certificate and no session (Login only).
     public: bool = False
+    # A long-lived server stream: checked and audited once when it opens, then no transaction while it streams.
+    watch: bool = False
 
 
 AUTH = "/pms.auth.v1.AuthService/"
@@ -149,6 +151,7 @@ RPC_RULES: dict[str, RpcRule] = {
     APPOINTMENTS + "ListPatientAppointments": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "FindSlots": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "GetFlowBoard": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    APPOINTMENTS + "WatchSchedule": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True, watch=True),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import namedtuple_row
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -42,3 +44,13 @@ async def fetch_all(session: AsyncSession, sql: str, params: dict[str, Any]) -> 
 async def fetch_one(session: AsyncSession, sql: str, params: dict[str, Any]) -> Any:
     rows = await fetch_all(session, sql, params)
     return rows[0] if rows else None
+
+
+def conninfo(url: str) -> str:
+    """A libpq connection string from a SQLAlchemy URL (postgresql+psycopg://user:pw@host:port/db?host=...)."""
+    u = make_url(url)
+    params: dict[str, Any] = {"user": u.username, "password": u.password, "host": u.host, "port": u.port,
+                              "dbname": u.database}
+    for key, value in u.query.items():
+        params[key] = value if isinstance(value, str) else value[-1]
+    return make_conninfo("", **{k: v for k, v in params.items() if v not in (None, "")})

@@ -24,11 +24,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from psycopg.conninfo import make_conninfo
-from sqlalchemy.engine import make_url
 
 from server.common.fieldcrypt import FieldCipher, lookup_hash
 from server.db.bulk_copy import BatchWriter
+from server.db.raw import conninfo
 from server.patients.names import search_keys
 from server.patients.search_query import member_key
 from server.patients.synthetic import Person, Population
@@ -83,16 +82,6 @@ class LoadResult:
     seconds: float
     first_mrn: str = ""
     last_mrn: str = ""
-
-
-def conninfo(url: str) -> str:
-    """A libpq connection string from a SQLAlchemy URL (postgresql+psycopg://user:pw@host:port/db?host=...)."""
-    u = make_url(url)
-    params: dict[str, Any] = {"user": u.username, "password": u.password, "host": u.host, "port": u.port,
-                              "dbname": u.database}
-    for key, value in u.query.items():
-        params[key] = value if isinstance(value, str) else value[-1]
-    return make_conninfo("", **{k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _opt(value: date | datetime | int | None) -> str:

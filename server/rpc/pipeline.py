@@ -123,6 +123,8 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         if handler.stream_unary is not None:
             return self._wrap_upload(method, rule, handler)
         if handler.unary_stream is not None:
+            if rule is not None and rule.watch:
+                return self._wrap_watch(method, rule, handler)
             return self._wrap_download(method, rule, handler)
         return _refuse_handler(handler, f"{method}: bidirectional streams have no access rule")
 
@@ -154,6 +156,25 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         async def run(request: Any, context: grpc.aio.ServicerContext) -> None:
             for item in await self._call(method, rule, behavior, request, context):
                 await context.write(item)
+
+        return grpc.unary_stream_rpc_method_handler(run, request_deserializer=handler.request_deserializer,
+                                                    response_serializer=handler.response_serializer)
+
+    def _wrap_watch(self, method: str, rule: RpcRule, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """Long-lived streams: the servicer checks the request and subscribes inside the transaction (with the
+        caller's checks and one audit event) and returns an iterator, which streams after the commit."""
+        inner: Any = handler.unary_stream
+
+        async def behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            return await inner(request, context)
+
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> None:
+            stream = await self._call(method, rule, behavior, request, context)
+            try:
+                async for item in stream:
+                    await context.write(item)
+            finally:
+                await stream.aclose()
 
         return grpc.unary_stream_rpc_method_handler(run, request_deserializer=handler.request_deserializer,
                                                     response_serializer=handler.response_serializer)

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import grpc
+from collections.abc import AsyncIterator
+from datetime import date
 
-from server.common import idempotency
+import grpc
+from sqlalchemy import select
+
+from server.common import contact_rules, idempotency
+from server.errors import FieldErrors
 from server.rpc.context import current_call
 from server.scheduling import booking, calendar
+from server.scheduling.live import ScheduleHub, Subscription
+from server.scheduling.models import Location
+from shared import dates
 from shared.pms.scheduling.v1 import appointments_pb2 as pb
 from shared.pms.scheduling.v1 import appointments_pb2_grpc
 
 Ctx = grpc.aio.ServicerContext
 
 
+MAX_WATCHED_DAYS = 14
+
+
 class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
+    def __init__(self, hub: ScheduleHub) -> None:
+        self.hub = hub
     async def BookAppointment(self, request: pb.BookAppointmentRequest, context: Ctx
                               ) -> pb.BookAppointmentResponse:
         ctx = current_call()
@@ -92,3 +105,37 @@ class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
         response = await calendar.flow_board(ctx.db, ctx.practice_id, request)
         ctx.audit.detail = f"location_id={request.location_id} entries={len(response.entries)}"
         return response
+
+    async def WatchSchedule(self, request: pb.WatchScheduleRequest, context: Ctx  # type: ignore[override]
+                            ) -> AsyncIterator[pb.WatchScheduleResponse]:
+        """Checked and subscribed inside the call's transaction (see the pipeline's watch streams); the returned
+        iterator then streams with no transaction open."""
+        ctx = current_call()
+        errors = FieldErrors()
+        found = (await ctx.db.execute(select(Location.id).where(
+            Location.practice_id == ctx.practice_id, Location.id == request.location_id))).first()
+        if found is None:
+            errors.add("location_id", "is not a location of this practice")
+        days: set[date] = set()
+        for i, d in enumerate(request.dates):
+            day = contact_rules.calendar_date(errors, f"dates[{i}]", d, required=True)
+            if day:
+                days.add(day)
+        if not 1 <= len(request.dates) <= MAX_WATCHED_DAYS:
+            errors.add("dates", f"must name 1 to {MAX_WATCHED_DAYS} days")
+        errors.raise_if_any()
+        ctx.audit.detail = f"location_id={request.location_id} days={len(days)}"
+        # Subscribed before the first message: nothing committed after "watching" is missed.
+        sub = self.hub.subscribe(ctx.practice_id, request.location_id, frozenset(days))
+        return self._stream(sub)
+
+    async def _stream(self, sub: Subscription) -> AsyncIterator[pb.WatchScheduleResponse]:
+        try:
+            yield pb.WatchScheduleResponse(kind="watching", location_id=sub.location_id)
+            while True:
+                change = await sub.queue.get()
+                yield pb.WatchScheduleResponse(kind=change.kind, appointment_id=change.appointment_id,
+                                               location_id=change.location_id or sub.location_id,
+                                               date=dates.to_pb(change.day) if change.day != date.min else None)
+        finally:
+            self.hub.unsubscribe(sub)

@@ -17,7 +17,7 @@ from server.common.convert import from_ts
 from server.errors import FieldErrors, NotFound, PermissionDenied, RuleViolation, StaleVersion
 from server.patients.models import Patient
 from server.rpc.context import CallContext
-from server.scheduling import availability, rules, slots
+from server.scheduling import availability, live, rules, slots
 from server.scheduling.models import (
     PROVIDER_TIME_EXCLUSION,
     RESOURCE_TIME_EXCLUSION,
@@ -257,6 +257,7 @@ async def book(ctx: CallContext, req: pb.BookAppointmentRequest) -> Appointment:
 
     await _write_holding(db, practice_id, place, 0, write)
     db.add(_event(ctx, row.id, "booked", to_status="scheduled", overbooked=req.overbook, note=note[:200]))
+    await live.notify(db, practice_id, place.location.id, place.starts_at, place.zone, row.id, "booked")
     await db.flush()
     await db.refresh(row)
     return row
@@ -302,6 +303,7 @@ async def reschedule(ctx: CallContext, req: pb.RescheduleAppointmentRequest) -> 
         await _check_template(db, practice_id, place, skip=row.id)
     await lock_schedules(db, practice_id, [row.provider_id, place.provider.id],
                          [*place.resource_ids, *await held_resources(db, practice_id, row.id)])
+    was_at, was_location = row.starts_at, row.location_id
     previous = {"previous_starts_at": row.starts_at, "previous_ends_at": row.ends_at,
                 "previous_provider_id": row.provider_id, "previous_location_id": row.location_id}
 
@@ -319,9 +321,14 @@ async def reschedule(ctx: CallContext, req: pb.RescheduleAppointmentRequest) -> 
                    for r in place.resource_ids)
         await db.flush()
 
+    old_zone = ZoneInfo((await db.execute(select(Location.time_zone).where(
+        Location.practice_id == practice_id, Location.id == was_location))).scalar_one())
     await _write_holding(db, practice_id, place, row.id, write)
     db.add(_event(ctx, row.id, "moved", from_status=row.status, to_status=row.status, overbooked=req.overbook,
                   note=note, **previous))
+    # Both days (or locations) change on the calendars that show them.
+    await live.notify(db, practice_id, was_location, was_at, old_zone, row.id, "moved")
+    await live.notify(db, practice_id, place.location.id, place.starts_at, place.zone, row.id, "moved")
     await db.flush()
     await db.refresh(row)
     return row
@@ -381,8 +388,11 @@ async def _set_status(ctx: CallContext, row: Appointment, wanted: str, note: str
         await _release(db, ctx.practice_id, row)
     await db.execute(update(Appointment).where(Appointment.practice_id == ctx.practice_id,
                                                Appointment.id == row.id).values(**values))
-    db.add(_event(ctx, row.id, "cancelled" if wanted == "cancelled" else "status", from_status=previous,
-                  to_status=wanted, note=note))
+    kind = "cancelled" if wanted == "cancelled" else "status"
+    db.add(_event(ctx, row.id, kind, from_status=previous, to_status=wanted, note=note))
+    zone = ZoneInfo((await db.execute(select(Location.time_zone).where(
+        Location.practice_id == ctx.practice_id, Location.id == row.location_id))).scalar_one())
+    await live.notify(db, ctx.practice_id, row.location_id, row.starts_at, zone, row.id, kind)
     await db.flush()
     await db.refresh(row)
     return row

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from server.patients.synthetic_load import END, NULL, SEP, analyze, conninfo, copy_text
+from server.db.raw import conninfo
+from server.patients.synthetic_load import END, NULL, SEP, analyze, copy_text
 from server.runtime import Installation
 from server.scheduling.rules import local_datetime, npi_check_digit
 

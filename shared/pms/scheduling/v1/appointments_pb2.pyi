@@ -864,3 +864,58 @@ class GetFlowBoardResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetFlowBoardResponse: _TypeAlias = GetFlowBoardResponse  # noqa: Y015
+
+@_typing.final
+class WatchScheduleRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LOCATION_ID_FIELD_NUMBER: _builtins.int
+    DATES_FIELD_NUMBER: _builtins.int
+    location_id: _builtins.int
+    @_builtins.property
+    def dates(self) -> _containers.RepeatedCompositeFieldContainer[_date_pb2.Date]:
+        """Local dates at the location; 1 to 14 of them."""
+
+    def __init__(
+        self,
+        *,
+        location_id: _builtins.int = ...,
+        dates: _abc.Iterable[_date_pb2.Date] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dates", b"dates", "location_id", b"location_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchScheduleRequest: _TypeAlias = WatchScheduleRequest  # noqa: Y015
+
+@_typing.final
+class WatchScheduleResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    LOCATION_ID_FIELD_NUMBER: _builtins.int
+    DATE_FIELD_NUMBER: _builtins.int
+    kind: _builtins.str
+    """"watching", "booked", "moved", "cancelled", "status" or "resync"."""
+    appointment_id: _builtins.int
+    location_id: _builtins.int
+    @_builtins.property
+    def date(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        kind: _builtins.str = ...,
+        appointment_id: _builtins.int = ...,
+        location_id: _builtins.int = ...,
+        date: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["date", b"date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_id", b"appointment_id", "date", b"date", "kind", b"kind", "location_id", b"location_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchScheduleResponse: _TypeAlias = WatchScheduleResponse  # noqa: Y015

@@ -83,6 +83,11 @@ class AppointmentServiceStub:
                 request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.SerializeToString,
                 response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.FromString,
                 _registered_method=True)
+        self.WatchSchedule = channel.unary_stream(
+                '/pms.scheduling.v1.AppointmentService/WatchSchedule',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.FromString,
+                _registered_method=True)
 
 
 class AppointmentServiceServicer:
@@ -151,6 +156,15 @@ class AppointmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchSchedule(self, request, context):
+        """Changes to the calendar of a location on the dates a workstation shows, as they are committed. The first message
+        (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
+        days). The server ends the stream when the connection reaches its age limit: watch again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppointmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -198,6 +212,11 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.GetFlowBoard,
                     request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.FromString,
                     response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.SerializeToString,
+            ),
+            'WatchSchedule': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchSchedule,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -447,6 +466,33 @@ class AppointmentService:
             '/pms.scheduling.v1.AppointmentService/GetFlowBoard',
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardRequest.SerializeToString,
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.GetFlowBoardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pms.scheduling.v1.AppointmentService/WatchSchedule',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,11 @@ class AppointmentServiceStub:
     """The next free slots that fit a type, from templates, exceptions and what is booked."""
     GetFlowBoard: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.GetFlowBoardRequest, _appointments_pb2.GetFlowBoardResponse]
     """Today's patients at a location with their status and how long they have been in it (wait times)."""
+    WatchSchedule: _grpc.UnaryStreamMultiCallable[_appointments_pb2.WatchScheduleRequest, _appointments_pb2.WatchScheduleResponse]
+    """Changes to the calendar of a location on the dates a workstation shows, as they are committed. The first message
+    (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
+    days). The server ends the stream when the connection reaches its age limit: watch again.
+    """
 
 @_typing.type_check_only
 class AppointmentServiceAsyncStub(AppointmentServiceStub):
@@ -75,6 +80,11 @@ class AppointmentServiceAsyncStub(AppointmentServiceStub):
     """The next free slots that fit a type, from templates, exceptions and what is booked."""
     GetFlowBoard: _aio.UnaryUnaryMultiCallable[_appointments_pb2.GetFlowBoardRequest, _appointments_pb2.GetFlowBoardResponse]  # type: ignore[assignment]
     """Today's patients at a location with their status and how long they have been in it (wait times)."""
+    WatchSchedule: _aio.UnaryStreamMultiCallable[_appointments_pb2.WatchScheduleRequest, _appointments_pb2.WatchScheduleResponse]  # type: ignore[assignment]
+    """Changes to the calendar of a location on the dates a workstation shows, as they are committed. The first message
+    (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
+    days). The server ends the stream when the connection reaches its age limit: watch again.
+    """
 
 class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
@@ -150,5 +160,16 @@ class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_appointments_pb2.GetFlowBoardResponse, _abc.Awaitable[_appointments_pb2.GetFlowBoardResponse]]:
         """Today's patients at a location with their status and how long they have been in it (wait times)."""
+
+    @_abc_1.abstractmethod
+    def WatchSchedule(
+        self,
+        request: _appointments_pb2.WatchScheduleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_appointments_pb2.WatchScheduleResponse], _abc.AsyncIterator[_appointments_pb2.WatchScheduleResponse]]:
+        """Changes to the calendar of a location on the dates a workstation shows, as they are committed. The first message
+        (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
+        days). The server ends the stream when the connection reaches its age limit: watch again.
+        """
 
 def add_AppointmentServiceServicer_to_server(servicer: AppointmentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
