@@ -21,15 +21,18 @@ from tests.api.test_scheduling import (
     booking,
     next_weekday,
 )
-from tests.api.test_scheduling import desk as desk  # noqa: F401  (module fixtures, shared)
-from tests.api.test_scheduling import manager as manager  # noqa: F401
-from tests.api.test_scheduling import practice as practice  # noqa: F401
+
+# The scheduling tests' module fixtures, used here too.
+from tests.api.test_scheduling import desk as desk
+from tests.api.test_scheduling import manager as manager
+from tests.api.test_scheduling import practice as practice
 from tests.support import Client, Cluster, RunningServer, fails, status_details
 
 
-async def next_change(stream: grpc.aio.UnaryStreamCall, timeout: float = 10.0) -> ap.WatchScheduleResponse:
-    # asyncio.wait_for: a change that never comes fails the test instead of hanging it.
-    return await asyncio.wait_for(stream.read(), timeout)  # type: ignore[return-value]
+async def next_change(stream: grpc.aio.UnaryStreamCall) -> ap.WatchScheduleResponse:
+    # A change that never comes fails the test instead of hanging it.
+    async with asyncio.timeout(10):
+        return await stream.read()  # type: ignore[return-value]
 
 
 async def test_a_booking_at_one_desk_reaches_the_other_desks_stream(
