@@ -21,7 +21,7 @@ from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
 from server.rpc.pipeline import CallPipeline
-from server.scheduling.appointments_servicer import AppointmentServicer
+from server.scheduling.appointments_servicer import AppointmentServicer, RecallServicer, WaitlistServicer
 from server.scheduling.live import ScheduleHub
 from server.scheduling.setup_servicer import ScheduleSetupServicer
 from server.security import RPC_RULES
@@ -45,7 +45,9 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             insurance_pb2.DESCRIPTOR.services_by_name["InsuranceService"],
             documents_pb2.DESCRIPTOR.services_by_name["DocumentService"],
             setup_pb2.DESCRIPTOR.services_by_name["ScheduleSetupService"],
-            appointments_pb2.DESCRIPTOR.services_by_name["AppointmentService"]]
+            appointments_pb2.DESCRIPTOR.services_by_name["AppointmentService"],
+            appointments_pb2.DESCRIPTOR.services_by_name["WaitlistService"],
+            appointments_pb2.DESCRIPTOR.services_by_name["RecallService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -91,6 +93,8 @@ class PmsServer:
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),
                                                                        self.server)
+        appointments_pb2_grpc.add_WaitlistServiceServicer_to_server(WaitlistServicer(), self.server)
+        appointments_pb2_grpc.add_RecallServiceServicer_to_server(RecallServicer(), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,

@@ -96,6 +96,8 @@ INSURANCE = "/pms.insurance.v1.InsuranceService/"
 DOCUMENTS = "/pms.documents.v1.DocumentService/"
 SETUP = "/pms.scheduling.v1.ScheduleSetupService/"
 APPOINTMENTS = "/pms.scheduling.v1.AppointmentService/"
+WAITLIST = "/pms.scheduling.v1.WaitlistService/"
+RECALLS = "/pms.scheduling.v1.RecallService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -152,6 +154,14 @@ RPC_RULES: dict[str, RpcRule] = {
     APPOINTMENTS + "FindSlots": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "GetFlowBoard": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     APPOINTMENTS + "WatchSchedule": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True, watch=True),
+    APPOINTMENTS + "PreviewSeries": RpcRule(P.SCHEDULE_WRITE, "appointments", readonly=True),
+    APPOINTMENTS + "BookSeries": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    WAITLIST + "AddToWaitlist": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    WAITLIST + "ListWaitlist": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    WAITLIST + "RemoveFromWaitlist": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    RECALLS + "AddRecall": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    RECALLS + "ListRecalls": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    RECALLS + "CloseRecall": RpcRule(P.SCHEDULE_WRITE, "appointments"),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

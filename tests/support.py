@@ -191,6 +191,8 @@ class Client:
         self.documents = documents_pb2_grpc.DocumentServiceStub(self.channel)
         self.setup = setup_pb2_grpc.ScheduleSetupServiceStub(self.channel)
         self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
+        self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
+        self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
         self.token = ""
 
     @property

@@ -13,19 +13,23 @@ from server.scheduling.models import (
     Appointment,
     AppointmentEvent,
     AppointmentResource,
+    AppointmentSeries,
     AppointmentType,
     AppointmentTypeResource,
     Location,
     Provider,
+    Recall,
     Resource,
     ScheduleException,
     TemplateBlock,
+    WaitlistEntry,
 )
 from server.workstations.models import Workstation
 
 __all__ = [
-    "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentType", "AppointmentTypeResource",
-    "AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent", "IdempotencyRecord", "InsurancePolicy",
-    "Location", "Patient", "PatientChange", "PatientMerge", "Payer", "Practice", "Provider", "Resource",
-    "ScheduleException", "TemplateBlock", "User", "UserSession", "Workstation",
+    "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
+    "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent",
+    "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
+    "Practice", "Provider", "Recall", "Resource", "ScheduleException", "TemplateBlock", "User", "UserSession",
+    "WaitlistEntry", "Workstation",
 ]

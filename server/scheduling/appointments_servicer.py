@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import grpc
 from sqlalchemy import select
 
 from server.common import contact_rules, idempotency
 from server.errors import FieldErrors
-from server.rpc.context import current_call
-from server.scheduling import booking, calendar
+from server.rpc.context import CallContext, current_call
+from server.scheduling import booking, calendar, lists, series
 from server.scheduling.live import ScheduleHub, Subscription
 from server.scheduling.models import Location
 from shared import dates
@@ -22,6 +23,17 @@ Ctx = grpc.aio.ServicerContext
 
 
 MAX_WATCHED_DAYS = 14
+
+
+async def _offers(ctx: CallContext, provider_id: int, location_id: int, starts_at: datetime, ends_at: datetime,
+                  patient_id: int) -> list[pb.WaitlistEntry]:
+    """Who on the waitlist could take the time just freed (nothing for a time already past)."""
+    if starts_at <= datetime.now(UTC):
+        return []
+    tz = (await ctx.db.execute(select(Location.time_zone).where(Location.practice_id == ctx.practice_id,
+                                                                Location.id == location_id))).scalar_one()
+    return await lists.offers_for(ctx.db, ctx.practice_id, provider_id=provider_id, location_id=location_id,
+                                  starts_at=starts_at, ends_at=ends_at, zone=ZoneInfo(tz), skip_patient=patient_id)
 
 
 class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
@@ -46,11 +58,15 @@ class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
     async def RescheduleAppointment(self, request: pb.RescheduleAppointmentRequest, context: Ctx
                                     ) -> pb.RescheduleAppointmentResponse:
         ctx = current_call()
+        before = await calendar.get_appointment(ctx.db, ctx.practice_id, request.appointment_id)
         row = await booking.reschedule(ctx, request)
         ctx.audit.patient_id = row.patient_id
         ctx.audit.detail = f"appointment_id={row.id}" + (" overbooked" if row.overbooked else "")
         return pb.RescheduleAppointmentResponse(
-            appointment=await calendar.get_appointment(ctx.db, ctx.practice_id, row.id))
+            appointment=await calendar.get_appointment(ctx.db, ctx.practice_id, row.id),
+            waitlist_offers=await _offers(ctx, before.provider_id, before.location_id,
+                                          before.starts_at.ToDatetime(tzinfo=UTC),
+                                          before.ends_at.ToDatetime(tzinfo=UTC), row.patient_id))
 
     async def CancelAppointment(self, request: pb.CancelAppointmentRequest, context: Ctx
                                 ) -> pb.CancelAppointmentResponse:
@@ -59,7 +75,9 @@ class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
         ctx.audit.patient_id = row.patient_id
         ctx.audit.detail = f"appointment_id={row.id} reason={row.cancel_reason}"
         return pb.CancelAppointmentResponse(
-            appointment=await calendar.get_appointment(ctx.db, ctx.practice_id, row.id))
+            appointment=await calendar.get_appointment(ctx.db, ctx.practice_id, row.id),
+            waitlist_offers=await _offers(ctx, row.provider_id, row.location_id, row.starts_at, row.ends_at,
+                                          row.patient_id))
 
     async def ChangeAppointmentStatus(self, request: pb.ChangeAppointmentStatusRequest, context: Ctx
                                       ) -> pb.ChangeAppointmentStatusResponse:
@@ -139,3 +157,82 @@ class AppointmentServicer(appointments_pb2_grpc.AppointmentServiceServicer):
                                                date=dates.to_pb(change.day) if change.day != date.min else None)
         finally:
             self.hub.unsubscribe(sub)
+
+    async def PreviewSeries(self, request: pb.PreviewSeriesRequest, context: Ctx) -> pb.PreviewSeriesResponse:
+        ctx = current_call()
+        ctx.audit.patient_id = request.first.patient_id or None
+        occurrences = await series.preview(ctx, request)
+        ctx.audit.detail = f"occurrences={len(occurrences)} free={sum(o.free for o in occurrences)}"
+        return pb.PreviewSeriesResponse(occurrences=occurrences)
+
+    async def BookSeries(self, request: pb.BookSeriesRequest, context: Ctx) -> pb.BookSeriesResponse:
+        ctx = current_call()
+        ctx.audit.patient_id = request.first.patient_id or None
+        replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request, pb.BookSeriesResponse)
+        if replayed is not None:
+            ctx.audit.detail = f"replayed series_id={replayed.series_id}"
+            return replayed
+        response = await series.book_series(ctx, request)
+        ctx.audit.detail = (f"series_id={response.series_id} booked="
+                            f"{sum(1 for o in response.occurrences if o.appointment_id)}")
+        await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
+        return response
+
+
+class WaitlistServicer(appointments_pb2_grpc.WaitlistServiceServicer):
+    async def AddToWaitlist(self, request: pb.AddToWaitlistRequest, context: Ctx) -> pb.AddToWaitlistResponse:
+        ctx = current_call()
+        ctx.audit.patient_id = request.entry.patient_id or None
+        entry = await lists.add_to_waitlist(ctx.db, ctx.practice_id, ctx.session.user_id if ctx.session else None,
+                                            request.entry)
+        ctx.audit.detail = f"waitlist_entry_id={entry.waitlist_entry_id}"
+        return pb.AddToWaitlistResponse(entry=entry)
+
+    async def ListWaitlist(self, request: pb.ListWaitlistRequest, context: Ctx) -> pb.ListWaitlistResponse:
+        ctx = current_call()
+        where = "TRUE" if request.include_closed else "w.status = 'waiting'"
+        params: dict[str, int] = {}
+        if request.provider_id:
+            where += " AND (w.provider_id IS NULL OR w.provider_id = :prov)"
+            params["prov"] = request.provider_id
+        if request.location_id:
+            where += " AND (w.location_id IS NULL OR w.location_id = :loc)"
+            params["loc"] = request.location_id
+        entries = await lists.waitlist_where(ctx.db, ctx.practice_id, where, params)
+        ctx.audit.detail = f"entries={len(entries)}"
+        return pb.ListWaitlistResponse(entries=entries)
+
+    async def RemoveFromWaitlist(self, request: pb.RemoveFromWaitlistRequest, context: Ctx
+                                 ) -> pb.RemoveFromWaitlistResponse:
+        ctx = current_call()
+        entry = await lists.remove_from_waitlist(ctx.db, ctx.practice_id, request.waitlist_entry_id, request.note)
+        ctx.audit.patient_id = entry.patient_id
+        ctx.audit.detail = f"waitlist_entry_id={entry.waitlist_entry_id}"
+        return pb.RemoveFromWaitlistResponse(entry=entry)
+
+
+class RecallServicer(appointments_pb2_grpc.RecallServiceServicer):
+    async def AddRecall(self, request: pb.AddRecallRequest, context: Ctx) -> pb.AddRecallResponse:
+        ctx = current_call()
+        ctx.audit.patient_id = request.recall.patient_id or None
+        recall = await lists.add_recall(ctx.db, ctx.practice_id, ctx.session.user_id if ctx.session else None,
+                                        request.recall)
+        ctx.audit.detail = f"recall_id={recall.recall_id}"
+        return pb.AddRecallResponse(recall=recall)
+
+    async def ListRecalls(self, request: pb.ListRecallsRequest, context: Ctx) -> pb.ListRecallsResponse:
+        ctx = current_call()
+        errors = FieldErrors()
+        due_by = contact_rules.calendar_date(errors, "due_by", request.due_by, required=False)
+        errors.raise_if_any()
+        recalls = await lists.list_recalls(ctx.db, ctx.practice_id, due_by, request.provider_id,
+                                           request.include_closed)
+        ctx.audit.detail = f"recalls={len(recalls)}"
+        return pb.ListRecallsResponse(recalls=recalls)
+
+    async def CloseRecall(self, request: pb.CloseRecallRequest, context: Ctx) -> pb.CloseRecallResponse:
+        ctx = current_call()
+        recall = await lists.close_recall(ctx.db, ctx.practice_id, request.recall_id, request.note)
+        ctx.audit.patient_id = recall.patient_id
+        ctx.audit.detail = f"recall_id={recall.recall_id}"
+        return pb.CloseRecallResponse(recall=recall)

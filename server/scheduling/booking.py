@@ -17,7 +17,7 @@ from server.common.convert import from_ts
 from server.errors import FieldErrors, NotFound, PermissionDenied, RuleViolation, StaleVersion
 from server.patients.models import Patient
 from server.rpc.context import CallContext
-from server.scheduling import availability, live, rules, slots
+from server.scheduling import availability, lists, live, rules, slots
 from server.scheduling.models import (
     PROVIDER_TIME_EXCLUSION,
     RESOURCE_TIME_EXCLUSION,
@@ -120,7 +120,7 @@ async def _check_template(db: AsyncSession, practice_id: int, place: Placement, 
             "(template hours, lunch, time off); choose an open slot, or overbook.", "OUTSIDE_TEMPLATE")
 
 
-async def _check_eligibility(db: AsyncSession, practice_id: int, patient_id: int, type_row: AppointmentType,
+async def check_eligibility(db: AsyncSession, practice_id: int, patient_id: int, type_row: AppointmentType,
                              starts: datetime, skip: int = 0) -> None:
     if type_row.eligibility == "any":
         return
@@ -215,7 +215,19 @@ def _event(ctx: CallContext, appointment_id: int, kind: str, **values: Any) -> A
                             at=datetime.now(UTC), **values)
 
 
-async def book(ctx: CallContext, req: pb.BookAppointmentRequest) -> Appointment:
+@dataclass
+class Request:
+    """A booking request, checked: who, where, when, and what to write beside it."""
+
+    patient_id: int
+    place: Placement
+    visit_reason: str
+    note: str
+    overbook: bool
+
+
+async def prepare(ctx: CallContext, req: pb.BookAppointmentRequest) -> Request:
+    """Every field checked at once; the rules that need the database (template, eligibility) come after."""
     db, practice_id = ctx.db, ctx.practice_id
     _require_overbook(ctx, req.overbook)
     errors = FieldErrors()
@@ -237,28 +249,46 @@ async def book(ctx: CallContext, req: pb.BookAppointmentRequest) -> Appointment:
                          minutes=minutes, resource_ids=list(req.resource_ids) or None)
     errors.raise_if_any()
     assert place is not None and patient is not None
-    await _check_eligibility(db, practice_id, patient.id, place.appointment_type, place.starts_at)
-    if not req.overbook:
-        await _check_template(db, practice_id, place)
-    await lock_schedules(db, practice_id, [place.provider.id], place.resource_ids)
-    row = Appointment(practice_id=practice_id, patient_id=patient.id, provider_id=place.provider.id,
+    return Request(patient.id, place, visit_reason, note, req.overbook)
+
+
+async def insert(ctx: CallContext, r: Request, place: Placement, *, series_id: int | None = None) -> Appointment:
+    """Writes one appointment (its resources, history and live notice); the caller has locked the schedules."""
+    db, practice_id = ctx.db, ctx.practice_id
+    row = Appointment(practice_id=practice_id, patient_id=r.patient_id, provider_id=place.provider.id,
                       location_id=place.location.id, appointment_type_id=place.appointment_type.id,
                       starts_at=place.starts_at, ends_at=place.ends_at, status="scheduled",
-                      overbooked=req.overbook, visit_reason=visit_reason, note=note,
+                      overbooked=r.overbook, visit_reason=r.visit_reason, note=r.note, series_id=series_id,
                       created_by=ctx.session.user_id if ctx.session else None, version=1)
 
     async def write() -> None:
         db.add(row)
         await db.flush()
-        db.add_all(AppointmentResource(practice_id=practice_id, appointment_id=row.id, resource_id=r,
-                                       during=Range(place.starts_at, place.ends_at), overbooked=req.overbook)
-                   for r in place.resource_ids)
+        db.add_all(AppointmentResource(practice_id=practice_id, appointment_id=row.id, resource_id=res,
+                                       during=Range(place.starts_at, place.ends_at), overbooked=r.overbook)
+                   for res in place.resource_ids)
         await db.flush()
 
     await _write_holding(db, practice_id, place, 0, write)
-    db.add(_event(ctx, row.id, "booked", to_status="scheduled", overbooked=req.overbook, note=note[:200]))
+    db.add(_event(ctx, row.id, "booked", to_status="scheduled", overbooked=r.overbook, note=r.note[:200]))
     await live.notify(db, practice_id, place.location.id, place.starts_at, place.zone, row.id, "booked")
     await db.flush()
+    return row
+
+
+async def book(ctx: CallContext, req: pb.BookAppointmentRequest) -> Appointment:
+    db, practice_id = ctx.db, ctx.practice_id
+    r = await prepare(ctx, req)
+    place = r.place
+    await check_eligibility(db, practice_id, r.patient_id, place.appointment_type, place.starts_at)
+    if not req.overbook:
+        await _check_template(db, practice_id, place)
+    await lock_schedules(db, practice_id, [place.provider.id], place.resource_ids)
+    row = await insert(ctx, r, place)
+    if req.waitlist_entry_id:
+        await lists.mark_booked(db, practice_id, "waitlist_entry", req.waitlist_entry_id, r.patient_id, row.id)
+    if req.recall_id:
+        await lists.mark_booked(db, practice_id, "recall", req.recall_id, r.patient_id, row.id)
     await db.refresh(row)
     return row
 

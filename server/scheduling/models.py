@@ -204,6 +204,7 @@ class Appointment(Base):
         Index("ix_appointment_location_start", "practice_id", "location_id", "starts_at"),
         Index("ix_appointment_provider_start", "practice_id", "provider_id", "starts_at"),
         Index("ix_appointment_patient_start", "practice_id", "patient_id", "starts_at"),
+        ForeignKeyConstraint(["practice_id", "series_id"], ["appointment_series.practice_id", "appointment_series.id"]),
     )
 
     practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
@@ -227,6 +228,82 @@ class Appointment(Base):
     cancel_note: Mapped[str] = mapped_column(String(200), server_default="")
     status_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    series_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AppointmentSeries(Base):
+    """A recurring series booked in one go; its appointments name it."""
+
+    __tablename__ = "appointment_series"
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # "weekly every 2, count 6": as the clerk asked for it.
+    recurrence: Mapped[str] = mapped_column(String(80))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class WaitlistEntry(Base):
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
+        ForeignKeyConstraint(["practice_id", "appointment_type_id"],
+                             ["appointment_type.practice_id", "appointment_type.id"]),
+        ForeignKeyConstraint(["practice_id", "provider_id"], ["provider.practice_id", "provider.id"]),
+        ForeignKeyConstraint(["practice_id", "location_id"], ["location.practice_id", "location.id"]),
+        ForeignKeyConstraint(["practice_id", "appointment_id"], ["appointment.practice_id", "appointment.id"]),
+        CheckConstraint("status IN ('waiting', 'booked', 'removed')", name="status_value"),
+        CheckConstraint("latest_date >= earliest_date", name="dates_ordered"),
+        CheckConstraint("(status = 'booked') = (appointment_id IS NOT NULL)", name="booked_has_appointment"),
+        Index("ix_waitlist_entry_waiting", "practice_id", "latest_date", postgresql_where="status = 'waiting'"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(BigInteger)
+    appointment_type_id: Mapped[int] = mapped_column(BigInteger)
+    provider_id: Mapped[int | None] = mapped_column(BigInteger)
+    location_id: Mapped[int | None] = mapped_column(BigInteger)
+    earliest_date: Mapped[date] = mapped_column(Date)
+    latest_date: Mapped[date] = mapped_column(Date)
+    weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), server_default="{}")
+    earliest_minute: Mapped[int | None] = mapped_column(SmallInteger)
+    latest_minute: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str] = mapped_column(String(200), server_default="")
+    status: Mapped[str] = mapped_column(String(10), server_default="waiting")
+    appointment_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Recall(Base):
+    __tablename__ = "recall"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
+        ForeignKeyConstraint(["practice_id", "appointment_type_id"],
+                             ["appointment_type.practice_id", "appointment_type.id"]),
+        ForeignKeyConstraint(["practice_id", "provider_id"], ["provider.practice_id", "provider.id"]),
+        ForeignKeyConstraint(["practice_id", "appointment_id"], ["appointment.practice_id", "appointment.id"]),
+        CheckConstraint("status IN ('due', 'booked', 'closed')", name="status_value"),
+        CheckConstraint("(status = 'booked') = (appointment_id IS NOT NULL)", name="booked_has_appointment"),
+        Index("ix_recall_due", "practice_id", "due_date", postgresql_where="status = 'due'"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(BigInteger)
+    provider_id: Mapped[int | None] = mapped_column(BigInteger)
+    appointment_type_id: Mapped[int | None] = mapped_column(BigInteger)
+    due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(200), server_default="")
+    status: Mapped[str] = mapped_column(String(10), server_default="due")
+    appointment_id: Mapped[int | None] = mapped_column(BigInteger)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -78,6 +78,27 @@ CANCEL_REASON_NO_SHOW: CancelReason.ValueType  # 6
 """Set by the no-show status, not accepted by CancelAppointment."""
 Global___CancelReason: _TypeAlias = CancelReason  # noqa: Y015
 
+class _Frequency:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FrequencyEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Frequency.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FREQUENCY_UNSPECIFIED: _Frequency.ValueType  # 0
+    FREQUENCY_WEEKLY: _Frequency.ValueType  # 1
+    """Every `interval` weeks on the first occurrence's weekday."""
+    FREQUENCY_MONTHLY: _Frequency.ValueType  # 2
+    """Every `interval` months on the same weekday of the month (the 2nd Tuesday; the last one when a month has no 5th)."""
+
+class Frequency(_Frequency, metaclass=_FrequencyEnumTypeWrapper): ...
+
+FREQUENCY_UNSPECIFIED: Frequency.ValueType  # 0
+FREQUENCY_WEEKLY: Frequency.ValueType  # 1
+"""Every `interval` weeks on the first occurrence's weekday."""
+FREQUENCY_MONTHLY: Frequency.ValueType  # 2
+"""Every `interval` months on the same weekday of the month (the 2nd Tuesday; the last one when a month has no 5th)."""
+Global___Frequency: _TypeAlias = Frequency  # noqa: Y015
+
 @_typing.final
 class Appointment(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -234,6 +255,8 @@ class BookAppointmentRequest(_message.Message):
     NOTE_FIELD_NUMBER: _builtins.int
     OVERBOOK_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    WAITLIST_ENTRY_ID_FIELD_NUMBER: _builtins.int
+    RECALL_ID_FIELD_NUMBER: _builtins.int
     patient_id: _builtins.int
     provider_id: _builtins.int
     location_id: _builtins.int
@@ -245,6 +268,9 @@ class BookAppointmentRequest(_message.Message):
     overbook: _builtins.bool
     """Book even over another appointment or outside the template (needs schedule.overbook; recorded)."""
     idempotency_key: _builtins.str
+    waitlist_entry_id: _builtins.int
+    """Booked from the waitlist or for a recall: the entry is marked booked with this appointment."""
+    recall_id: _builtins.int
     @_builtins.property
     def starts_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -265,10 +291,12 @@ class BookAppointmentRequest(_message.Message):
         note: _builtins.str = ...,
         overbook: _builtins.bool = ...,
         idempotency_key: _builtins.str = ...,
+        waitlist_entry_id: _builtins.int = ...,
+        recall_id: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["starts_at", b"starts_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_type_id", b"appointment_type_id", "duration_minutes", b"duration_minutes", "idempotency_key", b"idempotency_key", "location_id", b"location_id", "note", b"note", "overbook", b"overbook", "patient_id", b"patient_id", "provider_id", b"provider_id", "resource_ids", b"resource_ids", "starts_at", b"starts_at", "visit_reason", b"visit_reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_type_id", b"appointment_type_id", "duration_minutes", b"duration_minutes", "idempotency_key", b"idempotency_key", "location_id", b"location_id", "note", b"note", "overbook", b"overbook", "patient_id", b"patient_id", "provider_id", b"provider_id", "recall_id", b"recall_id", "resource_ids", b"resource_ids", "starts_at", b"starts_at", "visit_reason", b"visit_reason", "waitlist_entry_id", b"waitlist_entry_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -341,16 +369,22 @@ class RescheduleAppointmentResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     APPOINTMENT_FIELD_NUMBER: _builtins.int
+    WAITLIST_OFFERS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def appointment(self) -> Global___Appointment: ...
+    @_builtins.property
+    def waitlist_offers(self) -> _containers.RepeatedCompositeFieldContainer[Global___WaitlistEntry]:
+        """Waiting patients the time it left suits, best first."""
+
     def __init__(
         self,
         *,
         appointment: Global___Appointment | None = ...,
+        waitlist_offers: _abc.Iterable[Global___WaitlistEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment", "waitlist_offers", b"waitlist_offers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -389,16 +423,22 @@ class CancelAppointmentResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     APPOINTMENT_FIELD_NUMBER: _builtins.int
+    WAITLIST_OFFERS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def appointment(self) -> Global___Appointment: ...
+    @_builtins.property
+    def waitlist_offers(self) -> _containers.RepeatedCompositeFieldContainer[Global___WaitlistEntry]:
+        """Waiting patients the freed time suits, best first."""
+
     def __init__(
         self,
         *,
         appointment: Global___Appointment | None = ...,
+        waitlist_offers: _abc.Iterable[Global___WaitlistEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment", b"appointment", "waitlist_offers", b"waitlist_offers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -919,3 +959,560 @@ class WatchScheduleResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WatchScheduleResponse: _TypeAlias = WatchScheduleResponse  # noqa: Y015
+
+@_typing.final
+class Recurrence(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FREQUENCY_FIELD_NUMBER: _builtins.int
+    INTERVAL_FIELD_NUMBER: _builtins.int
+    COUNT_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    frequency: Global___Frequency.ValueType
+    interval: _builtins.int
+    """1 to 12."""
+    count: _builtins.int
+    """How many occurrences (2 to 52), or until a date (inclusive); exactly one of them."""
+    @_builtins.property
+    def until(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        frequency: Global___Frequency.ValueType = ...,
+        interval: _builtins.int = ...,
+        count: _builtins.int = ...,
+        until: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["until", b"until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "frequency", b"frequency", "interval", b"interval", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Recurrence: _TypeAlias = Recurrence  # noqa: Y015
+
+@_typing.final
+class SeriesOccurrence(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STARTS_AT_FIELD_NUMBER: _builtins.int
+    LOCAL_START_FIELD_NUMBER: _builtins.int
+    FREE_FIELD_NUMBER: _builtins.int
+    PROBLEM_REASON_FIELD_NUMBER: _builtins.int
+    PROBLEM_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    local_start: _builtins.str
+    free: _builtins.bool
+    problem_reason: _builtins.str
+    """Why not: SLOT_TAKEN, OUTSIDE_TEMPLATE (template hours, lunch, time off) ...; a sentence for the clerk."""
+    problem: _builtins.str
+    appointment_id: _builtins.int
+    """Set by BookSeries for the occurrences it booked."""
+    @_builtins.property
+    def starts_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        starts_at: _timestamp_pb2.Timestamp | None = ...,
+        local_start: _builtins.str = ...,
+        free: _builtins.bool = ...,
+        problem_reason: _builtins.str = ...,
+        problem: _builtins.str = ...,
+        appointment_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["starts_at", b"starts_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_id", b"appointment_id", "free", b"free", "local_start", b"local_start", "problem", b"problem", "problem_reason", b"problem_reason", "starts_at", b"starts_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SeriesOccurrence: _TypeAlias = SeriesOccurrence  # noqa: Y015
+
+@_typing.final
+class PreviewSeriesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIRST_FIELD_NUMBER: _builtins.int
+    RECURRENCE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def first(self) -> Global___BookAppointmentRequest:
+        """The first occurrence: patient, provider, location, type, starts_at, duration, resources, reason, note."""
+
+    @_builtins.property
+    def recurrence(self) -> Global___Recurrence: ...
+    def __init__(
+        self,
+        *,
+        first: Global___BookAppointmentRequest | None = ...,
+        recurrence: Global___Recurrence | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["first", b"first", "recurrence", b"recurrence"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["first", b"first", "recurrence", b"recurrence"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PreviewSeriesRequest: _TypeAlias = PreviewSeriesRequest  # noqa: Y015
+
+@_typing.final
+class PreviewSeriesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OCCURRENCES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def occurrences(self) -> _containers.RepeatedCompositeFieldContainer[Global___SeriesOccurrence]: ...
+    def __init__(
+        self,
+        *,
+        occurrences: _abc.Iterable[Global___SeriesOccurrence] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurrences", b"occurrences"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PreviewSeriesResponse: _TypeAlias = PreviewSeriesResponse  # noqa: Y015
+
+@_typing.final
+class BookSeriesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIRST_FIELD_NUMBER: _builtins.int
+    RECURRENCE_FIELD_NUMBER: _builtins.int
+    SKIP_CONFLICTS_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    skip_conflicts: _builtins.bool
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def first(self) -> Global___BookAppointmentRequest: ...
+    @_builtins.property
+    def recurrence(self) -> Global___Recurrence: ...
+    def __init__(
+        self,
+        *,
+        first: Global___BookAppointmentRequest | None = ...,
+        recurrence: Global___Recurrence | None = ...,
+        skip_conflicts: _builtins.bool = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["first", b"first", "recurrence", b"recurrence"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["first", b"first", "idempotency_key", b"idempotency_key", "recurrence", b"recurrence", "skip_conflicts", b"skip_conflicts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BookSeriesRequest: _TypeAlias = BookSeriesRequest  # noqa: Y015
+
+@_typing.final
+class BookSeriesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SERIES_ID_FIELD_NUMBER: _builtins.int
+    OCCURRENCES_FIELD_NUMBER: _builtins.int
+    series_id: _builtins.int
+    @_builtins.property
+    def occurrences(self) -> _containers.RepeatedCompositeFieldContainer[Global___SeriesOccurrence]: ...
+    def __init__(
+        self,
+        *,
+        series_id: _builtins.int = ...,
+        occurrences: _abc.Iterable[Global___SeriesOccurrence] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurrences", b"occurrences", "series_id", b"series_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BookSeriesResponse: _TypeAlias = BookSeriesResponse  # noqa: Y015
+
+@_typing.final
+class WaitlistEntry(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WAITLIST_ENTRY_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_NAME_FIELD_NUMBER: _builtins.int
+    PATIENT_PHONE_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_TYPE_ID_FIELD_NUMBER: _builtins.int
+    PROVIDER_ID_FIELD_NUMBER: _builtins.int
+    LOCATION_ID_FIELD_NUMBER: _builtins.int
+    EARLIEST_DATE_FIELD_NUMBER: _builtins.int
+    LATEST_DATE_FIELD_NUMBER: _builtins.int
+    WEEKDAYS_FIELD_NUMBER: _builtins.int
+    EARLIEST_MINUTE_FIELD_NUMBER: _builtins.int
+    LATEST_MINUTE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    ADDED_AT_FIELD_NUMBER: _builtins.int
+    waitlist_entry_id: _builtins.int
+    patient_id: _builtins.int
+    patient_name: _builtins.str
+    """Read only."""
+    patient_phone: _builtins.str
+    appointment_type_id: _builtins.int
+    provider_id: _builtins.int
+    """0: any provider / any location."""
+    location_id: _builtins.int
+    earliest_minute: _builtins.int
+    """Local time-of-day window, minutes after midnight; both 0: any."""
+    latest_minute: _builtins.int
+    note: _builtins.str
+    status: _builtins.str
+    """Read only: "waiting", "booked" or "removed"."""
+    appointment_id: _builtins.int
+    @_builtins.property
+    def earliest_date(self) -> _date_pb2.Date:
+        """The window the patient can come in, inclusive."""
+
+    @_builtins.property
+    def latest_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def weekdays(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """ISO weekdays; empty: any."""
+
+    @_builtins.property
+    def added_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        waitlist_entry_id: _builtins.int = ...,
+        patient_id: _builtins.int = ...,
+        patient_name: _builtins.str = ...,
+        patient_phone: _builtins.str = ...,
+        appointment_type_id: _builtins.int = ...,
+        provider_id: _builtins.int = ...,
+        location_id: _builtins.int = ...,
+        earliest_date: _date_pb2.Date | None = ...,
+        latest_date: _date_pb2.Date | None = ...,
+        weekdays: _abc.Iterable[_builtins.int] | None = ...,
+        earliest_minute: _builtins.int = ...,
+        latest_minute: _builtins.int = ...,
+        note: _builtins.str = ...,
+        status: _builtins.str = ...,
+        appointment_id: _builtins.int = ...,
+        added_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["added_at", b"added_at", "earliest_date", b"earliest_date", "latest_date", b"latest_date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["added_at", b"added_at", "appointment_id", b"appointment_id", "appointment_type_id", b"appointment_type_id", "earliest_date", b"earliest_date", "earliest_minute", b"earliest_minute", "latest_date", b"latest_date", "latest_minute", b"latest_minute", "location_id", b"location_id", "note", b"note", "patient_id", b"patient_id", "patient_name", b"patient_name", "patient_phone", b"patient_phone", "provider_id", b"provider_id", "status", b"status", "waitlist_entry_id", b"waitlist_entry_id", "weekdays", b"weekdays"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WaitlistEntry: _TypeAlias = WaitlistEntry  # noqa: Y015
+
+@_typing.final
+class AddToWaitlistRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> Global___WaitlistEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: Global___WaitlistEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AddToWaitlistRequest: _TypeAlias = AddToWaitlistRequest  # noqa: Y015
+
+@_typing.final
+class AddToWaitlistResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> Global___WaitlistEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: Global___WaitlistEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AddToWaitlistResponse: _TypeAlias = AddToWaitlistResponse  # noqa: Y015
+
+@_typing.final
+class ListWaitlistRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVIDER_ID_FIELD_NUMBER: _builtins.int
+    LOCATION_ID_FIELD_NUMBER: _builtins.int
+    INCLUDE_CLOSED_FIELD_NUMBER: _builtins.int
+    provider_id: _builtins.int
+    """0: all."""
+    location_id: _builtins.int
+    include_closed: _builtins.bool
+    def __init__(
+        self,
+        *,
+        provider_id: _builtins.int = ...,
+        location_id: _builtins.int = ...,
+        include_closed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_closed", b"include_closed", "location_id", b"location_id", "provider_id", b"provider_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListWaitlistRequest: _TypeAlias = ListWaitlistRequest  # noqa: Y015
+
+@_typing.final
+class ListWaitlistResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___WaitlistEntry]: ...
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___WaitlistEntry] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListWaitlistResponse: _TypeAlias = ListWaitlistResponse  # noqa: Y015
+
+@_typing.final
+class RemoveFromWaitlistRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WAITLIST_ENTRY_ID_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    waitlist_entry_id: _builtins.int
+    note: _builtins.str
+    def __init__(
+        self,
+        *,
+        waitlist_entry_id: _builtins.int = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["note", b"note", "waitlist_entry_id", b"waitlist_entry_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RemoveFromWaitlistRequest: _TypeAlias = RemoveFromWaitlistRequest  # noqa: Y015
+
+@_typing.final
+class RemoveFromWaitlistResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> Global___WaitlistEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: Global___WaitlistEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RemoveFromWaitlistResponse: _TypeAlias = RemoveFromWaitlistResponse  # noqa: Y015
+
+@_typing.final
+class Recall(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALL_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_NAME_FIELD_NUMBER: _builtins.int
+    PATIENT_PHONE_FIELD_NUMBER: _builtins.int
+    PROVIDER_ID_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_TYPE_ID_FIELD_NUMBER: _builtins.int
+    DUE_DATE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    recall_id: _builtins.int
+    patient_id: _builtins.int
+    patient_name: _builtins.str
+    """Read only."""
+    patient_phone: _builtins.str
+    provider_id: _builtins.int
+    """0: any."""
+    appointment_type_id: _builtins.int
+    reason: _builtins.str
+    """"Annual physical", "6-month diabetes follow-up"."""
+    note: _builtins.str
+    status: _builtins.str
+    """Read only: "due", "booked" or "closed"."""
+    appointment_id: _builtins.int
+    @_builtins.property
+    def due_date(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        recall_id: _builtins.int = ...,
+        patient_id: _builtins.int = ...,
+        patient_name: _builtins.str = ...,
+        patient_phone: _builtins.str = ...,
+        provider_id: _builtins.int = ...,
+        appointment_type_id: _builtins.int = ...,
+        due_date: _date_pb2.Date | None = ...,
+        reason: _builtins.str = ...,
+        note: _builtins.str = ...,
+        status: _builtins.str = ...,
+        appointment_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_date", b"due_date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_id", b"appointment_id", "appointment_type_id", b"appointment_type_id", "due_date", b"due_date", "note", b"note", "patient_id", b"patient_id", "patient_name", b"patient_name", "patient_phone", b"patient_phone", "provider_id", b"provider_id", "reason", b"reason", "recall_id", b"recall_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Recall: _TypeAlias = Recall  # noqa: Y015
+
+@_typing.final
+class AddRecallRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def recall(self) -> Global___Recall: ...
+    def __init__(
+        self,
+        *,
+        recall: Global___Recall | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AddRecallRequest: _TypeAlias = AddRecallRequest  # noqa: Y015
+
+@_typing.final
+class AddRecallResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def recall(self) -> Global___Recall: ...
+    def __init__(
+        self,
+        *,
+        recall: Global___Recall | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AddRecallResponse: _TypeAlias = AddRecallResponse  # noqa: Y015
+
+@_typing.final
+class ListRecallsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DUE_BY_FIELD_NUMBER: _builtins.int
+    PROVIDER_ID_FIELD_NUMBER: _builtins.int
+    INCLUDE_CLOSED_FIELD_NUMBER: _builtins.int
+    provider_id: _builtins.int
+    """0: all providers."""
+    include_closed: _builtins.bool
+    @_builtins.property
+    def due_by(self) -> _date_pb2.Date:
+        """Recalls due on or before this date (unset: all)."""
+
+    def __init__(
+        self,
+        *,
+        due_by: _date_pb2.Date | None = ...,
+        provider_id: _builtins.int = ...,
+        include_closed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_by", b"due_by"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_by", b"due_by", "include_closed", b"include_closed", "provider_id", b"provider_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRecallsRequest: _TypeAlias = ListRecallsRequest  # noqa: Y015
+
+@_typing.final
+class ListRecallsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALLS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def recalls(self) -> _containers.RepeatedCompositeFieldContainer[Global___Recall]: ...
+    def __init__(
+        self,
+        *,
+        recalls: _abc.Iterable[Global___Recall] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recalls", b"recalls"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRecallsResponse: _TypeAlias = ListRecallsResponse  # noqa: Y015
+
+@_typing.final
+class CloseRecallRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALL_ID_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    recall_id: _builtins.int
+    note: _builtins.str
+    """Why, when it was not booked: "patient declined", "moved away"."""
+    def __init__(
+        self,
+        *,
+        recall_id: _builtins.int = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["note", b"note", "recall_id", b"recall_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CloseRecallRequest: _TypeAlias = CloseRecallRequest  # noqa: Y015
+
+@_typing.final
+class CloseRecallResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECALL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def recall(self) -> Global___Recall: ...
+    def __init__(
+        self,
+        *,
+        recall: Global___Recall | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recall", b"recall"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CloseRecallResponse: _TypeAlias = CloseRecallResponse  # noqa: Y015

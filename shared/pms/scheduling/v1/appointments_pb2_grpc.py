@@ -88,6 +88,16 @@ class AppointmentServiceStub:
                 request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.SerializeToString,
                 response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.FromString,
                 _registered_method=True)
+        self.PreviewSeries = channel.unary_unary(
+                '/pms.scheduling.v1.AppointmentService/PreviewSeries',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesResponse.FromString,
+                _registered_method=True)
+        self.BookSeries = channel.unary_unary(
+                '/pms.scheduling.v1.AppointmentService/BookSeries',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesResponse.FromString,
+                _registered_method=True)
 
 
 class AppointmentServiceServicer:
@@ -165,6 +175,20 @@ class AppointmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewSeries(self, request, context):
+        """Every occurrence of a recurring series, each marked free or with the reason it cannot be booked; books nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BookSeries(self, request, context):
+        """Books a series in one transaction: all occurrences, or (skip_conflicts) the free ones; refuses otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppointmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -217,6 +241,16 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.WatchSchedule,
                     request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.FromString,
                     response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.SerializeToString,
+            ),
+            'PreviewSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewSeries,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesResponse.SerializeToString,
+            ),
+            'BookSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.BookSeries,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -493,6 +527,385 @@ class AppointmentService:
             '/pms.scheduling.v1.AppointmentService/WatchSchedule',
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleRequest.SerializeToString,
             pms_dot_scheduling_dot_v1_dot_appointments__pb2.WatchScheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.AppointmentService/PreviewSeries',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.PreviewSeriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BookSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.AppointmentService/BookSeries',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.BookSeriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class WaitlistServiceStub:
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.AddToWaitlist = channel.unary_unary(
+                '/pms.scheduling.v1.WaitlistService/AddToWaitlist',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistResponse.FromString,
+                _registered_method=True)
+        self.ListWaitlist = channel.unary_unary(
+                '/pms.scheduling.v1.WaitlistService/ListWaitlist',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistResponse.FromString,
+                _registered_method=True)
+        self.RemoveFromWaitlist = channel.unary_unary(
+                '/pms.scheduling.v1.WaitlistService/RemoveFromWaitlist',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistResponse.FromString,
+                _registered_method=True)
+
+
+class WaitlistServiceServicer:
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    def AddToWaitlist(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWaitlist(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveFromWaitlist(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_WaitlistServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'AddToWaitlist': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddToWaitlist,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistResponse.SerializeToString,
+            ),
+            'ListWaitlist': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWaitlist,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistResponse.SerializeToString,
+            ),
+            'RemoveFromWaitlist': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveFromWaitlist,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'pms.scheduling.v1.WaitlistService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('pms.scheduling.v1.WaitlistService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class WaitlistService:
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    @staticmethod
+    def AddToWaitlist(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.WaitlistService/AddToWaitlist',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddToWaitlistResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWaitlist(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.WaitlistService/ListWaitlist',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListWaitlistResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveFromWaitlist(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.WaitlistService/RemoveFromWaitlist',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.RemoveFromWaitlistResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class RecallServiceStub:
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.AddRecall = channel.unary_unary(
+                '/pms.scheduling.v1.RecallService/AddRecall',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallResponse.FromString,
+                _registered_method=True)
+        self.ListRecalls = channel.unary_unary(
+                '/pms.scheduling.v1.RecallService/ListRecalls',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsResponse.FromString,
+                _registered_method=True)
+        self.CloseRecall = channel.unary_unary(
+                '/pms.scheduling.v1.RecallService/CloseRecall',
+                request_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallRequest.SerializeToString,
+                response_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallResponse.FromString,
+                _registered_method=True)
+
+
+class RecallServiceServicer:
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked.
+    """
+
+    def AddRecall(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRecalls(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseRecall(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_RecallServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'AddRecall': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddRecall,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallResponse.SerializeToString,
+            ),
+            'ListRecalls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecalls,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsResponse.SerializeToString,
+            ),
+            'CloseRecall': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseRecall,
+                    request_deserializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallRequest.FromString,
+                    response_serializer=pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'pms.scheduling.v1.RecallService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('pms.scheduling.v1.RecallService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class RecallService:
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked.
+    """
+
+    @staticmethod
+    def AddRecall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.RecallService/AddRecall',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.AddRecallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecalls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.RecallService/ListRecalls',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.ListRecallsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseRecall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.scheduling.v1.RecallService/CloseRecall',
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallRequest.SerializeToString,
+            pms_dot_scheduling_dot_v1_dot_appointments__pb2.CloseRecallResponse.FromString,
             options,
             channel_credentials,
             insecure,

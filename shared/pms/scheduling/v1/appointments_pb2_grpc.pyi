@@ -56,6 +56,10 @@ class AppointmentServiceStub:
     (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
     days). The server ends the stream when the connection reaches its age limit: watch again.
     """
+    PreviewSeries: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.PreviewSeriesRequest, _appointments_pb2.PreviewSeriesResponse]
+    """Every occurrence of a recurring series, each marked free or with the reason it cannot be booked; books nothing."""
+    BookSeries: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.BookSeriesRequest, _appointments_pb2.BookSeriesResponse]
+    """Books a series in one transaction: all occurrences, or (skip_conflicts) the free ones; refuses otherwise."""
 
 @_typing.type_check_only
 class AppointmentServiceAsyncStub(AppointmentServiceStub):
@@ -85,6 +89,10 @@ class AppointmentServiceAsyncStub(AppointmentServiceStub):
     (kind "watching") says the subscription is live; "resync" means changes may have been missed (reload the
     days). The server ends the stream when the connection reaches its age limit: watch again.
     """
+    PreviewSeries: _aio.UnaryUnaryMultiCallable[_appointments_pb2.PreviewSeriesRequest, _appointments_pb2.PreviewSeriesResponse]  # type: ignore[assignment]
+    """Every occurrence of a recurring series, each marked free or with the reason it cannot be booked; books nothing."""
+    BookSeries: _aio.UnaryUnaryMultiCallable[_appointments_pb2.BookSeriesRequest, _appointments_pb2.BookSeriesResponse]  # type: ignore[assignment]
+    """Books a series in one transaction: all occurrences, or (skip_conflicts) the free ones; refuses otherwise."""
 
 class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
@@ -172,4 +180,118 @@ class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
         days). The server ends the stream when the connection reaches its age limit: watch again.
         """
 
+    @_abc_1.abstractmethod
+    def PreviewSeries(
+        self,
+        request: _appointments_pb2.PreviewSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.PreviewSeriesResponse, _abc.Awaitable[_appointments_pb2.PreviewSeriesResponse]]:
+        """Every occurrence of a recurring series, each marked free or with the reason it cannot be booked; books nothing."""
+
+    @_abc_1.abstractmethod
+    def BookSeries(
+        self,
+        request: _appointments_pb2.BookSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.BookSeriesResponse, _abc.Awaitable[_appointments_pb2.BookSeriesResponse]]:
+        """Books a series in one transaction: all occurrences, or (skip_conflicts) the free ones; refuses otherwise."""
+
 def add_AppointmentServiceServicer_to_server(servicer: AppointmentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class WaitlistServiceStub:
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> WaitlistServiceAsyncStub: ...
+    AddToWaitlist: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.AddToWaitlistRequest, _appointments_pb2.AddToWaitlistResponse]
+    ListWaitlist: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.ListWaitlistRequest, _appointments_pb2.ListWaitlistResponse]
+    RemoveFromWaitlist: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.RemoveFromWaitlistRequest, _appointments_pb2.RemoveFromWaitlistResponse]
+
+@_typing.type_check_only
+class WaitlistServiceAsyncStub(WaitlistServiceStub):
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    AddToWaitlist: _aio.UnaryUnaryMultiCallable[_appointments_pb2.AddToWaitlistRequest, _appointments_pb2.AddToWaitlistResponse]  # type: ignore[assignment]
+    ListWaitlist: _aio.UnaryUnaryMultiCallable[_appointments_pb2.ListWaitlistRequest, _appointments_pb2.ListWaitlistResponse]  # type: ignore[assignment]
+    RemoveFromWaitlist: _aio.UnaryUnaryMultiCallable[_appointments_pb2.RemoveFromWaitlistRequest, _appointments_pb2.RemoveFromWaitlistResponse]  # type: ignore[assignment]
+
+class WaitlistServiceServicer(metaclass=_abc_1.ABCMeta):
+    """Patients who want an earlier appointment. A cancellation or a move answers with the entries that fit the freed
+    time, for the clerk to offer.
+    """
+
+    @_abc_1.abstractmethod
+    def AddToWaitlist(
+        self,
+        request: _appointments_pb2.AddToWaitlistRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.AddToWaitlistResponse, _abc.Awaitable[_appointments_pb2.AddToWaitlistResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListWaitlist(
+        self,
+        request: _appointments_pb2.ListWaitlistRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.ListWaitlistResponse, _abc.Awaitable[_appointments_pb2.ListWaitlistResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RemoveFromWaitlist(
+        self,
+        request: _appointments_pb2.RemoveFromWaitlistRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.RemoveFromWaitlistResponse, _abc.Awaitable[_appointments_pb2.RemoveFromWaitlistResponse]]: ...
+
+def add_WaitlistServiceServicer_to_server(servicer: WaitlistServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class RecallServiceStub:
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked."""
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> RecallServiceAsyncStub: ...
+    AddRecall: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.AddRecallRequest, _appointments_pb2.AddRecallResponse]
+    ListRecalls: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.ListRecallsRequest, _appointments_pb2.ListRecallsResponse]
+    CloseRecall: _grpc.UnaryUnaryMultiCallable[_appointments_pb2.CloseRecallRequest, _appointments_pb2.CloseRecallResponse]
+
+@_typing.type_check_only
+class RecallServiceAsyncStub(RecallServiceStub):
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked."""
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    AddRecall: _aio.UnaryUnaryMultiCallable[_appointments_pb2.AddRecallRequest, _appointments_pb2.AddRecallResponse]  # type: ignore[assignment]
+    ListRecalls: _aio.UnaryUnaryMultiCallable[_appointments_pb2.ListRecallsRequest, _appointments_pb2.ListRecallsResponse]  # type: ignore[assignment]
+    CloseRecall: _aio.UnaryUnaryMultiCallable[_appointments_pb2.CloseRecallRequest, _appointments_pb2.CloseRecallResponse]  # type: ignore[assignment]
+
+class RecallServiceServicer(metaclass=_abc_1.ABCMeta):
+    """Patients due back by a date (an annual exam, a follow-up in six months): a list to work until each is booked."""
+
+    @_abc_1.abstractmethod
+    def AddRecall(
+        self,
+        request: _appointments_pb2.AddRecallRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.AddRecallResponse, _abc.Awaitable[_appointments_pb2.AddRecallResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListRecalls(
+        self,
+        request: _appointments_pb2.ListRecallsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.ListRecallsResponse, _abc.Awaitable[_appointments_pb2.ListRecallsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CloseRecall(
+        self,
+        request: _appointments_pb2.CloseRecallRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_appointments_pb2.CloseRecallResponse, _abc.Awaitable[_appointments_pb2.CloseRecallResponse]]: ...
+
+def add_RecallServiceServicer_to_server(servicer: RecallServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
