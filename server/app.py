@@ -20,6 +20,8 @@ from server.insurance.servicer import InsuranceServicer
 from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
+from server.reminders.job import ReminderJob
+from server.reminders.servicer import ReminderServicer
 from server.rpc.pipeline import CallPipeline
 from server.scheduling.appointments_servicer import AppointmentServicer, RecallServicer, WaitlistServicer
 from server.scheduling.live import ScheduleHub
@@ -33,6 +35,7 @@ from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 log = logging.getLogger("pms.server")
@@ -47,7 +50,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             setup_pb2.DESCRIPTOR.services_by_name["ScheduleSetupService"],
             appointments_pb2.DESCRIPTOR.services_by_name["AppointmentService"],
             appointments_pb2.DESCRIPTOR.services_by_name["WaitlistService"],
-            appointments_pb2.DESCRIPTOR.services_by_name["RecallService"]]
+            appointments_pb2.DESCRIPTOR.services_by_name["RecallService"],
+            reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -66,7 +70,7 @@ def check_access_table() -> None:
 
 class PmsServer:
     def __init__(self, db: Database, ca_files: CertificateAuthorityFiles, cipher: FieldCipher,
-                 server_address: ServerAddress) -> None:
+                 server_address: ServerAddress, reminders: ReminderJob | None = None) -> None:
         check_access_table()
         self.db = db
         self.ca_files = ca_files
@@ -95,6 +99,10 @@ class PmsServer:
                                                                        self.server)
         appointments_pb2_grpc.add_WaitlistServiceServicer_to_server(WaitlistServicer(), self.server)
         appointments_pb2_grpc.add_RecallServiceServicer_to_server(RecallServicer(), self.server)
+        self.reminders = reminders
+        reminders_pb2_grpc.add_ReminderServiceServicer_to_server(ReminderServicer(
+            reminders is not None and reminders.email is not None, reminders is not None and reminders.sms is not None),
+            self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [s.full_name for s in SERVICES] + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
@@ -112,6 +120,8 @@ class PmsServer:
             raise RuntimeError(f"cannot listen on {listen}")
         await self.server.start()
         self.schedule_hub.start()
+        if self.reminders is not None:
+            self.reminders.start()
         for svc in SERVICES:
             await self.health.set(svc.full_name, health_pb2.HealthCheckResponse.SERVING)
         await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
@@ -123,6 +133,8 @@ class PmsServer:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await self.schedule_hub.stop()
+        if self.reminders is not None:
+            await self.reminders.stop()
         await self.db.dispose()
         log.info("stopped")
 

@@ -98,7 +98,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         listen = args.listen or inst.settings.listen
 
         async def main() -> None:
-            server = PmsServer(inst.database(), inst.ca_files, inst.cipher, inst.server_address())
+            from server.reminders.job import ReminderJob
+            from server.reminders.transports import from_settings
+
+            db = inst.database()
+            email, sms = from_settings(inst.settings.reminders, inst.data.root)
+            reminders = ReminderJob(db, email, sms, float(inst.settings.reminders.get("interval_seconds", 60)))
+            server = PmsServer(db, inst.ca_files, inst.cipher, inst.server_address(), reminders)
             port = await server.start(listen)
             print(f"pms-server listening on {listen.rsplit(':', 1)[0]}:{port}", file=sys.stderr, flush=True)
             stop = asyncio.Event()

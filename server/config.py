@@ -16,6 +16,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from server.db.embedded import EmbeddedPostgres, default_bin_dir
@@ -39,6 +40,8 @@ class ServerSettings:
     advertise: str = ""
     database: str = "embedded"
     extra: dict[str, str] = field(default_factory=dict)
+    # Reminder transports (server/reminders/transports.py): {"smtp": {...}, "sms": {...}, "interval_seconds": 60}.
+    reminders: dict[str, Any] = field(default_factory=dict)
 
     def advertised_address(self) -> str:
         if self.advertise:

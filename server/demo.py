@@ -69,10 +69,11 @@ def prepare(data: DataDir) -> WorkstationBundle:
     if not data.exists():
         initialise(data, hosts=["127.0.0.1", "localhost"], practice_name=PRACTICE, admin_username=ADMIN[0],
                    admin_password=ADMIN[1], listen=f"127.0.0.1:{port}", extra_users=DEMO_USERS)
-    else:
-        settings = data.load()
-        settings.listen = f"127.0.0.1:{port}"
-        data.save(settings)
+    settings = data.load()
+    settings.listen = f"127.0.0.1:{port}"
+    # Reminder texts go to DATA/outbox/sms.jsonl: the demo sends nothing off this machine.
+    settings.reminders = {"sms": {"gateway": "outbox"}, "interval_seconds": 30}
+    data.save(settings)
     # The database stays up for the server process we start next; run_demo stops it at the end.
     data.embedded_postgres().start()
     inst = open_installation(data, data.database_urls())

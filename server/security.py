@@ -98,6 +98,7 @@ SETUP = "/pms.scheduling.v1.ScheduleSetupService/"
 APPOINTMENTS = "/pms.scheduling.v1.AppointmentService/"
 WAITLIST = "/pms.scheduling.v1.WaitlistService/"
 RECALLS = "/pms.scheduling.v1.RecallService/"
+REMINDERS = "/pms.reminders.v1.ReminderService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -162,6 +163,9 @@ RPC_RULES: dict[str, RpcRule] = {
     RECALLS + "AddRecall": RpcRule(P.SCHEDULE_WRITE, "appointments"),
     RECALLS + "ListRecalls": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
     RECALLS + "CloseRecall": RpcRule(P.SCHEDULE_WRITE, "appointments"),
+    REMINDERS + "GetReminderPolicy": RpcRule(P.SCHEDULE_READ, "schedule_setup", readonly=True),
+    REMINDERS + "SetReminderPolicy": RpcRule(P.SCHEDULE_SETUP, "schedule_setup"),
+    REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

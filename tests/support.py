@@ -178,6 +178,7 @@ class Client:
         from shared.pms.insurance.v1 import insurance_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
         from shared.pms.payers.v1 import payers_pb2_grpc
+        from shared.pms.reminders.v1 import reminders_pb2_grpc
         from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
 
         self.bundle = bundle
@@ -193,6 +194,7 @@ class Client:
         self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
         self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
         self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
+        self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
         self.token = ""
 
     @property

@@ -9,6 +9,7 @@ from server.insurance.models import InsurancePolicy
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
 from server.practice.models import Practice
+from server.reminders.models import Reminder, ReminderPolicy
 from server.scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -30,6 +31,6 @@ __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
     "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent",
     "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
-    "Practice", "Provider", "Recall", "Resource", "ScheduleException", "TemplateBlock", "User", "UserSession",
-    "WaitlistEntry", "Workstation",
+    "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",
+    "TemplateBlock", "User", "UserSession", "WaitlistEntry", "Workstation",
 ]

@@ -204,6 +204,8 @@ class Appointment(Base):
         Index("ix_appointment_location_start", "practice_id", "location_id", "starts_at"),
         Index("ix_appointment_provider_start", "practice_id", "provider_id", "starts_at"),
         Index("ix_appointment_patient_start", "practice_id", "patient_id", "starts_at"),
+        # The reminder job's scan of what is coming up.
+        Index("ix_appointment_upcoming", "starts_at", postgresql_where="status IN ('scheduled', 'confirmed')"),
         ForeignKeyConstraint(["practice_id", "series_id"], ["appointment_series.practice_id", "appointment_series.id"]),
     )
 
