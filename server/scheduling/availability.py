@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import raw
 from server.scheduling import slots
-from server.scheduling.models import AppointmentTypeResource, Location, Resource
 
 
 async def location_zones(db: AsyncSession, practice_id: int) -> dict[int, ZoneInfo]:
-    rows = await db.execute(select(Location.id, Location.time_zone).where(Location.practice_id == practice_id))
+    rows = await raw.fetch_all(db, "SELECT id, time_zone FROM location WHERE practice_id = :p", {"p": practice_id})
     return {loc_id: ZoneInfo(tz) for loc_id, tz in rows}
 
 
@@ -81,13 +79,11 @@ async def provider_days(db: AsyncSession, practice_id: int, provider_ids: list[i
 async def resources_by_location(db: AsyncSession, practice_id: int, appointment_type_id: int
                                 ) -> dict[int, tuple[int, ...]]:
     """The resources an appointment type holds, per location (a type's rooms exist at some locations only)."""
-    rows = await db.execute(
-        select(Resource.location_id, Resource.id)
-        .join(AppointmentTypeResource, (AppointmentTypeResource.practice_id == Resource.practice_id)
-              & (AppointmentTypeResource.resource_id == Resource.id))
-        .where(Resource.practice_id == practice_id, AppointmentTypeResource.appointment_type_id == appointment_type_id,
-               Resource.active)
-        .order_by(Resource.id))
+    rows = await raw.fetch_all(db, """
+        SELECT r.location_id, r.id FROM resource r
+          JOIN appointment_type_resource tr ON tr.practice_id = r.practice_id AND tr.resource_id = r.id
+         WHERE r.practice_id = :p AND tr.appointment_type_id = :t AND r.active
+         ORDER BY r.id""", {"p": practice_id, "t": appointment_type_id})
     out: dict[int, list[int]] = {}
     for loc, rid in rows:
         out.setdefault(loc, []).append(rid)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.common import contact_rules
 from server.common.convert import from_ts
+from server.db import raw
 from server.errors import FieldErrors, NotFound, PermissionDenied, RuleViolation, StaleVersion
 from server.patients.models import Patient
 from server.rpc.context import CallContext
@@ -27,7 +28,6 @@ from server.scheduling.models import (
     AppointmentType,
     Location,
     Provider,
-    Resource,
 )
 from server.security import Permission
 from shared.pms.scheduling.v1 import appointments_pb2 as pb
@@ -49,24 +49,35 @@ OFFERED_SLOTS = 3
 class Placement:
     """Where and when an appointment goes, checked."""
 
-    provider: Provider
-    location: Location
+    # Rows as read by _row: provider (id, active, names), location (id, active, time_zone), type (id, active,
+    # default_minutes, eligibility).
+    provider: Any
+    location: Any
     zone: ZoneInfo
-    appointment_type: AppointmentType
+    appointment_type: Any
     starts_at: datetime
     ends_at: datetime
     resource_ids: list[int]
 
 
+# What a booking needs of each row it names, read on the driver connection (a booking reads four of them).
+_LOOKUPS = {
+    Patient: "SELECT id, status FROM patient WHERE practice_id = :p AND id = :id",
+    Provider: "SELECT id, active, first_name, last_name FROM provider WHERE practice_id = :p AND id = :id",
+    Location: "SELECT id, active, time_zone FROM location WHERE practice_id = :p AND id = :id",
+    AppointmentType: "SELECT id, active, default_minutes, eligibility FROM appointment_type "
+                     "WHERE practice_id = :p AND id = :id",
+}
+
+
 async def _row(db: AsyncSession, model: Any, practice_id: int, row_id: int) -> Any:
     if not row_id:
         return None
-    return (await db.execute(select(model).where(model.practice_id == practice_id, model.id == row_id))
-            ).scalar_one_or_none()
+    return await raw.fetch_one(db, _LOOKUPS[model], {"p": practice_id, "id": row_id})
 
 
 async def _place(db: AsyncSession, practice_id: int, errors: FieldErrors, *, provider_id: int, location_id: int,
-                 type_row: AppointmentType | None, starts: datetime | None, minutes: int,
+                 type_row: Any, starts: datetime | None, minutes: int,
                  resource_ids: list[int] | None) -> Placement | None:
     provider = await _row(db, Provider, practice_id, provider_id)
     if provider is None or not provider.active:
@@ -90,8 +101,9 @@ async def _place(db: AsyncSession, practice_id: int, errors: FieldErrors, *, pro
                                  ).get(location.id, ()))
         wanted = sorted(set(resource_ids or []))
         if wanted:
-            found = (await db.execute(select(Resource).where(Resource.practice_id == practice_id,
-                                                             Resource.id.in_(wanted)))).scalars().all()
+            found = await raw.fetch_all(db, "SELECT id, location_id, active FROM resource "
+                                              "WHERE practice_id = :p AND id = ANY(:ids)",
+                                        {"p": practice_id, "ids": wanted})
             if len(found) != len(wanted) or any(r.location_id != location.id or not r.active for r in found):
                 errors.add("resource_ids", "must be active resources at the appointment's location")
         held = wanted
@@ -111,8 +123,9 @@ async def _check_template(db: AsyncSession, practice_id: int, place: Placement, 
     day = place.starts_at.astimezone(place.zone).date()
     zones = {place.location.id: place.zone}
     zones.update(await availability.location_zones(db, practice_id))
+    # Whether it fits the template only; overlaps are the exclusion constraint's to refuse.
     days = await availability.provider_days(db, practice_id, [place.provider.id], day, day, zones,
-                                            skip_appointment=skip)
+                                            skip_appointment=skip, bookings=False)
     if not slots.fits(days[0], day, zones, place.appointment_type.id, place.location.id, place.starts_at,
                       place.ends_at):
         raise RuleViolation(
@@ -120,7 +133,7 @@ async def _check_template(db: AsyncSession, practice_id: int, place: Placement, 
             "(template hours, lunch, time off); choose an open slot, or overbook.", "OUTSIDE_TEMPLATE")
 
 
-async def check_eligibility(db: AsyncSession, practice_id: int, patient_id: int, type_row: AppointmentType,
+async def check_eligibility(db: AsyncSession, practice_id: int, patient_id: int, type_row: Any,
                              starts: datetime, skip: int = 0) -> None:
     if type_row.eligibility == "any":
         return
@@ -289,7 +302,6 @@ async def book(ctx: CallContext, req: pb.BookAppointmentRequest) -> Appointment:
         await lists.mark_booked(db, practice_id, "waitlist_entry", req.waitlist_entry_id, r.patient_id, row.id)
     if req.recall_id:
         await lists.mark_booked(db, practice_id, "recall", req.recall_id, r.patient_id, row.id)
-    await db.refresh(row)
     return row
 
 
