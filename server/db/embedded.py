@@ -34,6 +34,7 @@ def default_bin_dir() -> Path:
 
 # The stock 1 GB makes bulk work (imports, generated data) checkpoint every few seconds.
 DEFAULT_SETTINGS = {"max_wal_size": "2GB"}
+START_ATTEMPTS = 3
 
 
 @dataclass
@@ -92,8 +93,17 @@ class EmbeddedPostgres:
         for key, value in {**DEFAULT_SETTINGS, **(self.settings or {})}.items():
             opts.append(f"-c {key}={value}")
         log = self.pgdata / "server.log"
-        self._ctl("start", "-w", "-t", str(int(timeout)), "-l", str(log), "-o", " ".join(opts))
         deadline = time.monotonic() + timeout
+        # A cluster stopped a moment ago may still hold its lock file while it exits (seen on a loaded machine
+        # between two CLI commands): try again for a few seconds before giving up.
+        for attempt in range(1, START_ATTEMPTS + 1):
+            started = self._ctl("start", "-w", "-t", str(int(timeout)), "-l", str(log), "-o", " ".join(opts),
+                                check=False)
+            if started.returncode == 0 or self.is_running():
+                break
+            if attempt == START_ATTEMPTS:
+                raise RuntimeError(f"pg_ctl failed: {started.stderr.strip() or started.stdout.strip()} (see {log})")
+            time.sleep(attempt)
         while not (sock / f".s.PGSQL.{self.port}").exists():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"embedded PostgreSQL did not open its socket; see {log}")
