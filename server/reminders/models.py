@@ -39,6 +39,8 @@ class Reminder(Base):
     __tablename__ = "reminder"
     __table_args__ = (
         ForeignKeyConstraint(["practice_id", "appointment_id"], ["appointment.practice_id", "appointment.id"]),
+        # A merge of two patient records moves reminders with everything else (it follows foreign keys).
+        ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
         # The guarantee against doubles: a send is claimed by inserting this row before anything goes out.
         UniqueConstraint("practice_id", "appointment_id", "lead_hours", "channel"),
         CheckConstraint("channel IN ('email', 'sms')", name="channel_value"),

@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.CheckConstraint("channel IN ('email', 'sms')", name=op.f('ck_reminder_channel_value')),
     sa.CheckConstraint("status IN ('sending', 'sent', 'failed', 'unknown')", name=op.f('ck_reminder_status_value')),
     sa.ForeignKeyConstraint(['practice_id', 'appointment_id'], ['appointment.practice_id', 'appointment.id'], name=op.f('fk_reminder_practice_id_appointment_id_appointment')),
+    sa.ForeignKeyConstraint(['practice_id', 'patient_id'], ['patient.practice_id', 'patient.id'], name=op.f('fk_reminder_practice_id_patient_id_patient')),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_reminder_practice_id_practice')),
     sa.PrimaryKeyConstraint('practice_id', 'id', name=op.f('pk_reminder')),
     sa.UniqueConstraint('practice_id', 'appointment_id', 'lead_hours', 'channel', name=op.f('uq_reminder_practice_id_appointment_id_lead_hours_channel'))
