@@ -36,7 +36,10 @@ SELECT provider_id, location_id, weekday, start_minute, end_minute, kind, appoin
 _BOOKED_SQL = """
 SELECT provider_id, starts_at, ends_at FROM appointment
  WHERE practice_id = :p AND provider_id = ANY(:providers) AND holds_time AND during && tstzrange(:s0, :s1, '[)')
+   AND starts_at < :s1 AND starts_at > CAST(:s0 AS timestamptz) - interval '8 hours'
    AND id <> :skip"""
+# The starts_at bounds let the (provider, starts_at) index find the span; no appointment is longer than 8 hours
+# (rules.MAX_APPOINTMENT_MINUTES), so none that overlaps the span starts earlier.
 
 _TIME_OFF_SQL = """
 SELECT provider_id, lower(during), upper(during) FROM schedule_exception
