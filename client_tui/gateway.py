@@ -7,7 +7,7 @@ subclass, so there is one place (``App.show_error``) that turns them into messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from shared.pms.documents.v1 import documents_pb2
 from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 from shared.pms.payers.v1 import payers_pb2
+from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
 
 # Called with (bytes done, bytes total) while a file goes up or down.
 Progress = Callable[[int, int], None]
@@ -60,11 +61,16 @@ class InvalidInput(GatewayError):
 
 
 class RuleBroken(GatewayError):
-    """A business rule refused the action (FAILED_PRECONDITION); ``reason`` is UPPER_SNAKE."""
+    """A business rule refused the action (FAILED_PRECONDITION); ``reason`` is UPPER_SNAKE.
 
-    def __init__(self, message: str, reason: str) -> None:
+    ``metadata`` holds the machine-readable facts the server sent with it (ErrorInfo.metadata), e.g. for
+    SLOT_TAKEN the conflicting appointment's "conflict_starts_at"/"conflict_ends_at" and "next_free".
+    """
+
+    def __init__(self, message: str, reason: str, metadata: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.metadata: dict[str, str] = dict(metadata or {})
 
 
 class StaleRecord(GatewayError):
@@ -216,4 +222,46 @@ class Gateway(Protocol):
         self, document_id: int, destination: Path, progress: Progress | None = None
     ) -> documents_pb2.DocumentInfo:
         """Writes the content to ``destination``, which must not exist (nothing is overwritten)."""
+        ...
+
+    # -- scheduling -----------------------------------------------------------------
+    async def list_providers(self, include_inactive: bool = False) -> list[setup_pb2.Provider]: ...
+    async def list_locations(self, include_inactive: bool = False) -> list[setup_pb2.Location]: ...
+    async def list_appointment_types(self, include_inactive: bool = False) -> list[setup_pb2.AppointmentType]: ...
+    async def get_day_schedule(
+        self, location_id: int, day: date, provider_ids: Sequence[int] = (), include_cancelled: bool = False
+    ) -> appointments_pb2.GetDayScheduleResponse:
+        """One location's local ``day``: the provider columns, their template blocks and the appointments."""
+        ...
+    async def book_appointment(self, request: appointments_pb2.BookAppointmentRequest) -> appointments_pb2.Appointment:
+        """A blank ``request.idempotency_key`` gets a fresh one; a retry with the same key books once."""
+        ...
+    async def reschedule_appointment(
+        self, appointment_id: int, version: int, starts_at: datetime, provider_id: int = 0, location_id: int = 0,
+        duration_minutes: int = 0, overbook: bool = False, note: str = "",
+    ) -> appointments_pb2.Appointment:
+        """``starts_at`` is an aware instant; 0 keeps the provider, location and length."""
+        ...
+    async def cancel_appointment(
+        self, appointment_id: int, version: int, reason: int, note: str = ""
+    ) -> appointments_pb2.Appointment:
+        """``reason``: an ``appointments_pb2.CancelReason`` value."""
+        ...
+    async def change_appointment_status(
+        self, appointment_id: int, version: int, status: int, note: str = ""
+    ) -> appointments_pb2.Appointment:
+        """``status``: an ``appointments_pb2.AppointmentStatus`` value (the server decides if the step is allowed)."""
+        ...
+    async def get_appointment(self, appointment_id: int) -> appointments_pb2.GetAppointmentResponse:
+        """The appointment and its history, oldest first."""
+        ...
+    async def list_patient_appointments(
+        self, patient_id: int, from_time: datetime | None = None, to_time: datetime | None = None,
+        include_cancelled: bool = False,
+    ) -> list[appointments_pb2.Appointment]: ...
+    async def find_slots(self, request: appointments_pb2.FindSlotsRequest) -> list[appointments_pb2.Slot]: ...
+    async def get_flow_board(
+        self, location_id: int, day: date | None = None
+    ) -> appointments_pb2.GetFlowBoardResponse:
+        """``day`` None: today at the location."""
         ...

@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 T = TypeVar("T")
 DEADLINE_S = 10.0
@@ -74,6 +75,7 @@ def error_from_rpc(exc: grpc.aio.AioRpcError, *, during_login: bool = False) -> 
     """Turns a status with google.rpc details into the gateway's typed errors."""
     code, message = exc.code(), exc.details() or ""
     reason, violations, corr = "", [], ""
+    metadata: dict[str, str] = {}
     trailers: Any = exc.trailing_metadata() or ()
     for key, value in trailers:
         if key == "grpc-status-details-bin" and isinstance(value, bytes):
@@ -83,6 +85,7 @@ def error_from_rpc(exc: grpc.aio.AioRpcError, *, during_login: bool = False) -> 
                     info = error_details_pb2.ErrorInfo()
                     detail.Unpack(info)
                     reason, corr = info.reason, info.metadata.get("correlation_id", "")
+                    metadata = dict(info.metadata)
                 elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
                     bad = error_details_pb2.BadRequest()
                     detail.Unpack(bad)
@@ -96,7 +99,7 @@ def error_from_rpc(exc: grpc.aio.AioRpcError, *, during_login: bool = False) -> 
             return LoginFailed(message, reason)
         return SessionExpired(message or "Your session has ended; please log in again.")
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return RuleBroken(message, reason)
+        return RuleBroken(message, reason, metadata)
     if code == grpc.StatusCode.ABORTED:
         return StaleRecord(message or "Someone else changed this record; reload and try again.")
     if code == grpc.StatusCode.NOT_FOUND:
@@ -138,6 +141,8 @@ class GrpcGateway:
         self.insurance = insurance_pb2_grpc.InsuranceServiceStub(self.channel)
         self.documents = documents_pb2_grpc.DocumentServiceStub(self.channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
+        self.schedule_setup = setup_pb2_grpc.ScheduleSetupServiceStub(self.channel)
+        self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -456,6 +461,75 @@ class GrpcGateway:
             raise LocalFileError("The downloaded content does not match its checksum; nothing was written.")
         await asyncio.to_thread(_write_new_file, destination, content)
         return info
+
+    # -- scheduling -----------------------------------------------------------------------
+    async def list_providers(self, include_inactive: bool = False) -> list[setup_pb2.Provider]:
+        return list((await self._call(self.schedule_setup.ListProviders, setup_pb2.ListProvidersRequest(
+            include_inactive=include_inactive))).providers)
+
+    async def list_locations(self, include_inactive: bool = False) -> list[setup_pb2.Location]:
+        return list((await self._call(self.schedule_setup.ListLocations, setup_pb2.ListLocationsRequest(
+            include_inactive=include_inactive))).locations)
+
+    async def list_appointment_types(self, include_inactive: bool = False) -> list[setup_pb2.AppointmentType]:
+        return list((await self._call(self.schedule_setup.ListAppointmentTypes, setup_pb2.ListAppointmentTypesRequest(
+            include_inactive=include_inactive))).appointment_types)
+
+    async def get_day_schedule(
+        self, location_id: int, day: date, provider_ids: Sequence[int] = (), include_cancelled: bool = False
+    ) -> appointments_pb2.GetDayScheduleResponse:
+        return await self._call(self.appointments.GetDaySchedule, appointments_pb2.GetDayScheduleRequest(
+            location_id=location_id, date=dates.to_pb(day), provider_ids=list(provider_ids),
+            include_cancelled=include_cancelled))
+
+    async def book_appointment(self, request: appointments_pb2.BookAppointmentRequest) -> appointments_pb2.Appointment:
+        keyed = appointments_pb2.BookAppointmentRequest()
+        keyed.CopyFrom(request)
+        keyed.idempotency_key = keyed.idempotency_key or uuid.uuid4().hex
+        return (await self._call(self.appointments.BookAppointment, keyed, retry=True)).appointment
+
+    async def reschedule_appointment(
+        self, appointment_id: int, version: int, starts_at: datetime, provider_id: int = 0, location_id: int = 0,
+        duration_minutes: int = 0, overbook: bool = False, note: str = "",
+    ) -> appointments_pb2.Appointment:
+        return (await self._call(self.appointments.RescheduleAppointment, appointments_pb2.RescheduleAppointmentRequest(
+            appointment_id=appointment_id, version=version, starts_at=_ts(starts_at), provider_id=provider_id,
+            location_id=location_id, duration_minutes=duration_minutes, overbook=overbook, note=note))).appointment
+
+    async def cancel_appointment(
+        self, appointment_id: int, version: int, reason: int, note: str = ""
+    ) -> appointments_pb2.Appointment:
+        return (await self._call(self.appointments.CancelAppointment, appointments_pb2.CancelAppointmentRequest(
+            appointment_id=appointment_id, version=version, reason=reason, note=note))).appointment  # type: ignore[arg-type]
+
+    async def change_appointment_status(
+        self, appointment_id: int, version: int, status: int, note: str = ""
+    ) -> appointments_pb2.Appointment:
+        return (await self._call(self.appointments.ChangeAppointmentStatus,
+                                 appointments_pb2.ChangeAppointmentStatusRequest(
+            appointment_id=appointment_id, version=version, status=status, note=note))).appointment  # type: ignore[arg-type]
+
+    async def get_appointment(self, appointment_id: int) -> appointments_pb2.GetAppointmentResponse:
+        return await self._call(self.appointments.GetAppointment, appointments_pb2.GetAppointmentRequest(
+            appointment_id=appointment_id))
+
+    async def list_patient_appointments(
+        self, patient_id: int, from_time: datetime | None = None, to_time: datetime | None = None,
+        include_cancelled: bool = False,
+    ) -> list[appointments_pb2.Appointment]:
+        return list((await self._call(self.appointments.ListPatientAppointments,
+                                      appointments_pb2.ListPatientAppointmentsRequest(
+            patient_id=patient_id, from_time=_ts(from_time), to_time=_ts(to_time),
+            include_cancelled=include_cancelled))).appointments)
+
+    async def find_slots(self, request: appointments_pb2.FindSlotsRequest) -> list[appointments_pb2.Slot]:
+        return list((await self._call(self.appointments.FindSlots, request)).slots)
+
+    async def get_flow_board(
+        self, location_id: int, day: date | None = None
+    ) -> appointments_pb2.GetFlowBoardResponse:
+        return await self._call(self.appointments.GetFlowBoard, appointments_pb2.GetFlowBoardRequest(
+            location_id=location_id, date=dates.to_pb(day)))
 
 
 def _write_new_file(path: Path, content: bytes) -> None:

@@ -21,6 +21,7 @@ from client_tui.widgets.front_desk_panel import FrontDeskPanel
 from client_tui.widgets.mode_bar import ModeBar
 from client_tui.widgets.patient_finder import PatientFinder
 from client_tui.widgets.planned_mode_panel import PlannedModePanel
+from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.status_line import StatusLine
 from shared.pms.auth.v1 import auth_pb2
 
@@ -31,16 +32,22 @@ BILLING_PLANS = [
     "patient statements and A/R follow-up",
 ]
 
+# Schedule actions the command palette offers from any mode (they do not depend on the highlighted cell).
+SCHEDULE_ELSEWHERE = frozenset({"find_slot", "flow_board"})
+
 
 class ShellScreen(Screen[None]):
     CSS_PATH = "shell_screen.tcss"
 
     # The mode and tab keys are always on screen (mode bar, tab labels), so the footer
     # keeps its room for the actions of the moment; the command palette lists them all.
+    # F5-F8 are Admin's tabs from any mode and the finder owns F9; terminals take F10 (menu)
+    # and F11 (full screen) for themselves, so Schedule is F12.
     BINDINGS = [
         Binding("f2", "show_mode('front-desk')", "Front desk", show=False, id="mode.front_desk"),
         Binding("f3", "show_mode('billing')", "Billing", show=False, id="mode.billing"),
         Binding("f4", "show_mode('admin')", "Admin", show=False, id="mode.admin"),
+        Binding("f12", "show_mode('schedule')", "Schedule", show=False, id="mode.schedule"),
         Binding("f5", "show_admin_tab('users')", "Users", show=False, id="admin.users"),
         Binding("f6", "show_admin_tab('workstations')", "Workstations", show=False, id="admin.workstations"),
         Binding("f7", "show_admin_tab('audit')", "Audit log", show=False, id="admin.audit"),
@@ -63,11 +70,14 @@ class ShellScreen(Screen[None]):
         self.session = session
         self.permissions = set(session.permissions)
         self.admin_allowed = bool(permitted_tabs(self.permissions))
+        self.schedule_allowed = "schedule.read" in self.permissions
 
     def modes(self) -> list[tuple[str, str, str]]:
         modes = [("front-desk", "f2", "Front desk"), ("billing", "f3", "Billing")]
         if self.admin_allowed:
             modes.append(("admin", "f4", "Admin"))
+        if self.schedule_allowed:
+            modes.append(("schedule", "f12", "Schedule"))
         return modes
 
     def compose(self) -> ComposeResult:
@@ -78,12 +88,15 @@ class ShellScreen(Screen[None]):
             yield PlannedModePanel("Billing", BILLING_PLANS, self.session, id="billing")
             if self.admin_allowed:
                 yield AdminPanel(self.gateway, self.permissions, id="admin")
+            if self.schedule_allowed:
+                yield SchedulePanel(self.gateway, self.session, id="schedule")
         yield Footer()
 
     def on_mount(self) -> None:
         self.mode = self.starting_mode()
         if self.mode == "front-desk":
             # The default mode: no change, so watch_mode did not run.
+            self.query_one(ModeBar).mode = self.mode
             self.call_after_refresh(self.query_one(FrontDeskPanel).focus_main)
         if self.session.must_change_password:
             self.app.push_screen(ChangePasswordScreen(self.gateway, required=True), self._password_changed)
@@ -93,6 +106,8 @@ class ShellScreen(Screen[None]):
         roles = set(self.session.roles)
         if "biller" in roles:
             return "billing"
+        if self.schedule_allowed and "provider" in roles and "front_desk" not in roles:
+            return "schedule"  # a provider's day is their schedule
         if self.admin_allowed and not roles & {"front_desk", "provider"}:
             return "admin"
         return "front-desk"
@@ -104,6 +119,8 @@ class ShellScreen(Screen[None]):
             self.query_one(AdminPanel).focus_active_tab()
         elif mode == "front-desk":
             self.call_after_refresh(self.query_one(FrontDeskPanel).focus_main)
+        elif mode == "schedule":
+            self.query_one(SchedulePanel).shown()
         else:
             self.set_focus(None)
         self.refresh_bindings()
@@ -116,6 +133,8 @@ class ShellScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_mode" and parameters == ("admin",):
             return self.admin_allowed
+        if action == "show_mode" and parameters == ("schedule",):
+            return self.schedule_allowed
         if action == "show_admin_tab":
             # From any mode: F6 goes straight to Admin > Workstations.
             return self.admin_allowed and self.query_one(AdminPanel).has_tab(str(parameters[0]))
@@ -129,6 +148,10 @@ class ShellScreen(Screen[None]):
                     yield ElsewhereCommand(
                         "Front desk: ", finder, binding, partial(self.action_show_mode, "front-desk")
                     )
+        for schedule in self.query(SchedulePanel):
+            for binding in schedule.BINDINGS:
+                if isinstance(binding, Binding) and binding.action in SCHEDULE_ELSEWHERE:
+                    yield ElsewhereCommand("Schedule: ", schedule, binding, partial(self.action_show_mode, "schedule"))
         if not self.admin_allowed:
             return
         admin = self.query_one(AdminPanel)
@@ -141,7 +164,7 @@ class ShellScreen(Screen[None]):
                     )
 
     def action_show_mode(self, mode: str) -> None:
-        if mode != "admin" or self.admin_allowed:
+        if (mode != "admin" or self.admin_allowed) and (mode != "schedule" or self.schedule_allowed):
             self.mode = mode
 
     def action_show_admin_tab(self, pane_id: str) -> None:
@@ -175,3 +198,5 @@ class ShellScreen(Screen[None]):
         self.query_one(StatusLine).show_session(session)
         if self.admin_allowed:
             self.query_one(AdminPanel).load_what_is_missing()
+        if self.schedule_allowed:
+            self.query_one(SchedulePanel).load_what_is_missing()

@@ -57,7 +57,7 @@ class PlannedModePanel(VerticalScroll):
             markup=False,
         )
         yield Static(
-            "Keys: F2 Front desk · F3 Billing · F4 Admin (when your roles allow) · "
+            "Keys: F2 Front desk · F3 Billing · F4 Admin · F12 Schedule (when your roles allow) · "
             "Ctrl+P every command · Ctrl+L log out",
             classes="planned--keys",
             markup=False,

@@ -175,6 +175,7 @@ async def _slot_taken(db: AsyncSession, practice_id: int, place: Placement, exc:
     if row is not None:
         metadata = {"conflict_starts_at": row[0].isoformat(), "conflict_ends_at": row[1].isoformat()}
         when = f" from {row[0].astimezone(place.zone):%H:%M} to {row[1].astimezone(place.zone):%H:%M}"
+    metadata["conflict_kind"] = "resource" if is_resource else "provider"
     day = place.starts_at.astimezone(place.zone).date()
     offers = await next_free(db, practice_id, place, day, skip)
     if offers:
@@ -191,7 +192,9 @@ async def next_free(db: AsyncSession, practice_id: int, place: Placement, day: d
     s0, s1 = availability.span_of_days(day, last, zones)
     busy = await availability.resource_busy(db, practice_id, place.resource_ids, s0, s1, skip_appointment=skip)
     q = slots.SlotQuery(place.appointment_type.id, place.ends_at - place.starts_at, day, last,
-                        location_id=place.location.id, limit=OFFERED_SLOTS, not_before=datetime.now(UTC))
+                        location_id=place.location.id, limit=OFFERED_SLOTS,
+                        # From the time asked for on: the clerk wants the nearest alternative, not the morning.
+                        not_before=max(datetime.now(UTC), place.starts_at))
     return slots.find_slots(q, days, zones, busy, {place.location.id: tuple(place.resource_ids)})
 
 

@@ -190,9 +190,10 @@ async def test_book_fits_the_template_and_lost_race_names_the_conflict(
     info = error_info(err)
     assert info.reason == "SLOT_TAKEN"
     assert datetime.fromisoformat(info.metadata["conflict_starts_at"]) == datetime(2027, 1, 4, 14, 0, tzinfo=UTC)
+    assert info.metadata["conflict_kind"] == "provider"
     offered = [datetime.fromisoformat(s).astimezone(NY) for s in info.metadata["next_free"].split(",")]
-    assert offered[0] == datetime(monday.year, monday.month, monday.day, 8, 0, tzinfo=NY)
-    assert all(o.astimezone(NY).hour != 9 or o.astimezone(NY).minute >= 15 for o in offered)
+    # The nearest free times from the one asked for on: 9:15 is free, 9:00 is taken.
+    assert offered == [datetime(monday.year, monday.month, monday.day, 9, m, tzinfo=NY) for m in (15, 30, 45)]
     # Back to back is fine: ranges are half-open.
     nxt = await book(desk, booking(bob, prov, practice, at(monday, 9, 15)))
     assert nxt.local_start.endswith("09:15")

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from client_tui import formatting
+from client_tui import formatting, schedule_values
 
 from .fake_gateway import FakeGateway
 
@@ -24,9 +24,14 @@ def utc_display(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ages on screen count to this day, the fake's "now", so pictures do not age."""
+def fixed_today(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Ages on screen count to this day, the fake's "now", so pictures do not age; the schedule opens on it.
+
+    Tests against the real server keep the real "today" of the schedule (the server's clock is real).
+    """
     monkeypatch.setattr(formatting, "today", lambda: date(2026, 11, 3))
+    if "server" not in request.fixturenames:
+        monkeypatch.setattr(schedule_values, "today_at", lambda time_zone: date(2026, 11, 3))
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
 
 from .fake_front_desk import FakeFrontDesk
+from .fake_schedule import FakeSchedule
 
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 PRACTICE = "Sunrise Family Practice"
@@ -50,27 +51,31 @@ ADMIN_PERMISSIONS = [
 # Patient-related permissions as the server's access table gives them (server/security.py).
 PATIENT_CLERK = ["patients.read", "patients.write", "payers.read", "insurance.write", "documents.read",
                  "documents.write"]
+SCHEDULE_READ = ["schedule.read"]
+SCHEDULE_CLERK = ["schedule.read", "schedule.write"]
+SCHEDULE_ALL = [*SCHEDULE_CLERK, "schedule.overbook", "schedule.setup"]
 ROLES = [
     admin_pb2.Role(
         name="front_desk",
         description="Reception: patients, appointments, check-in, copays",
-        permissions=PATIENT_CLERK,
+        permissions=[*PATIENT_CLERK, *SCHEDULE_CLERK],
     ),
     admin_pb2.Role(
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
-                     "documents.write"],
+                     "documents.write", *SCHEDULE_READ],
     ),
     admin_pb2.Role(
         name="provider",
         description="Own schedule and charges",
-        permissions=["patients.read", "payers.read", "documents.read"],
+        permissions=["patients.read", "payers.read", "documents.read", *SCHEDULE_READ],
     ),
     admin_pb2.Role(
         name="manager",
         description="Reports, fee schedules, user overview",
-        permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK],
+        permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
+                     *SCHEDULE_ALL],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -94,7 +99,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk):
+class FakeGateway(FakeFrontDesk, FakeSchedule):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -121,6 +126,7 @@ class FakeGateway(FakeFrontDesk):
         self.last_audit_filter: AuditFilter | None = None
         self._seed()
         self._seed_front_desk()
+        self._seed_schedule()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

@@ -1,4 +1,4 @@
-"""What the screens look like, at 120x40 (front desk: 100x30) with the fake gateway's fixed data.
+"""What the screens look like, at 120x40 (front desk and schedule: 100x30) with the fake gateway's fixed data.
 
 Update with ``pytest tests/tui/test_snapshots.py --snapshot-update`` only after looking at
 the new pictures (``tests/tui/__snapshots__/``): a screen that is hard to read is a bug.
@@ -11,7 +11,9 @@ from textual.widgets import DataTable, Input, SelectionList
 
 from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
+from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.widgets.slot_grid import SlotGrid
 
 from .fake_gateway import FakeGateway
 from .helpers import enter_as, wait_for
@@ -122,3 +124,38 @@ def test_registration_form_with_a_field_violation(snap_compare, fake: FakeGatewa
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=register_with_a_bad_zip)
+
+
+# -- schedule, at the smallest size it must read well (the fake's Tuesday 11/03/2026, 10:40) --------
+
+
+async def show_the_schedule(pilot: Pilot[None]) -> None:
+    await enter_as(pilot, "fran", "front-pass")
+    await pilot.press("f12")
+    grid = pilot.app.screen.query_one(SlotGrid)
+    await wait_for(pilot, lambda: grid.row_count > 0)
+
+
+def test_schedule_day_view(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def on_a_booked_time(pilot: Pilot[None]) -> None:
+        await show_the_schedule(pilot)
+        # Dr. Lee at 09:30 (seen): the detail line says it all and the footer offers the visit's keys.
+        await pilot.press("right", *["down"] * 6)
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=on_a_booked_time)
+
+
+def test_schedule_flow_board(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def open_the_board(pilot: Pilot[None]) -> None:
+        await show_the_schedule(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FlowBoardScreen))
+        table = pilot.app.screen.query_one("#board-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 11)
+        await pilot.press(*["down"] * 6)  # Smith, Emily: arrived, waiting
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_the_board)

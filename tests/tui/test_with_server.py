@@ -6,7 +6,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from client_tui.app import PmsApp
 from client_tui.grpc_gateway import GrpcGateway
@@ -154,4 +154,95 @@ async def test_front_desk_finds_a_patient_and_attaches_a_scan_on_the_real_server
         documents = await gw.list_documents(made.patient_id)
         assert [(d.file_name, d.content_type, d.size_bytes) for d in documents] == [
             ("card-front.png", "image/png", scan.stat().st_size)]
+    await gw.close()
+
+
+async def test_front_desk_books_by_keyboard_on_the_real_server(server: RunningServer) -> None:
+    from datetime import timedelta
+
+    from client_tui import schedule_values as sv
+    from client_tui.screens.book_appointment_screen import BookAppointmentScreen
+    from client_tui.widgets.free_slot_offer import FreeSlotOffer
+    from client_tui.widgets.schedule_panel import SchedulePanel
+    from client_tui.widgets.slot_grid import SlotGrid
+    from shared.pms.patients.v1 import patients_pb2
+    from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
+    from tests.builders import a_location, a_patient, a_provider, an_appointment_type, weekday_blocks
+    from tests.support import Client
+
+    from .test_schedule import choose_option, choose_patient, move_to
+
+    # A manager sets the practice up through the API: a location, a provider working every day, a type.
+    await server.add_user("sched-boss-real", ["manager"], "manager-password-123")
+    await server.add_user("sched-desk-real", ["front_desk"], "desk-password-123")
+    boss = Client(await server.enroll("tui-real-sched-setup"))
+    await boss.login("sched-boss-real", "manager-password-123")
+    location = (await boss.setup.SaveLocation(setup_pb2.SaveLocationRequest(
+        location=a_location("Elm Street Office")), metadata=boss.md)).location
+    provider = (await boss.setup.SaveProvider(setup_pb2.SaveProviderRequest(
+        provider=a_provider("Nora", "Keyes", serial=901)), metadata=boss.md)).provider
+    await boss.setup.SetTemplate(setup_pb2.SetTemplateRequest(
+        provider_id=provider.provider_id, template_version=provider.template_version,
+        blocks=weekday_blocks(location.location_id, days=range(1, 8))), metadata=boss.md)
+    await boss.setup.SaveAppointmentType(setup_pb2.SaveAppointmentTypeRequest(
+        appointment_type=an_appointment_type("Follow-up", 15)), metadata=boss.md)
+    kind = (await boss.setup.ListAppointmentTypes(setup_pb2.ListAppointmentTypesRequest(), metadata=boss.md)
+            ).appointment_types[0]
+    made = (await boss.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Odessa", "Quillfeather", mobile="6145550188")), metadata=boss.md)).patient
+    other = (await boss.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Ursula", "Vandermeer", mobile="6145550199")), metadata=boss.md)).patient
+    day = sv.today_at(location.time_zone) + timedelta(days=7)  # a week ahead: open, and never in the past
+
+    gw = GrpcGateway(await server.enroll("tui-real-sched-desk"))
+    app = PmsApp(gw)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "sched-desk-real", "desk-password-123")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await pilot.press("f12")
+        panel = app.screen.query_one(SchedulePanel)
+        grid = panel.query_one(SlotGrid)
+        await wait_for(pilot, lambda: grid.row_count > 0, 10)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *f"{day.month:02d}/{day.day:02d}/{day.year}", "enter")
+        await wait_for(pilot, lambda: panel.calendar is not None and panel.calendar.columns
+                       and panel.calendar.columns[0].day == day, 10)
+        await move_to(pilot, panel, provider.provider_id, "09:00")
+        await pilot.press("enter")
+        screen = await choose_patient(pilot, "quillf")
+        assert isinstance(screen, BookAppointmentScreen)
+        await choose_option(pilot, screen.query_one("#book-type", Select), "Follow-up (15 min)")
+        await pilot.press("enter", *"ankle sprain", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        message = panel.query_one("#schedule-message", Static)
+        await wait_for(pilot, lambda: text_of(message).startswith("Booked"), 10)
+        assert "Quillfeather, Odessa" in text_of(message) and "09:00" in text_of(message)
+        # A second booking loses its race to another desk: the server's conflict and offers come through.
+        await move_to(pilot, panel, provider.provider_id, "09:15")
+        await pilot.press("enter")
+        screen = await choose_patient(pilot, "quillf")
+        await choose_option(pilot, screen.query_one("#book-type", Select), "Follow-up (15 min)")
+        starts = sv.local_instant(day, 9 * 60 + 15, sv.zone_of(location.time_zone))
+        await boss.appointments.BookAppointment(appointments_pb2.BookAppointmentRequest(
+            patient_id=other.patient_id, provider_id=provider.provider_id, location_id=location.location_id,
+            appointment_type_id=kind.appointment_type_id, starts_at=sv.timestamp(starts)), metadata=boss.md)
+        await pilot.press("ctrl+s")
+        offer = screen.query_one(FreeSlotOffer)
+        await wait_for(pilot, lambda: offer.shown, 10)
+        assert "another booking took that time (09:15 to 09:30), so nothing was booked" in text_of(
+            offer.query_one("#offer-text", Static))
+        offered = offer.query_one(OptionList)
+        first_offer = str(offered.get_option_at_index(0).prompt)  # e.g. "Tue 03/09 08:00", the day's first free
+        assert offered.option_count >= 1 and first_offer.startswith(sv.short_day(day))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await wait_for(pilot, lambda: text_of(message).startswith("Booked") and first_offer in text_of(message), 10)
+    await boss.close()
+    booked = {a.local_start: a for a in (await gw.get_day_schedule(location.location_id, day)).appointments}
+    at = f"{day.isoformat()}T"
+    assert (booked[at + "09:00"].patient_id, booked[at + "09:00"].visit_reason) == (made.patient_id, "ankle sprain")
+    assert booked[at + "09:15"].patient_id == other.patient_id
+    assert booked[at + first_offer[-5:]].patient_id == made.patient_id
+    assert len(booked) == 3
     await gw.close()

@@ -29,7 +29,8 @@ class AppointmentServiceStub:
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     def __init__(self, channel):
@@ -104,7 +105,8 @@ class AppointmentServiceServicer:
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     def BookAppointment(self, request, context):
@@ -264,7 +266,8 @@ class AppointmentService:
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     @staticmethod

@@ -30,7 +30,8 @@ class AppointmentServiceStub:
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     @_typing.overload
@@ -66,7 +67,8 @@ class AppointmentServiceAsyncStub(AppointmentServiceStub):
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -98,7 +100,8 @@ class AppointmentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Booking, moving, cancelling and checking patients through their visit. PostgreSQL guarantees that a provider,
     room or piece of equipment is never held twice: a lost race ends FAILED_PRECONDITION, reason SLOT_TAKEN, with
     the conflicting appointment's start and end in the ErrorInfo metadata ("conflict_starts_at", "conflict_ends_at",
-    RFC 3339) and a few next free slots in "next_free" (comma-separated RFC 3339 starts).
+    RFC 3339), what clashed ("conflict_kind": "provider" or "resource") and the next free slots from the time asked
+    for on in "next_free" (comma-separated RFC 3339 starts).
     """
 
     @_abc_1.abstractmethod

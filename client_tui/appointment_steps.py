@@ -1,0 +1,98 @@
+"""The keys for an appointment's next step, shared by the calendar, the flow board and the appointment screen.
+
+Each key asks the server for one status (confirmed, arrived, roomed, seen, checked out, no-show) or
+opens the cancel dialog; whether the step is allowed now is the server's to say (its sentence is
+shown). The host names the appointment the keys act on and shows what changed.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from client_tui import schedule_values as sv
+from client_tui.gateway import Gateway
+from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
+from client_tui.workers import gateway_call
+from shared.pms.auth.v1 import auth_pb2
+from shared.pms.scheduling.v1 import appointments_pb2 as ap
+
+STEPS: dict[str, int] = {
+    "confirmed": ap.APPOINTMENT_STATUS_CONFIRMED,
+    "arrived": ap.APPOINTMENT_STATUS_ARRIVED,
+    "roomed": ap.APPOINTMENT_STATUS_ROOMED,
+    "seen": ap.APPOINTMENT_STATUS_SEEN,
+    "checked_out": ap.APPOINTMENT_STATUS_CHECKED_OUT,
+    "no_show": ap.APPOINTMENT_STATUS_NO_SHOW,
+}
+STEP_DONE = {
+    "confirmed": "confirmed",
+    "arrived": "checked in",
+    "roomed": "roomed",
+    "seen": "seen by the provider",
+    "checked_out": "checked out",
+    "no_show": "marked a no-show",
+}
+
+CANCEL_BINDING = Binding(
+    "x", "cancel_appointment", "Cancel appt", tooltip="Cancel the appointment, with the reason", id="appointment.cancel"
+)
+STEP_BINDINGS = [
+    Binding("c", "step('confirmed')", "Confirm", tooltip="The patient confirmed the appointment",
+            id="appointment.confirm"),
+    Binding("i", "step('arrived')", "Check in", tooltip="The patient is here (on the day only)",
+            id="appointment.check_in"),
+    Binding("r", "step('roomed')", "Room", tooltip="The patient is in an exam room", id="appointment.room"),
+    Binding("s", "step('seen')", "Seen", tooltip="The provider has seen the patient", id="appointment.seen"),
+    Binding("o", "step('checked_out')", "Check out", tooltip="The patient has left (checked out)",
+            id="appointment.check_out"),
+    Binding("n", "step('no_show')", "No-show", tooltip="The patient did not come (once the time has come)",
+            id="appointment.no_show"),
+]
+STEP_ACTIONS = frozenset({"step", "cancel_appointment"})
+
+
+class AppointmentSteps(DOMNode):
+    """Mixed into a widget or screen (after the Textual class, which names the CSS type) that has ``gateway``
+    and ``session``."""
+
+    gateway: Gateway
+    session: auth_pb2.Session
+
+    @property
+    def can_write_schedule(self) -> bool:
+        return "schedule.write" in self.session.permissions
+
+    def step_target(self) -> ap.Appointment | None:
+        """The appointment the keys act on now (None: nothing chosen)."""
+        raise NotImplementedError
+
+    def step_done(self, appointment: ap.Appointment, said: str) -> None:
+        """The server changed ``appointment``: show it, and say ``said``."""
+        raise NotImplementedError
+
+    def check_step(self, action: str) -> bool | None:
+        """For the host's ``check_action``: hidden without the permission or an appointment."""
+        return self.can_write_schedule and self.step_target() is not None
+
+    def action_step(self, step: str) -> None:
+        appointment = self.step_target()
+        if appointment is not None and step in STEPS:
+            self.change_status(appointment.appointment_id, appointment.version, step)
+
+    @gateway_call
+    async def change_status(self, appointment_id: int, version: int, step: str) -> None:
+        changed = await self.gateway.change_appointment_status(appointment_id, version, STEPS[step])
+        self.step_done(changed, f"{changed.patient_name} is {STEP_DONE[step]}.")
+
+    def action_cancel_appointment(self) -> None:
+        appointment = self.step_target()
+        if appointment is None:
+            return
+
+        def cancelled(changed: ap.Appointment | None) -> None:
+            if changed is not None:
+                when = sv.local_text_when(changed.local_start)
+                self.step_done(changed, f"Cancelled: {changed.patient_name}, {when}. The time is free again.")
+
+        self.app.push_screen(CancelAppointmentScreen(self.gateway, appointment), cancelled)
