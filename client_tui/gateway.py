@@ -7,7 +7,7 @@ subclass, so there is one place (``App.show_error``) that turns them into messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -264,4 +264,13 @@ class Gateway(Protocol):
         self, location_id: int, day: date | None = None
     ) -> appointments_pb2.GetFlowBoardResponse:
         """``day`` None: today at the location."""
+        ...
+    def watch_schedule(
+        self, location_id: int, days: Sequence[date]
+    ) -> AsyncIterator[appointments_pb2.WatchScheduleResponse]:
+        """Changes to one location's calendar on ``days`` (1 to 14 local dates) as they are committed.
+
+        The first message (kind "watching") says the watch is live. The iterator ends when the server ends the
+        stream (its connection age limit, a restart) or raises ``ServerUnavailable``: watch again, then reload.
+        """
         ...

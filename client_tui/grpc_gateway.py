@@ -531,6 +531,23 @@ class GrpcGateway:
         return await self._call(self.appointments.GetFlowBoard, appointments_pb2.GetFlowBoardRequest(
             location_id=location_id, date=dates.to_pb(day)))
 
+    async def watch_schedule(
+        self, location_id: int, days: Sequence[date]
+    ) -> AsyncIterator[appointments_pb2.WatchScheduleResponse]:
+        # No deadline: the stream lives until the server ends it (its connection age limit) or the caller stops.
+        call = self.appointments.WatchSchedule(appointments_pb2.WatchScheduleRequest(
+            location_id=location_id, dates=[dates.to_pb(d) for d in days]), metadata=self._metadata())
+        try:
+            async for change in call:
+                yield change
+        except grpc.aio.AioRpcError as exc:
+            error = error_from_rpc(exc)
+            if isinstance(error, ServerUnavailable):
+                self._connection.state = "offline"
+            raise error from None
+        finally:
+            call.cancel()
+
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

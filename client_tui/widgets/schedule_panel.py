@@ -6,12 +6,22 @@ time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps. PgUp/P
 week) back and forth, T to today, G to a date, W between day and week, L picks the location, P the
 provider of the week, F finds free slots, B opens the flow board. What is allowed is the server's
 answer, said in words on the message line. The calendar is fetched again when the mode comes
-forward, after every change made here, every minute while it is in sight, and with Ctrl+R.
+forward, after every change made here, and with Ctrl+R.
+
+Other desks' changes arrive live: while the calendar is up the panel watches the location and the
+days shown (WatchSchedule) and fetches them again when one of them changes (a burst is one fetch).
+The server ends a watch when its connection grows old or it restarts: the panel watches again after
+a short pause (longer each time, capped), fetches what is shown (changes may have been missed), and
+says "live" or "reconnecting" in the top bar. A minute's reload stays as the safety net while the
+watch is down; while it is live, a fetch every five minutes catches what the watch does not carry
+(a manager's changes to the hours or time off).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +35,7 @@ from client_tui import schedule_values as sv
 from client_tui.appointment_steps import CANCEL_BINDING, STEP_ACTIONS, STEP_BINDINGS, AppointmentSteps
 from client_tui.calendar_layout import CELL_KIND_NAMES, Cell, Column, Layout, column_data, lay_out
 from client_tui.errors import describe
-from client_tui.gateway import Gateway, GatewayError, RuleBroken, StaleRecord
+from client_tui.gateway import Gateway, GatewayError, RuleBroken, ServerUnavailable, StaleRecord
 from client_tui.screens.appointment_screen import AppointmentScreen
 from client_tui.screens.book_appointment_screen import BookAppointmentScreen
 from client_tui.screens.find_slot_screen import FindSlotScreen
@@ -35,10 +45,18 @@ from client_tui.screens.slot_taken_screen import SlotTakenScreen
 from client_tui.widgets.free_slot_offer import lost_race_sentence
 from client_tui.widgets.slot_grid import SlotGrid
 from client_tui.workers import gateway_call
+from shared import dates
 from shared.pms.auth.v1 import auth_pb2
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
 
 REFRESH_SECONDS = 60.0
+# While the watch is live the periodic fetch is only for what it does not carry (hours, time off).
+LIVE_REFRESH_SECONDS = 300.0
+# Changes arriving together (a series, a busy minute) are fetched once, this long after the first.
+WATCH_DEBOUNCE_SECONDS = 0.2
+# Pauses before watching again after the server ended the watch: 1 s, then 2 s, then every 5 s.
+WATCH_RETRY_SECONDS = (1.0, 2.0, 5.0)
+WATCH_STATES = {"live": "● live", "reconnecting": "○ reconnecting…", "": ""}
 # The keys the footer leaves out for room; the bar says them.
 BAR_KEYS = "G date · L location · Ctrl+R reload"
 WEEK_BAR_KEYS = "G date · L location · P provider · Ctrl+R reload"
@@ -81,6 +99,15 @@ class SchedulePanel(Vertical, AppointmentSteps):
         text-align: right;
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    SchedulePanel #schedule-watch {
+        width: auto;
+        padding: 0 1 0 0;
+        color: $text-success;
+        text-wrap: nowrap;
+    }
+    SchedulePanel #schedule-watch.-reconnecting {
+        color: $text-warning;
     }
     SchedulePanel > #schedule-detail {
         height: 1;
@@ -164,6 +191,11 @@ class SchedulePanel(Vertical, AppointmentSteps):
         self.keys_offered: tuple[bool, bool, str, bool] | None = None
         # An action asked for before the practice's set-up was loaded (from the command palette).
         self.after_setup: str = ""
+        # The live watch: what it covers (location, days), its state, and a fetch waiting for a burst to end.
+        self.watched: tuple[int, tuple[date, ...]] | None = None
+        self.watch_state = ""
+        self.watch_reload_pending = False
+        self.loaded_at = 0.0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="schedule-bar"):
@@ -173,6 +205,7 @@ class SchedulePanel(Vertical, AppointmentSteps):
             yield providers
             yield Static("", id="schedule-title", markup=False)
             yield Static(BAR_KEYS, id="schedule-keys", markup=False)
+            yield Static("", id="schedule-watch", markup=False)
         yield Static("Loading the schedule…", id="schedule-detail", markup=False)
         yield Static("", id="schedule-message", markup=False)
         yield SlotGrid(id="schedule-grid")
@@ -184,8 +217,14 @@ class SchedulePanel(Vertical, AppointmentSteps):
         self.set_interval(REFRESH_SECONDS, self._refresh_if_in_sight)
 
     def _refresh_if_in_sight(self) -> None:
-        if self.calendar is not None and self.display and self.screen.is_current:
+        if self.watch_state == "live" and time.monotonic() - self.loaded_at < LIVE_REFRESH_SECONDS - 1:
+            return
+        if self.in_sight:
             self.load_schedule()
+
+    @property
+    def in_sight(self) -> bool:
+        return self.calendar is not None and self.display and self.screen.is_current
 
     def shown(self) -> None:
         """The mode came forward: load what is missing (or fetch again), then the keys go to the grid."""
@@ -246,7 +285,75 @@ class SchedulePanel(Vertical, AppointmentSteps):
         if self.setup is None or not self.location_id:
             return
         self.show_title()
+        self.loaded_at = time.monotonic()
         self.fetch_schedule(self.location_id, self.day, self.view, self.week_provider_id)
+        self.keep_watching()
+
+    # -- the live watch ------------------------------------------------------------------
+    def shown_days(self) -> tuple[date, ...]:
+        return tuple(sv.week_of(self.day)) if self.view == "week" else (self.day,)
+
+    def keep_watching(self) -> None:
+        """Watch the location and days on screen; a new location or days replace the watch (one at a time)."""
+        wanted = (self.location_id, self.shown_days())
+        if wanted != self.watched:
+            self.watched = wanted
+            self.follow_calendar(*wanted)
+
+    @gateway_call
+    async def follow_calendar(self, location_id: int, days: Sequence[date]) -> None:
+        """Runs while the panel lives (a second call replaces it). A lost stream is watched again after a pause;
+        any other failure (the session ended, the role) goes to the one place that says it, and the watch stops
+        until the calendar is fetched next."""
+        attempt = 0
+        first = True
+        try:
+            while True:
+                try:
+                    async for change in self.gateway.watch_schedule(location_id, days):
+                        if change.kind == "watching":
+                            attempt = 0
+                            self.show_watch_state("live")
+                            if not first:
+                                self.reload_soon()  # changes made while the watch was down were missed
+                            first = False
+                        elif change.kind == "resync" or self.shows_change(change):
+                            self.reload_soon()
+                except ServerUnavailable:
+                    pass
+                self.show_watch_state("reconnecting")
+                await asyncio.sleep(WATCH_RETRY_SECONDS[min(attempt, len(WATCH_RETRY_SECONDS) - 1)])
+                attempt += 1
+        except GatewayError:
+            self.show_watch_state("")
+            self.watched = None
+            raise
+
+    def shows_change(self, change: ap.WatchScheduleResponse) -> bool:
+        if change.location_id and change.location_id != self.location_id:
+            return False
+        day = dates.from_pb(change.date) if change.HasField("date") else None
+        return day is None or day in self.shown_days()
+
+    def reload_soon(self) -> None:
+        if self.watch_reload_pending:
+            return
+        self.watch_reload_pending = True
+        self.set_timer(WATCH_DEBOUNCE_SECONDS, self._reload_from_watch)
+
+    def _reload_from_watch(self) -> None:
+        self.watch_reload_pending = False
+        if self.in_sight:
+            self.load_schedule()
+        elif self.calendar is not None:
+            # Behind a dialog or another mode: fetched when it comes forward (or by the minute's safety net).
+            self.loaded_at = 0.0
+
+    def show_watch_state(self, state: str) -> None:
+        self.watch_state = state
+        label = self.query_one("#schedule-watch", Static)
+        label.update(WATCH_STATES[state])
+        label.set_class(state == "reconnecting", "-reconnecting")
 
     @gateway_call
     async def fetch_schedule(self, location_id: int, day: date, view: str, provider_id: int) -> None:

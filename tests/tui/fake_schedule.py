@@ -8,13 +8,19 @@ versions. The real rules are the server's and tested there. Switches a test flip
 
 - ``someone_else_books(provider_id, "2026-11-03T10:00")``: another desk takes that time first;
 - ``someone_else_changes(appointment_id)``: another desk saves the appointment (the next change is stale);
-- ``fail_on["book_appointment"] = ...`` and ``requests[...]`` as for the front desk's calls.
+- ``fail_on["book_appointment"] = ...`` and ``requests[...]`` as for the front desk's calls;
+- ``end_watches()``: the server ends every open WatchSchedule stream (its connection age limit, a restart);
+  ``watches_open`` counts them and ``watch_requests`` lists each watch's (location, days).
+
+Every booking, move, cancellation and status step made through the fake (the screen's or a test's "other
+desk") is sent to the open watches that cover its location and day, as the server does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -149,6 +155,9 @@ class FakeSchedule:
         ]
         self.appointments: dict[int, ap.Appointment] = {}
         self.appointment_history: dict[int, list[ap.AppointmentEvent]] = {}
+        # Open watches: (location, days, their queue); None in a queue ends that stream.
+        self.watchers: list[tuple[int, frozenset[date], asyncio.Queue[ap.WatchScheduleResponse | None]]] = []
+        self.watch_requests: list[tuple[int, tuple[date, ...]]] = []
         day = SCHEDULE_DAY
         for provider, (hh, mm), patient, kind, status, reason in (
             (LEE, (8, 0), 6, FOLLOW_UP, S.APPOINTMENT_STATUS_CHECKED_OUT, "blood pressure check"),
@@ -221,6 +230,7 @@ class FakeSchedule:
                                      "walk-in", "")
         self.appointment_history[made.appointment_id] = [ap.AppointmentEvent(
             at=stamp(self.schedule_now), username="mary", kind="booked", to_status=S.APPOINTMENT_STATUS_SCHEDULED)]
+        self._tell_watchers("booked", made.appointment_id, location_id, starts)
         return made
 
     def someone_else_changes(self, appointment_id: int, note: str = "called to confirm the time") -> None:
@@ -334,6 +344,27 @@ class FakeSchedule:
     def _event(self, appointment_id: int, kind: str, **values: Any) -> None:
         self.appointment_history.setdefault(appointment_id, []).append(ap.AppointmentEvent(
             at=stamp(self.schedule_now), username=self.acting_scheduler, kind=kind, **values))
+        row = self.appointments[appointment_id]
+        self._tell_watchers(kind, appointment_id, row.location_id, row.starts_at.ToDatetime(tzinfo=UTC))
+        if kind == "moved":
+            self._tell_watchers(kind, appointment_id, values["previous_location_id"],
+                                values["previous_starts_at"].ToDatetime(tzinfo=UTC))
+
+    def _tell_watchers(self, kind: str, appointment_id: int, location_id: int, starts: datetime) -> None:
+        day = starts.astimezone(NY).date()
+        for watched_location, days, queue in self.watchers:
+            if watched_location == location_id and day in days:
+                queue.put_nowait(ap.WatchScheduleResponse(kind=kind, appointment_id=appointment_id,
+                                                          location_id=location_id, date=dates.to_pb(day)))
+
+    @property
+    def watches_open(self) -> int:
+        return len(self.watchers)
+
+    def end_watches(self) -> None:
+        """The server ends every open watch (as when a connection reaches its age limit)."""
+        for _, _, queue in self.watchers:
+            queue.put_nowait(None)
 
     def _require_overbook(self, overbook: bool) -> None:
         session = getattr(self, "session", None)
@@ -485,6 +516,21 @@ class FakeSchedule:
         self._event(row.appointment_id, "cancelled" if wanted == S.APPOINTMENT_STATUS_CANCELLED else "status",
                     from_status=previous, to_status=wanted, note=note)
         return self._copy(row)
+
+    async def watch_schedule(self, location_id: int, days: Sequence[date]) -> AsyncIterator[ap.WatchScheduleResponse]:
+        self._schedule_call("watch_schedule", "schedule.read", location_id, tuple(days))
+        if not 1 <= len(days) <= 14:
+            raise InvalidInput([FieldViolation("dates", "must name 1 to 14 days")])
+        self.watch_requests.append((location_id, tuple(days)))
+        queue: asyncio.Queue[ap.WatchScheduleResponse | None] = asyncio.Queue()
+        watcher = (location_id, frozenset(days), queue)
+        self.watchers.append(watcher)
+        try:
+            yield ap.WatchScheduleResponse(kind="watching", location_id=location_id)
+            while (change := await queue.get()) is not None:
+                yield change
+        finally:
+            self.watchers.remove(watcher)
 
     async def get_appointment(self, appointment_id: int) -> ap.GetAppointmentResponse:
         self._schedule_call("get_appointment", "schedule.read", appointment_id)

@@ -13,6 +13,7 @@ from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.slot_grid import SlotGrid
 
 from .fake_gateway import FakeGateway
@@ -134,6 +135,8 @@ async def show_the_schedule(pilot: Pilot[None]) -> None:
     await pilot.press("f12")
     grid = pilot.app.screen.query_one(SlotGrid)
     await wait_for(pilot, lambda: grid.row_count > 0)
+    panel = pilot.app.screen.query_one(SchedulePanel)
+    await wait_for(pilot, lambda: panel.watch_state == "live")
 
 
 def test_schedule_day_view(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]

@@ -246,3 +246,64 @@ async def test_front_desk_books_by_keyboard_on_the_real_server(server: RunningSe
     assert booked[at + first_offer[-5:]].patient_id == made.patient_id
     assert len(booked) == 3
     await gw.close()
+
+
+async def test_a_booking_made_through_the_api_appears_live_in_the_day_view(server: RunningServer) -> None:
+    """The real WatchSchedule stream: another desk books, the open calendar shows it without a key."""
+    from datetime import timedelta
+
+    from client_tui import schedule_values as sv
+    from client_tui.widgets.schedule_panel import SchedulePanel
+    from client_tui.widgets.slot_grid import SlotGrid
+    from shared.pms.patients.v1 import patients_pb2
+    from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
+    from tests.builders import a_location, a_patient, a_provider, an_appointment_type, weekday_blocks
+    from tests.support import Client
+
+    from .test_schedule import shown_now
+
+    await server.add_user("live-boss-real", ["manager"], "manager-password-123")
+    await server.add_user("live-desk-real", ["front_desk"], "desk-password-123")
+    boss = Client(await server.enroll("tui-real-live-setup"))
+    await boss.login("live-boss-real", "manager-password-123")
+    location = (await boss.setup.SaveLocation(setup_pb2.SaveLocationRequest(
+        location=a_location("Birch Lane Office")), metadata=boss.md)).location
+    provider = (await boss.setup.SaveProvider(setup_pb2.SaveProviderRequest(
+        provider=a_provider("Iris", "Lindqvist", serial=902)), metadata=boss.md)).provider
+    await boss.setup.SetTemplate(setup_pb2.SetTemplateRequest(
+        provider_id=provider.provider_id, template_version=provider.template_version,
+        blocks=weekday_blocks(location.location_id, days=range(1, 8))), metadata=boss.md)
+    await boss.setup.SaveAppointmentType(setup_pb2.SaveAppointmentTypeRequest(
+        appointment_type=an_appointment_type("Recheck", 15)), metadata=boss.md)
+    kind = next(t for t in (await boss.setup.ListAppointmentTypes(
+        setup_pb2.ListAppointmentTypesRequest(), metadata=boss.md)).appointment_types if t.name == "Recheck")
+    patient = (await boss.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Wilhelmina", "Ashcombe", mobile="6145550177")), metadata=boss.md)).patient
+    day = sv.today_at(location.time_zone) + timedelta(days=7)
+
+    gw = GrpcGateway(await server.enroll("tui-real-live-desk"))
+    app = PmsApp(gw)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "live-desk-real", "desk-password-123")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await pilot.press("f12")
+        panel = app.screen.query_one(SchedulePanel)
+        await wait_for(pilot, lambda: panel.query_one(SlotGrid).row_count > 0, 10)
+        if panel.location_id != location.location_id:
+            panel.query_one("#schedule-location", Select).value = location.location_id
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *f"{day.month:02d}/{day.day:02d}/{day.year}", "enter")
+        await wait_for(pilot, lambda: panel.calendar is not None and bool(panel.calendar.columns)
+                       and panel.calendar.columns[0].day == day and panel.location_id == location.location_id, 10)
+        await wait_for(pilot, lambda: panel.watch_state == "live"
+                       and panel.watched == (location.location_id, (day,)), 10)
+        assert "Ashcombe" not in shown_now(panel, provider.provider_id, "10:00")
+        starts = sv.local_instant(day, 10 * 60, sv.zone_of(location.time_zone))
+        await boss.appointments.BookAppointment(appointments_pb2.BookAppointmentRequest(
+            patient_id=patient.patient_id, provider_id=provider.provider_id, location_id=location.location_id,
+            appointment_type_id=kind.appointment_type_id, starts_at=sv.timestamp(starts)), metadata=boss.md)
+        # No key pressed: the stream says the day changed and the panel fetches it (the minute's reload is far off).
+        await wait_for(pilot, lambda: "Ashcombe, Wilhelmina" in shown_now(panel, provider.provider_id, "10:00"), 10)
+    await boss.close()
+    await gw.close()
