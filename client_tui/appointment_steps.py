@@ -12,7 +12,9 @@ from textual.dom import DOMNode
 
 from client_tui import schedule_values as sv
 from client_tui.gateway import Gateway
+from client_tui.screens.book_appointment_screen import BookAppointmentScreen
 from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
+from client_tui.screens.waitlist_offers_screen import WaitlistOffersScreen
 from client_tui.workers import gateway_call
 from shared.pms.auth.v1 import auth_pb2
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
@@ -53,8 +55,8 @@ STEP_ACTIONS = frozenset({"step", "cancel_appointment"})
 
 
 class AppointmentSteps(DOMNode):
-    """Mixed into a widget or screen (after the Textual class, which names the CSS type) that has ``gateway``
-    and ``session``."""
+    """Mixed into a widget or screen (after the Textual class, which names the CSS type) that has ``gateway``,
+    ``session`` and ``setup``."""
 
     gateway: Gateway
     session: auth_pb2.Session
@@ -90,9 +92,36 @@ class AppointmentSteps(DOMNode):
         if appointment is None:
             return
 
-        def cancelled(changed: ap.Appointment | None) -> None:
-            if changed is not None:
+        def cancelled(answer: ap.CancelAppointmentResponse | None) -> None:
+            if answer is not None:
+                changed = answer.appointment
                 when = sv.local_text_when(changed.local_start)
                 self.step_done(changed, f"Cancelled: {changed.patient_name}, {when}. The time is free again.")
+                if answer.waitlist_offers:
+                    self.offer_freed_time(changed, list(answer.waitlist_offers))
 
         self.app.push_screen(CancelAppointmentScreen(self.gateway, appointment), cancelled)
+
+    def offer_freed_time(self, freed: ap.Appointment, offers: list[ap.WaitlistEntry]) -> None:
+        """The server named waiting patients for the time ``freed`` held: Enter on one books it for them."""
+        # Every host keeps the practice's set-up as ``setup`` (the calendar's may not be loaded yet).
+        setup: sv.ScheduleSetup | None = getattr(self, "setup", None)
+        when = sv.local_text_when(freed.local_start)
+
+        def chosen(entry: ap.WaitlistEntry | None) -> None:
+            if entry is None or setup is None:
+                return
+
+            def booked(appointment: ap.Appointment | None) -> None:
+                if appointment is not None:
+                    self.step_done(appointment, f"Booked from the waitlist: {appointment.patient_name}, "
+                                                f"{sv.local_text_when(appointment.local_start)}.")
+
+            self.app.push_screen(
+                BookAppointmentScreen(self.gateway, self.session, setup, freed.provider_id, freed.location_id,
+                                      sv.instant(freed.starts_at), appointment_type_id=entry.appointment_type_id,
+                                      patient_id=entry.patient_id, waitlist_entry_id=entry.waitlist_entry_id),
+                booked,
+            )
+
+        self.app.push_screen(WaitlistOffersScreen(offers, setup, when), chosen)

@@ -239,13 +239,15 @@ class Gateway(Protocol):
     async def reschedule_appointment(
         self, appointment_id: int, version: int, starts_at: datetime, provider_id: int = 0, location_id: int = 0,
         duration_minutes: int = 0, overbook: bool = False, note: str = "",
-    ) -> appointments_pb2.Appointment:
-        """``starts_at`` is an aware instant; 0 keeps the provider, location and length."""
+    ) -> appointments_pb2.RescheduleAppointmentResponse:
+        """``starts_at`` is an aware instant; 0 keeps the provider, location and length. The answer carries the
+        moved appointment and the waiting patients the time it left suits."""
         ...
     async def cancel_appointment(
         self, appointment_id: int, version: int, reason: int, note: str = ""
-    ) -> appointments_pb2.Appointment:
-        """``reason``: an ``appointments_pb2.CancelReason`` value."""
+    ) -> appointments_pb2.CancelAppointmentResponse:
+        """``reason``: an ``appointments_pb2.CancelReason`` value. The answer carries the cancelled appointment and
+        the waiting patients the freed time suits."""
         ...
     async def change_appointment_status(
         self, appointment_id: int, version: int, status: int, note: str = ""
@@ -260,6 +262,22 @@ class Gateway(Protocol):
         include_cancelled: bool = False,
     ) -> list[appointments_pb2.Appointment]: ...
     async def find_slots(self, request: appointments_pb2.FindSlotsRequest) -> list[appointments_pb2.Slot]: ...
+
+    # -- waitlist -------------------------------------------------------------------
+    async def add_to_waitlist(self, entry: appointments_pb2.WaitlistEntry) -> appointments_pb2.WaitlistEntry: ...
+    async def list_waitlist(
+        self, provider_id: int = 0, location_id: int = 0, include_closed: bool = False
+    ) -> list[appointments_pb2.WaitlistEntry]: ...
+    async def remove_from_waitlist(self, waitlist_entry_id: int, note: str = "") -> appointments_pb2.WaitlistEntry: ...
+
+    # -- recalls --------------------------------------------------------------------
+    async def add_recall(self, recall: appointments_pb2.Recall) -> appointments_pb2.Recall: ...
+    async def list_recalls(
+        self, due_by: date | None = None, provider_id: int = 0, include_closed: bool = False
+    ) -> list[appointments_pb2.Recall]:
+        """Recalls due on or before ``due_by`` (None: all)."""
+        ...
+    async def close_recall(self, recall_id: int, note: str = "") -> appointments_pb2.Recall: ...
     async def get_flow_board(
         self, location_id: int, day: date | None = None
     ) -> appointments_pb2.GetFlowBoardResponse:

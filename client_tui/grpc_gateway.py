@@ -143,6 +143,8 @@ class GrpcGateway:
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
         self.schedule_setup = setup_pb2_grpc.ScheduleSetupServiceStub(self.channel)
         self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
+        self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
+        self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -491,16 +493,42 @@ class GrpcGateway:
     async def reschedule_appointment(
         self, appointment_id: int, version: int, starts_at: datetime, provider_id: int = 0, location_id: int = 0,
         duration_minutes: int = 0, overbook: bool = False, note: str = "",
-    ) -> appointments_pb2.Appointment:
-        return (await self._call(self.appointments.RescheduleAppointment, appointments_pb2.RescheduleAppointmentRequest(
+    ) -> appointments_pb2.RescheduleAppointmentResponse:
+        return await self._call(self.appointments.RescheduleAppointment, appointments_pb2.RescheduleAppointmentRequest(
             appointment_id=appointment_id, version=version, starts_at=_ts(starts_at), provider_id=provider_id,
-            location_id=location_id, duration_minutes=duration_minutes, overbook=overbook, note=note))).appointment
+            location_id=location_id, duration_minutes=duration_minutes, overbook=overbook, note=note))
+
+    async def add_to_waitlist(self, entry: appointments_pb2.WaitlistEntry) -> appointments_pb2.WaitlistEntry:
+        return (await self._call(self.waitlist.AddToWaitlist, appointments_pb2.AddToWaitlistRequest(entry=entry))).entry
+
+    async def list_waitlist(
+        self, provider_id: int = 0, location_id: int = 0, include_closed: bool = False
+    ) -> list[appointments_pb2.WaitlistEntry]:
+        return list((await self._call(self.waitlist.ListWaitlist, appointments_pb2.ListWaitlistRequest(
+            provider_id=provider_id, location_id=location_id, include_closed=include_closed))).entries)
+
+    async def remove_from_waitlist(self, waitlist_entry_id: int, note: str = "") -> appointments_pb2.WaitlistEntry:
+        return (await self._call(self.waitlist.RemoveFromWaitlist, appointments_pb2.RemoveFromWaitlistRequest(
+            waitlist_entry_id=waitlist_entry_id, note=note))).entry
+
+    async def add_recall(self, recall: appointments_pb2.Recall) -> appointments_pb2.Recall:
+        return (await self._call(self.recalls.AddRecall, appointments_pb2.AddRecallRequest(recall=recall))).recall
+
+    async def list_recalls(
+        self, due_by: date | None = None, provider_id: int = 0, include_closed: bool = False
+    ) -> list[appointments_pb2.Recall]:
+        return list((await self._call(self.recalls.ListRecalls, appointments_pb2.ListRecallsRequest(
+            due_by=dates.to_pb(due_by), provider_id=provider_id, include_closed=include_closed))).recalls)
+
+    async def close_recall(self, recall_id: int, note: str = "") -> appointments_pb2.Recall:
+        return (await self._call(self.recalls.CloseRecall, appointments_pb2.CloseRecallRequest(
+            recall_id=recall_id, note=note))).recall
 
     async def cancel_appointment(
         self, appointment_id: int, version: int, reason: int, note: str = ""
-    ) -> appointments_pb2.Appointment:
-        return (await self._call(self.appointments.CancelAppointment, appointments_pb2.CancelAppointmentRequest(
-            appointment_id=appointment_id, version=version, reason=reason, note=note))).appointment  # type: ignore[arg-type]
+    ) -> appointments_pb2.CancelAppointmentResponse:
+        return await self._call(self.appointments.CancelAppointment, appointments_pb2.CancelAppointmentRequest(
+            appointment_id=appointment_id, version=version, reason=reason, note=note))  # type: ignore[arg-type]
 
     async def change_appointment_status(
         self, appointment_id: int, version: int, status: int, note: str = ""

@@ -66,6 +66,9 @@ class BookAppointmentScreen(Screen[ap.Appointment | None]):
         location_id: int,
         starts_at: datetime,
         appointment_type_id: int = 0,
+        patient_id: int = 0,
+        waitlist_entry_id: int = 0,
+        recall_id: int = 0,
     ) -> None:
         super().__init__()
         self.gateway = gateway
@@ -77,6 +80,10 @@ class BookAppointmentScreen(Screen[ap.Appointment | None]):
         self.preset_type_id = appointment_type_id
         self.patient_id = 0
         self.patient_line = ""
+        # Booked from the waitlist or for a recall: the server marks that entry booked with this appointment.
+        self.preset_patient_id = patient_id
+        self.waitlist_entry_id = waitlist_entry_id
+        self.recall_id = recall_id
         # One key per distinct request: a retry of the same booking books once, a changed one is new.
         self.last_request: bytes = b""
         self.idempotency_key = ""
@@ -135,6 +142,8 @@ class BookAppointmentScreen(Screen[ap.Appointment | None]):
             self.query_one("#book-type", Select).value = self.preset_type_id
         self.show_patient()
         self.query_one(BookingSearch).focus_search()
+        if self.preset_patient_id:
+            self.load_patient(self.preset_patient_id)
 
     def show_title(self) -> None:
         local = self.starts_at.astimezone(self.zone)
@@ -228,6 +237,8 @@ class BookAppointmentScreen(Screen[ap.Appointment | None]):
             duration_minutes=minutes,
             visit_reason=self.query_one("#book-reason", Input).value.strip(),
             overbook=overbook,
+            waitlist_entry_id=self.waitlist_entry_id,
+            recall_id=self.recall_id,
         )
         content = request.SerializeToString(deterministic=True)
         if content != self.last_request:

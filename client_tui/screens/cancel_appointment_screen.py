@@ -19,8 +19,8 @@ from client_tui.workers import gateway_call
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
 
 
-class CancelAppointmentScreen(FormScreen[ap.Appointment | None], inherit_bindings=False):
-    """Dismisses with the cancelled appointment, or None."""
+class CancelAppointmentScreen(FormScreen[ap.CancelAppointmentResponse | None], inherit_bindings=False):
+    """Dismisses with the server's answer (the cancelled appointment and the waitlist's offers), or None."""
 
     CSS_PATH = "cancel_appointment_screen.tcss"
     FORM_TITLE = "Cancel appointment"

@@ -59,7 +59,8 @@ class FindSlotScreen(Screen[ap.Appointment | None]):
     ]
 
     def __init__(self, gateway: Gateway, session: auth_pb2.Session, setup: sv.ScheduleSetup, location_id: int,
-                 provider_id: int, day: date) -> None:
+                 provider_id: int, day: date, appointment_type_id: int = 0, patient_id: int = 0,
+                 waitlist_entry_id: int = 0, recall_id: int = 0) -> None:
         super().__init__()
         self.gateway = gateway
         self.session = session
@@ -69,6 +70,14 @@ class FindSlotScreen(Screen[ap.Appointment | None]):
         self.day = day
         self.slots: list[ap.Slot] = []
         self.type_id = 0
+        # Finding a time for a waiting patient: the booking starts with them and carries the entry.
+        self.preset_type_id = appointment_type_id
+        self.patient_id = patient_id
+        self.waitlist_entry_id = waitlist_entry_id
+        self.recall_id = recall_id
+        # The calendar's provider is only where the cursor was; a waitlist entry's or recall's is what was asked for.
+        asked = waitlist_entry_id or recall_id
+        self.preset_provider_id = provider_id if asked and provider_id in setup.providers else 0
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.gateway, self.session)
@@ -84,7 +93,8 @@ class FindSlotScreen(Screen[ap.Appointment | None]):
                 yield FormField("Type", kinds, "appointment_type_id")
                 who: Select[int] = Select([("Any provider", 0), *((sv.provider_name(p), p.provider_id)
                                                                    for p in providers)],
-                                          value=0, allow_blank=False, id="find-provider", compact=True)
+                                          value=self.preset_provider_id, allow_blank=False, id="find-provider",
+                                          compact=True)
                 yield FormField("Provider", who, "provider_ids")
                 where: Select[int] = Select([("Any location", 0), *((x.name, x.location_id) for x in locations)],
                                             value=self.location_id if self.location_id in self.setup.locations
@@ -110,7 +120,10 @@ class FindSlotScreen(Screen[ap.Appointment | None]):
         table = self.query_one(SlotResults)
         for label, width in (("When", 16), ("Provider", 22), ("Location", 22), ("Length", 7)):
             table.add_column(label, width=width)
-        self.query_one("#find-type", Select).focus()
+        kinds = self.query_one("#find-type", Select)
+        if self.preset_type_id in self.setup.types:
+            kinds.value = self.preset_type_id
+        kinds.focus()
 
     # -- walking the fields --------------------------------------------------------------
     @on(Select.Changed)
@@ -214,7 +227,9 @@ class FindSlotScreen(Screen[ap.Appointment | None]):
 
         self.app.push_screen(
             BookAppointmentScreen(self.gateway, self.session, self.setup, slot.provider_id, slot.location_id,
-                                  sv.instant(slot.starts_at), appointment_type_id=self.type_id),
+                                  sv.instant(slot.starts_at), appointment_type_id=self.type_id,
+                                  patient_id=self.patient_id, waitlist_entry_id=self.waitlist_entry_id,
+                                  recall_id=self.recall_id),
             booked,
         )
 

@@ -33,7 +33,7 @@ BILLING_PLANS = [
 ]
 
 # Schedule actions the command palette offers from any mode (they do not depend on the highlighted cell).
-SCHEDULE_ELSEWHERE = frozenset({"find_slot", "flow_board"})
+SCHEDULE_ELSEWHERE = frozenset({"find_slot", "flow_board", "waitlist", "recalls"})
 
 
 class ShellScreen(Screen[None]):

@@ -4,8 +4,8 @@ The grid shows what the server sends (template blocks, time off, appointments); 
 the highlighted cell: Enter books a free time or opens an appointment, M moves one (pick the new
 time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps. PgUp/PgDn go a day (a
 week) back and forth, T to today, G to a date, W between day and week, L picks the location, P the
-provider of the week, F finds free slots, B opens the flow board. What is allowed is the server's
-answer, said in words on the message line. The calendar is fetched again when the mode comes
+provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls. What
+is allowed is the server's answer, said in words on the message line. The calendar is fetched again when the mode comes
 forward, after every change made here, and with Ctrl+R.
 
 Other desks' changes arrive live: while the calendar is up the panel watches the location and the
@@ -41,7 +41,9 @@ from client_tui.screens.book_appointment_screen import BookAppointmentScreen
 from client_tui.screens.find_slot_screen import FindSlotScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.go_to_date_screen import GoToDateScreen
+from client_tui.screens.recalls_screen import RecallsScreen
 from client_tui.screens.slot_taken_screen import SlotTakenScreen
+from client_tui.screens.waitlist_screen import WaitlistScreen
 from client_tui.widgets.free_slot_offer import lost_race_sentence
 from client_tui.widgets.slot_grid import SlotGrid
 from client_tui.workers import gateway_call
@@ -163,6 +165,10 @@ class SchedulePanel(Vertical, AppointmentSteps):
                 id="schedule.find_slot"),
         Binding("b", "flow_board", "Flow board", tooltip="Today's patients at this location and their wait times",
                 id="schedule.flow_board"),
+        Binding("a", "waitlist", "Waitlist", tooltip="Patients waiting for a time: add, remove, book",
+                id="schedule.waitlist"),
+        Binding("e", "recalls", "Recalls", tooltip="Patients due back (recalls): add, close, book",
+                id="schedule.recalls"),
         Binding("g", "go_to_date", "Go to date", tooltip="Show another day", show=False, id="schedule.go_to_date"),
         Binding("l", "choose_location", "Location", tooltip="Show another location", show=False,
                 id="schedule.location"),
@@ -582,10 +588,14 @@ class SchedulePanel(Vertical, AppointmentSteps):
     async def reschedule(
         self, appointment: ap.Appointment, provider_id: int, location_id: int, starts_at: datetime
     ) -> None:
-        moved = await self.gateway.reschedule_appointment(
+        answer = await self.gateway.reschedule_appointment(
             appointment.appointment_id, appointment.version, starts_at, provider_id=provider_id,
             location_id=location_id,
         )
+        moved = answer.appointment
+        if answer.waitlist_offers:
+            # ``appointment`` is as it was before the move: the time it left.
+            self.offer_freed_time(appointment, list(answer.waitlist_offers))
         self.moving = self.pending_move = None
         self.show_appointment(moved)
         self.say(
@@ -649,6 +659,34 @@ class SchedulePanel(Vertical, AppointmentSteps):
         provider_id = self.cell.column.provider_id if self.cell is not None else 0
         screen = FindSlotScreen(self.gateway, self.session, self.setup, self.location_id, provider_id, self.day)
         self.app.push_screen(screen, self._booked)
+
+    def action_waitlist(self) -> None:
+        if self.setup is None:
+            self.after_setup = "waitlist"
+            return
+
+        def back(appointment: ap.Appointment | None) -> None:
+            if appointment is None:
+                self.load_schedule()
+                self.focus_grid()
+            else:
+                self._booked(appointment)
+
+        self.app.push_screen(WaitlistScreen(self.gateway, self.session, self.setup, self.location_id, self.day), back)
+
+    def action_recalls(self) -> None:
+        if self.setup is None:
+            self.after_setup = "recalls"
+            return
+
+        def back(appointment: ap.Appointment | None) -> None:
+            if appointment is None:
+                self.load_schedule()
+                self.focus_grid()
+            else:
+                self._booked(appointment)
+
+        self.app.push_screen(RecallsScreen(self.gateway, self.session, self.setup, self.location_id, self.day), back)
 
     def action_flow_board(self) -> None:
         if self.setup is None:

@@ -175,6 +175,35 @@ class FakeSchedule:
             self._seed_appointment(provider, MAIN, local(day, hh, mm), patient, kind, status, reason)
         self._seed_appointment(LEE, MAIN, local(day + timedelta(days=1), 9), 1, FOLLOW_UP,
                                S.APPOINTMENT_STATUS_SCHEDULED, "blood pressure check")
+        self.waitlist: dict[int, ap.WaitlistEntry] = {}
+        self.offer_waitlist = False
+        self.recalls: dict[int, ap.Recall] = {}
+        for patient_id, due, reason, provider_id in ((1, date(2026, 11, 20), "Annual physical", LEE),
+                                                     (6, date(2026, 12, 15), "6-month diabetes follow-up", 0),
+                                                     (2, date(2027, 3, 1), "Annual physical", 0)):
+            recall = ap.Recall(recall_id=len(self.recalls) + 1, patient_id=patient_id, provider_id=provider_id,
+                               appointment_type_id=PHYSICAL, due_date=dates.to_pb(due), reason=reason, status="due")
+            self._name_recall(recall)
+            self.recalls[recall.recall_id] = recall
+        self._seed_waitlist_entry(2, FOLLOW_UP, LEE, 0, day, day + timedelta(days=14), [2, 4], 8 * 60, 12 * 60,
+                                  "wants an earlier visit")
+        self._seed_waitlist_entry(6, PHYSICAL, 0, 0, day, day + timedelta(days=30), [], 0, 0, "")
+
+    def _seed_waitlist_entry(self, patient_id: int, kind: int, provider_id: int, location_id: int, first: date,
+                             last: date, weekdays: list[int], earliest: int, latest: int, note: str) -> None:
+        entry = ap.WaitlistEntry(
+            waitlist_entry_id=max(self.waitlist, default=0) + 1, patient_id=patient_id, appointment_type_id=kind,
+            provider_id=provider_id, location_id=location_id, earliest_date=dates.to_pb(first),
+            latest_date=dates.to_pb(last), weekdays=weekdays, earliest_minute=earliest, latest_minute=latest,
+            note=note, status="waiting", added_at=stamp(self.schedule_now - timedelta(days=2)))
+        self._name_waiting(entry)
+        self.waitlist[entry.waitlist_entry_id] = entry
+
+    def _name_waiting(self, entry: ap.WaitlistEntry) -> None:
+        patient = self.patients.get(entry.patient_id)
+        if patient is not None:
+            entry.patient_name = f"{patient.name.last}, {patient.name.first}"
+            entry.patient_phone = patient.phones[0].number if patient.phones else ""
 
     def _seed_appointment(self, provider_id: int, location_id: int, starts: datetime, patient_id: int, kind: int,
                           status: int, reason: str) -> ap.Appointment:
@@ -444,12 +473,104 @@ class FakeSchedule:
                                      request.note, request.overbook)
         made.status_changed_at.CopyFrom(stamp(self.schedule_now))
         self._event(made.appointment_id, "booked", to_status=S.APPOINTMENT_STATUS_SCHEDULED)
+        if request.recall_id in self.recalls:
+            self.recalls[request.recall_id].status = "booked"
+            self.recalls[request.recall_id].appointment_id = made.appointment_id
+        if request.waitlist_entry_id in self.waitlist:
+            self.waitlist[request.waitlist_entry_id].status = "booked"
+            self.waitlist[request.waitlist_entry_id].appointment_id = made.appointment_id
         return self._copy(made)
+
+    # -- waitlist -----------------------------------------------------------------------
+    async def add_to_waitlist(self, entry: ap.WaitlistEntry) -> ap.WaitlistEntry:
+        self._schedule_call("add_to_waitlist", "schedule.write", ap.WaitlistEntry.FromString(
+            entry.SerializeToString()))
+        violations = []
+        if entry.patient_id not in self.patients:
+            violations.append(FieldViolation("patient_id", "is required"))
+        if entry.appointment_type_id not in self.appointment_types:
+            violations.append(FieldViolation("appointment_type_id", "is required"))
+        if not dates.is_set(entry.earliest_date):
+            violations.append(FieldViolation("earliest_date", "is required"))
+        first, last = dates.from_pb(entry.earliest_date), dates.from_pb(entry.latest_date)
+        if last is None:
+            violations.append(FieldViolation("latest_date", "is required"))
+        elif first is not None and last < first:
+            violations.append(FieldViolation("latest_date", "must be on or after the earliest date"))
+        if violations:
+            raise InvalidInput(violations)
+        made = ap.WaitlistEntry()
+        made.CopyFrom(entry)
+        made.waitlist_entry_id = max(self.waitlist, default=0) + 1
+        made.status = "waiting"
+        made.added_at.CopyFrom(stamp(self.schedule_now))
+        self._name_waiting(made)
+        self.waitlist[made.waitlist_entry_id] = made
+        return ap.WaitlistEntry.FromString(made.SerializeToString())
+
+    async def list_waitlist(self, provider_id: int = 0, location_id: int = 0, include_closed: bool = False
+                            ) -> list[ap.WaitlistEntry]:
+        self._schedule_call("list_waitlist", "schedule.read", provider_id, location_id, include_closed)
+        return [ap.WaitlistEntry.FromString(e.SerializeToString()) for e in self.waitlist.values()
+                if include_closed or e.status == "waiting"]
+
+    async def remove_from_waitlist(self, waitlist_entry_id: int, note: str = "") -> ap.WaitlistEntry:
+        self._schedule_call("remove_from_waitlist", "schedule.write", waitlist_entry_id, note)
+        entry = self.waitlist.get(waitlist_entry_id)
+        if entry is None:
+            raise NotFound("That waitlist entry no longer exists.")
+        if entry.status != "waiting":
+            raise RuleBroken("Only a waiting entry can be removed.", "NOT_WAITING")
+        entry.status = "removed"
+        return ap.WaitlistEntry.FromString(entry.SerializeToString())
+
+    # -- recalls ------------------------------------------------------------------------
+    def _name_recall(self, recall: ap.Recall) -> None:
+        patient = self.patients.get(recall.patient_id)
+        if patient is not None:
+            recall.patient_name = f"{patient.name.last}, {patient.name.first}"
+            recall.patient_phone = patient.phones[0].number if patient.phones else ""
+
+    async def add_recall(self, recall: ap.Recall) -> ap.Recall:
+        self._schedule_call("add_recall", "schedule.write", ap.Recall.FromString(recall.SerializeToString()))
+        violations = []
+        if recall.patient_id not in self.patients:
+            violations.append(FieldViolation("patient_id", "is required"))
+        if not dates.is_set(recall.due_date):
+            violations.append(FieldViolation("due_date", "is required"))
+        if not recall.reason.strip():
+            violations.append(FieldViolation("reason", "is required"))
+        if violations:
+            raise InvalidInput(violations)
+        made = ap.Recall.FromString(recall.SerializeToString())
+        made.recall_id = max(self.recalls, default=0) + 1
+        made.status = "due"
+        self._name_recall(made)
+        self.recalls[made.recall_id] = made
+        return ap.Recall.FromString(made.SerializeToString())
+
+    async def list_recalls(self, due_by: date | None = None, provider_id: int = 0, include_closed: bool = False
+                           ) -> list[ap.Recall]:
+        self._schedule_call("list_recalls", "schedule.read", due_by, provider_id, include_closed)
+        shown = [r for r in self.recalls.values() if (include_closed or r.status == "due")
+                 and (due_by is None or date(r.due_date.year, r.due_date.month, r.due_date.day) <= due_by)]
+        return [ap.Recall.FromString(r.SerializeToString()) for r in sorted(
+            shown, key=lambda r: (r.due_date.year, r.due_date.month, r.due_date.day))]
+
+    async def close_recall(self, recall_id: int, note: str = "") -> ap.Recall:
+        self._schedule_call("close_recall", "schedule.write", recall_id, note)
+        recall = self.recalls.get(recall_id)
+        if recall is None:
+            raise NotFound("That recall no longer exists.")
+        if not note.strip():
+            raise InvalidInput([FieldViolation("note", "is required: say why the recall is closed unbooked")])
+        recall.status = "closed"
+        return ap.Recall.FromString(recall.SerializeToString())
 
     async def reschedule_appointment(
         self, appointment_id: int, version: int, starts_at: datetime, provider_id: int = 0, location_id: int = 0,
         duration_minutes: int = 0, overbook: bool = False, note: str = "",
-    ) -> ap.Appointment:
+    ) -> ap.RescheduleAppointmentResponse:
         self._schedule_call("reschedule_appointment", "schedule.write", appointment_id, version, starts_at,
                             provider_id, location_id)
         self._require_overbook(overbook)
@@ -471,10 +592,22 @@ class FakeSchedule:
         row.overbooked = overbook
         row.version += 1
         self._event(appointment_id, "moved", from_status=row.status, to_status=row.status, note=note, **previous)
-        return self._copy(row)
+        return ap.RescheduleAppointmentResponse(appointment=self._copy(row),
+                                                waitlist_offers=self._offers(row.provider_id, old_starts))
+
+    def _offers(self, provider_id: int, freed: datetime) -> list[ap.WaitlistEntry]:
+        """Waiting entries for any provider or this one whose dates take in the freed day (the fake's rule).
+
+        Only while ``offer_waitlist`` is on, so the tests of cancelling and moving see no dialog unless they ask."""
+        if not self.offer_waitlist:
+            return []
+        day = freed.astimezone(NY).date()
+        return [ap.WaitlistEntry.FromString(e.SerializeToString()) for e in self.waitlist.values()
+                if e.status == "waiting" and e.provider_id in (0, provider_id)
+                and dates.from_pb(e.earliest_date) <= day <= dates.from_pb(e.latest_date)]  # type: ignore[operator]
 
     async def cancel_appointment(self, appointment_id: int, version: int, reason: int, note: str = ""
-                                 ) -> ap.Appointment:
+                                 ) -> ap.CancelAppointmentResponse:
         self._schedule_call("cancel_appointment", "schedule.write", appointment_id, version, reason, note)
         violations = []
         if reason not in (S.CANCEL_REASON_PATIENT, S.CANCEL_REASON_PROVIDER, S.CANCEL_REASON_WEATHER,
@@ -486,7 +619,10 @@ class FakeSchedule:
         if violations:
             raise InvalidInput(violations)
         row = self._appointment(appointment_id, version)
-        return self._set_status(row, S.APPOINTMENT_STATUS_CANCELLED, note, reason)
+        cancelled = self._set_status(row, S.APPOINTMENT_STATUS_CANCELLED, note, reason)
+        return ap.CancelAppointmentResponse(appointment=cancelled,
+                                            waitlist_offers=self._offers(row.provider_id, row.starts_at.ToDatetime(
+                                                tzinfo=UTC)))
 
     async def change_appointment_status(self, appointment_id: int, version: int, status: int, note: str = ""
                                         ) -> ap.Appointment:

@@ -13,6 +13,7 @@ from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.screens.waitlist_screen import WaitlistScreen
 from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.slot_grid import SlotGrid
 
@@ -162,3 +163,16 @@ def test_schedule_flow_board(snap_compare, fake: FakeGateway) -> None:  # type: 
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_the_board)
+
+
+def test_schedule_waitlist(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def open_the_waitlist(pilot: Pilot[None]) -> None:
+        await show_the_schedule(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, WaitlistScreen))
+        table = pilot.app.screen.query_one("#waitlist-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_the_waitlist)
