@@ -27,7 +27,7 @@ from client_tui.errors import describe
 from client_tui.gateway import FieldViolation, Gateway, GatewayError, InvalidInput, RuleBroken
 from client_tui.typed_values import UnreadableValue, whole_number
 from client_tui.widgets.field_group import FieldGroup
-from client_tui.widgets.form_field import FormField, clear_field_errors, show_violations
+from client_tui.widgets.form_field import FormField, clear_field_errors, form_error_sentence, show_violations
 from client_tui.widgets.free_slot_offer import FreeSlotOffer, lost_race_sentence
 from client_tui.widgets.patient_search import PatientResults, PatientSearch
 from client_tui.workers import gateway_call
@@ -257,8 +257,7 @@ class BookAppointmentScreen(Screen[ap.Appointment | None]):
 
     def show_inline_error(self, error: GatewayError) -> bool:
         if isinstance(error, InvalidInput):
-            unmatched = show_violations(self, error.violations)
-            self.say(describe(InvalidInput(unmatched)) if unmatched else "Please correct the field marked.")
+            self.say(form_error_sentence(self, error))
         elif isinstance(error, RuleBroken) and error.reason == "SLOT_TAKEN":
             self.query_one(FreeSlotOffer).offer(
                 lost_race_sentence(error.metadata, self.zone, "nothing was booked"),

@@ -11,10 +11,9 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, Select
 
 from client_tui import schedule_values as sv
-from client_tui.errors import describe
-from client_tui.gateway import Gateway, GatewayError, InvalidInput, StaleRecord
+from client_tui.gateway import Gateway, GatewayError, StaleRecord
 from client_tui.screens.form_screen import FormScreen
-from client_tui.widgets.form_field import FormField, show_violations
+from client_tui.widgets.form_field import FormField, form_error_sentence
 from client_tui.workers import gateway_call
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
 
@@ -80,9 +79,5 @@ class CancelAppointmentScreen(FormScreen[ap.CancelAppointmentResponse | None], i
         if isinstance(error, StaleRecord):
             self.reload()
             return True
-        if isinstance(error, InvalidInput):
-            unmatched = show_violations(self, error.violations)
-            self.say(describe(InvalidInput(unmatched)) if unmatched else "Please correct the field marked.")
-            return True
-        self.say(describe(error))
+        self.say(form_error_sentence(self, error))
         return True

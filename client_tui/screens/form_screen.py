@@ -19,10 +19,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from client_tui.choices import Choices
-from client_tui.errors import describe
 from client_tui.form_values import FormValues, control_id, read_control
-from client_tui.gateway import GatewayError, InvalidInput
-from client_tui.widgets.form_field import FormField, clear_field_errors, show_violations
+from client_tui.gateway import GatewayError
+from client_tui.widgets.form_field import FormField, clear_field_errors, form_error_sentence
 
 ResultT = TypeVar("ResultT")
 
@@ -152,11 +151,7 @@ class FormScreen(ModalScreen[ResultT]):
         message.set_class(info, "-info")
 
     def show_inline_error(self, error: GatewayError) -> bool:
-        if isinstance(error, InvalidInput):
-            unmatched = show_violations(self, error.violations)
-            self.say(describe(InvalidInput(unmatched)) if unmatched else "Please correct the fields marked.")
-        else:
-            self.say(describe(error))
+        self.say(form_error_sentence(self, error, "Please correct the fields marked."))
         return True
 
 

@@ -21,13 +21,13 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from client_tui import formatting
 from client_tui import schedule_values as sv
 from client_tui.errors import describe
-from client_tui.gateway import FieldViolation, Gateway, GatewayError, InvalidInput
+from client_tui.gateway import FieldViolation, Gateway, GatewayError
 from client_tui.screens.book_appointment_screen import BookingResults
 from client_tui.screens.find_slot_screen import FindSlotScreen
 from client_tui.screens.form_screen import FormScreen
 from client_tui.typed_values import DATE_HINT, UnreadableValue, date_from_text
 from client_tui.widgets.field_group import FieldGroup
-from client_tui.widgets.form_field import FormField, clear_field_errors, show_violations
+from client_tui.widgets.form_field import FormField, clear_field_errors, form_error_sentence, show_violations
 from client_tui.widgets.patient_search import PatientSearch
 from client_tui.widgets.status_line import StatusLine
 from client_tui.workers import gateway_call
@@ -377,11 +377,7 @@ class AddWaitlistScreen(Screen[ap.WaitlistEntry | None]):
         self.query_one("#wait-message", Static).update(text)
 
     def show_inline_error(self, error: GatewayError) -> bool:
-        if isinstance(error, InvalidInput):
-            unmatched = show_violations(self, error.violations)
-            self.say(describe(InvalidInput(unmatched)) if unmatched else "Please correct the field marked.")
-        else:
-            self.say(describe(error))
+        self.say(form_error_sentence(self, error))
         return True
 
 

@@ -10,7 +10,8 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from client_tui.gateway import FieldViolation
+from client_tui.errors import describe
+from client_tui.gateway import FieldViolation, GatewayError, InvalidInput
 
 
 class FormField(Vertical):
@@ -84,3 +85,12 @@ def show_violations(root: DOMNode, violations: Iterable[FieldViolation]) -> list
     if first_bad is not None and first_bad.control.focusable:
         first_bad.control.focus()
     return unmatched
+
+
+def form_error_sentence(root: DOMNode, error: GatewayError, ask: str = "Please correct the field marked.") -> str:
+    """Field violations go beside their fields in ``root``; the sentence is for the form's message line (``ask``
+    when every violation found its field)."""
+    if isinstance(error, InvalidInput):
+        unmatched = show_violations(root, error.violations)
+        return describe(InvalidInput(unmatched)) if unmatched else ask
+    return describe(error)
