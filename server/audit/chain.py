@@ -58,42 +58,47 @@ async def ensure_chain(db: AsyncSession, practice_id: int) -> None:
 
 
 _FIELDS = ("occurred_at", "user_id", "username", "workstation_id", "workstation_name", "action", "patient_id",
-           "data_category", "outcome", "detail", "prev_hash", "hash")
-# Every call runs these two statements, on the driver connection (server/db/raw.py).
-_TAKE_NEXT = ("UPDATE audit_chain_head SET last_sequence = last_sequence + 1 WHERE practice_id = :practice_id "
-              "RETURNING last_sequence, last_hash")
-_INSERT_AND_LINK = f"""
-    WITH inserted AS (
-        INSERT INTO audit_event (practice_id, sequence, {", ".join(_FIELDS)})
-        VALUES (:practice_id, :sequence, {", ".join(":" + f for f in _FIELDS)})
-        RETURNING sequence)
-    UPDATE audit_chain_head SET last_hash = :hash
-     WHERE practice_id = :practice_id AND last_sequence = (SELECT sequence FROM inserted)"""
+           "data_category", "outcome", "detail")
+# Every call runs this statement, on the driver connection (server/db/raw.py). SET reads the head row as
+# locked (the latest version), so the sequence and the link are right however many calls append at once.
+# The hash is chain_hash() computed by PostgreSQL: the canonical JSON is sent split around the sequence.
+_APPEND = f"""
+    WITH head AS (
+        UPDATE audit_chain_head
+           SET last_sequence = last_sequence + 1, prev_hash = last_hash,
+               last_hash = sha256(last_hash || convert_to(:before || (last_sequence + 1)::text || :after, 'UTF8'))
+         WHERE practice_id = :practice_id
+     RETURNING last_sequence, prev_hash, last_hash)
+    INSERT INTO audit_event (practice_id, sequence, {", ".join(_FIELDS)}, prev_hash, hash)
+    SELECT :practice_id, last_sequence, {", ".join(":" + f for f in _FIELDS)}, prev_hash, last_hash FROM head
+    RETURNING sequence"""
+
+
+def _canonical_around_sequence(practice_id: int, r: AuditRecord, occurred_at: datetime) -> tuple[str, str]:
+    """_canonical() as the text before and after the sequence number, which only the database knows."""
+    marker = -1  # no real sequence is negative, and json renders it as one token
+    text = _canonical(practice_id, marker, r, occurred_at).decode()
+    head = f"[{json.dumps(practice_id)},"
+    assert text.startswith(head + f"{marker},")
+    return head, text[len(head) + len(str(marker)):]
 
 
 async def append(db: AsyncSession, practice_id: int, record: AuditRecord) -> int:
-    """Adds one event in the caller's transaction; the head row lock keeps the chain linear.
-
-    Two round trips: taking the next sequence locks the head row and returns the previous
-    hash (not yet replaced); the insert and the head's new hash then go in one statement.
-    """
+    """Adds one event in the caller's transaction, in one round trip; the head row lock keeps the chain linear."""
+    # Microseconds, as PostgreSQL stores them, so the hash recomputes exactly.
+    occurred_at = (record.occurred_at or datetime.now(UTC)).astimezone(UTC)
+    before, after = _canonical_around_sequence(practice_id, record, occurred_at)
     conn = await raw.driver(db)
     async with conn.cursor() as cur:
-        await cur.execute(raw.psycopg_sql(_TAKE_NEXT), {"practice_id": practice_id})
-        head = await cur.fetchone()
-        assert head is not None, f"practice {practice_id} has no audit chain"
-        sequence, prev_hash = head[0], bytes(head[1])
-        # Microseconds, as PostgreSQL stores them, so the hash recomputes exactly.
-        occurred_at = (record.occurred_at or datetime.now(UTC)).astimezone(UTC)
-        digest = chain_hash(prev_hash, practice_id, sequence, record, occurred_at)
-        await cur.execute(raw.psycopg_sql(_INSERT_AND_LINK), {
-            "practice_id": practice_id, "sequence": sequence, "occurred_at": occurred_at, "user_id": record.user_id,
-            "username": record.username, "workstation_id": record.workstation_id,
+        await cur.execute(raw.psycopg_sql(_APPEND), {
+            "practice_id": practice_id, "before": before, "after": after, "occurred_at": occurred_at,
+            "user_id": record.user_id, "username": record.username, "workstation_id": record.workstation_id,
             "workstation_name": record.workstation_name, "action": record.action, "patient_id": record.patient_id,
             "data_category": record.data_category, "outcome": record.outcome, "detail": record.detail,
-            "prev_hash": prev_hash, "hash": digest,
         })
-    return sequence
+        row = await cur.fetchone()
+    assert row is not None, f"practice {practice_id} has no audit chain"
+    return int(row[0])
 
 
 @dataclass

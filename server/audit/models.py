@@ -46,3 +46,5 @@ class AuditChainHead(Base):
     practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
     last_sequence: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    # The hash before the last event: the append updates the head and returns both in one statement.
+    prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -16,16 +16,33 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import namedtuple_row
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
+_DRIVER = "pms_driver_connection"
+
+
 async def driver(session: AsyncSession) -> AsyncConnection[Any]:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection  # type: ignore[return-value]
+    """The transaction's psycopg connection, looked up once per transaction (each lookup is two greenlet hops)."""
+    found: AsyncConnection[Any] | None = session.info.get(_DRIVER)
+    if found is None:
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        found = session.info[_DRIVER] = raw.driver_connection
+    assert found is not None
+    return found
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_driver(session: Session, transaction: SessionTransaction) -> None:
+    # The connection goes back to the pool with the outermost transaction; the next one may get another.
+    if transaction.parent is None:
+        session.info.pop(_DRIVER, None)
 
 
 @lru_cache(maxsize=512)

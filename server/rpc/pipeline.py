@@ -98,15 +98,25 @@ class _Outcome(Exception):
 class CallPipeline(grpc.aio.ServerInterceptor):
     def __init__(self, db: Database) -> None:
         self.db = db
+        # grpc.aio asks for the handler on every call; the wrapped one per method is built once.
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
         method = handler_call_details.method
+        wrapped = self._wrapped.get(method)
+        if wrapped is not None:
+            return wrapped
+        handler = await continuation(handler_call_details)
         if handler is None:
             return handler
+        wrapped = self._wrap(method, handler)
+        self._wrapped[method] = wrapped
+        return wrapped
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         if method.startswith(INFRASTRUCTURE_PREFIXES):
             return self._wrap_infrastructure(handler)
         rule = RPC_RULES.get(method)
