@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from server.admin.servicer import AdminServicer
 from server.audit.servicer import AuditServicer
 from server.auth.servicer import AuthServicer
+from server.codes.servicer import CodeServicer
 from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
 from server.db.raw import conninfo
@@ -31,6 +32,7 @@ from server.workstations.service import ServerAddress
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
@@ -51,7 +53,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             appointments_pb2.DESCRIPTOR.services_by_name["AppointmentService"],
             appointments_pb2.DESCRIPTOR.services_by_name["WaitlistService"],
             appointments_pb2.DESCRIPTOR.services_by_name["RecallService"],
-            reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"]]
+            reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"],
+            codes_pb2.DESCRIPTOR.services_by_name["CodeService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -93,6 +96,7 @@ class PmsServer:
         insurance_pb2_grpc.add_InsuranceServiceServicer_to_server(InsuranceServicer(), self.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(), self.server)
         setup_pb2_grpc.add_ScheduleSetupServiceServicer_to_server(ScheduleSetupServicer(), self.server)
+        codes_pb2_grpc.add_CodeServiceServicer_to_server(CodeServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -241,6 +242,42 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+CODE_READERS = {"icd10cm": "read_icd10cm_order_file", "cpt": "read_cpt_file", "hcpcs": "read_hcpcs_file"}
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from server.codes import files, releases
+    from server.db.raw import conninfo
+
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls, psycopg.connect(conninfo(urls.owner_url or urls.app_url)) as conn:
+        if args.codes_command == "releases":
+            for r in conn.execute("SELECT system, effective_date, label, added, changed, retired FROM code_release "
+                                  "ORDER BY system, effective_date").fetchall():
+                print(f"{r[0]:<9} {r[1]:%Y-%m-%d}  {r[2]:<45} +{r[3]} ~{r[4]} -{r[5]}")
+            return 0
+        path = Path(args.file)
+        try:
+            effective = date.fromisoformat(args.effective)
+        except ValueError:
+            print(f"error: effective: {args.effective!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+            return 2
+        try:
+            codes = getattr(files, CODE_READERS[args.system])(path.read_text(encoding="utf-8-sig"))
+            result = releases.import_release(conn, args.system, args.label or f"{args.system} {effective}",
+                                             effective, path.name, codes)
+        except (files.CodeFileError, releases.ReleaseRefused, UnicodeDecodeError) as exc:
+            conn.rollback()
+            print(f"error: {path.name}: {exc}", file=sys.stderr)
+            return 2
+        conn.commit()
+    print(f"Loaded {result.system} effective {result.effective_date:%Y-%m-%d}: {result.added} added, "
+          f"{result.changed} changed, {result.retired} retired.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import run_demo
 
@@ -366,6 +403,20 @@ def build_parser() -> argparse.ArgumentParser:
     a = asub.add_parser("verify", help="recompute the hash chain; name the first altered or missing event")
     data_arg(a)
     sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("codes", help="code sets: import a release (ICD-10-CM, CPT, HCPCS), list releases")
+    csub = sp.add_subparsers(dest="codes_command", required=True)
+    c = csub.add_parser("import", help="load a release; codes it no longer lists are retired from its date")
+    c.add_argument("system", choices=sorted(CODE_READERS),
+                   help="icd10cm: the CMS order file (icd10cm_order_YYYY.txt); cpt: CSV with the header "
+                        "code,description; hcpcs: the CMS fixed-width annual file")
+    c.add_argument("file")
+    c.add_argument("--effective", required=True, help="first date of service the release applies to (YYYY-MM-DD)")
+    c.add_argument("--label", default="", help="e.g. FY2027")
+    data_arg(c)
+    c = csub.add_parser("releases", help="the releases loaded, per code system")
+    data_arg(c)
+    sp.set_defaults(func=cmd_codes)
 
     sp = sub.add_parser("demo", help="a demo practice on this machine, with the terminal client")
     sp.add_argument("--data", help="data folder to use (default: a temporary one, deleted on exit)")

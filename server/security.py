@@ -36,6 +36,8 @@ class Permission(StrEnum):
     SCHEDULE_OVERBOOK = "schedule.overbook"
     # Providers, locations, resources, appointment types, templates and exceptions.
     SCHEDULE_SETUP = "schedule.setup"
+    # Looking up and checking diagnosis and procedure codes (reference data, no patient data).
+    CODES_READ = "codes.read"
 
 
 class Role(StrEnum):
@@ -58,16 +60,17 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PATIENTS_WRITE, P.PAYERS_READ,
                                 P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ,
-                                P.SCHEDULE_WRITE}),
+                                P.SCHEDULE_WRITE, P.CODES_READ}),
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
-                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ}),
-    Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ}),
+                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ}),
+    Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
+                              P.CODES_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
                              P.SETTINGS_READ, P.SETTINGS_MANAGE, P.PATIENTS_READ, P.PATIENTS_WRITE,
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
-                             P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP}),
+                             P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -99,6 +102,7 @@ APPOINTMENTS = "/pms.scheduling.v1.AppointmentService/"
 WAITLIST = "/pms.scheduling.v1.WaitlistService/"
 RECALLS = "/pms.scheduling.v1.RecallService/"
 REMINDERS = "/pms.reminders.v1.ReminderService/"
+CODES = "/pms.codes.v1.CodeService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -165,6 +169,8 @@ RPC_RULES: dict[str, RpcRule] = {
     RECALLS + "CloseRecall": RpcRule(P.SCHEDULE_WRITE, "appointments"),
     REMINDERS + "GetReminderPolicy": RpcRule(P.SCHEDULE_READ, "schedule_setup", readonly=True),
     REMINDERS + "SetReminderPolicy": RpcRule(P.SCHEDULE_SETUP, "schedule_setup"),
+    **{CODES + name: RpcRule(P.CODES_READ, "code_sets", readonly=True)
+       for name in ("SearchCodes", "CheckCode", "ListCodeReleases")},
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

@@ -174,6 +174,7 @@ class Client:
         from shared.pms.admin.v1 import admin_pb2_grpc
         from shared.pms.audit.v1 import audit_pb2_grpc
         from shared.pms.auth.v1 import auth_pb2_grpc
+        from shared.pms.codes.v1 import codes_pb2_grpc
         from shared.pms.documents.v1 import documents_pb2_grpc
         from shared.pms.insurance.v1 import insurance_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
@@ -195,6 +196,7 @@ class Client:
         self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
         self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
         self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
+        self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
         self.token = ""
 
     @property

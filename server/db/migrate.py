@@ -27,6 +27,11 @@ def alembic_config(owner_url: str, app_role: str | None = None) -> Config:
 
 def upgrade_to_head(owner_url: str, app_role: str) -> None:
     command.upgrade(alembic_config(owner_url, app_role), "head")
+    # Reference data this release ships (code sets): loaded once, after the tables exist.
+    from server.codes.releases import load_bundled
+    from server.db.raw import conninfo
+
+    load_bundled(conninfo(owner_url))
 
 
 def head_revision() -> str:

@@ -2,6 +2,7 @@
 
 from server.audit.models import AuditChainHead, AuditEvent
 from server.auth.models import User, UserSession
+from server.codes.models import CodeEntry, CodeRelease
 from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
 from server.documents.models import Document, DocumentContent
@@ -29,7 +30,8 @@ from server.workstations.models import Workstation
 
 __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
-    "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "Document", "DocumentContent",
+    "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
+    "DocumentContent",
     "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
     "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",
     "TemplateBlock", "User", "UserSession", "WaitlistEntry", "Workstation",

@@ -2,7 +2,7 @@
 
     python -m tests.bench                         # full scale (1,000,000 patients for the search)
     python -m tests.bench --scale small           # what CI runs, to keep it working
-    python -m tests.bench --only patients         # one group: auth, patients or scheduling
+    python -m tests.bench --only patients         # one group: auth, patients, scheduling or codes
 
 Each group starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN), records the SQL
 of one call of each kind with the server in-process, then measures against `pms-server serve` in its own process
@@ -15,10 +15,11 @@ import argparse
 import asyncio
 
 from tests.bench.auth import SCALES, run_auth
+from tests.bench.codes import run_codes
 from tests.bench.patients import run_patients
 from tests.bench.scheduling import run_scheduling
 
-GROUPS = {"auth": run_auth, "patients": run_patients, "scheduling": run_scheduling}
+GROUPS = {"auth": run_auth, "patients": run_patients, "scheduling": run_scheduling, "codes": run_codes}
 
 
 def main() -> int:
