@@ -46,6 +46,7 @@ from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 T = TypeVar("T")
@@ -145,6 +146,7 @@ class GrpcGateway:
         self.appointments = appointments_pb2_grpc.AppointmentServiceStub(self.channel)
         self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
         self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
+        self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -477,6 +479,61 @@ class GrpcGateway:
         return list((await self._call(self.schedule_setup.ListAppointmentTypes, setup_pb2.ListAppointmentTypesRequest(
             include_inactive=include_inactive))).appointment_types)
 
+    async def save_provider(self, provider: setup_pb2.Provider) -> setup_pb2.Provider:
+        return (await self._call(self.schedule_setup.SaveProvider, setup_pb2.SaveProviderRequest(
+            provider=provider))).provider
+
+    async def save_location(self, location: setup_pb2.Location) -> setup_pb2.Location:
+        return (await self._call(self.schedule_setup.SaveLocation, setup_pb2.SaveLocationRequest(
+            location=location))).location
+
+    async def list_resources(self, location_id: int = 0, include_inactive: bool = False) -> list[setup_pb2.Resource]:
+        return list((await self._call(self.schedule_setup.ListResources, setup_pb2.ListResourcesRequest(
+            location_id=location_id, include_inactive=include_inactive))).resources)
+
+    async def save_resource(self, resource: setup_pb2.Resource) -> setup_pb2.Resource:
+        return (await self._call(self.schedule_setup.SaveResource, setup_pb2.SaveResourceRequest(
+            resource=resource))).resource
+
+    async def save_appointment_type(self, appointment_type: setup_pb2.AppointmentType) -> setup_pb2.AppointmentType:
+        return (await self._call(self.schedule_setup.SaveAppointmentType, setup_pb2.SaveAppointmentTypeRequest(
+            appointment_type=appointment_type))).appointment_type
+
+    async def get_template(self, provider_id: int) -> setup_pb2.GetTemplateResponse:
+        return await self._call(self.schedule_setup.GetTemplate, setup_pb2.GetTemplateRequest(
+            provider_id=provider_id))
+
+    async def set_template(
+        self, provider_id: int, blocks: Sequence[setup_pb2.TemplateBlock], template_version: int
+    ) -> setup_pb2.SetTemplateResponse:
+        return await self._call(self.schedule_setup.SetTemplate, setup_pb2.SetTemplateRequest(
+            provider_id=provider_id, blocks=list(blocks), template_version=template_version))
+
+    async def list_exceptions(
+        self, provider_id: int = 0, from_date: date | None = None, to_date: date | None = None
+    ) -> list[setup_pb2.ScheduleException]:
+        request = setup_pb2.ListExceptionsRequest(provider_id=provider_id)
+        if from_date is not None:
+            request.from_date.CopyFrom(dates.to_pb(from_date))
+        if to_date is not None:
+            request.to_date.CopyFrom(dates.to_pb(to_date))
+        return list((await self._call(self.schedule_setup.ListExceptions, request)).exceptions)
+
+    async def add_exception(self, exception: setup_pb2.ScheduleException) -> setup_pb2.ScheduleException:
+        return (await self._call(self.schedule_setup.AddException, setup_pb2.AddExceptionRequest(
+            exception=exception))).exception
+
+    async def remove_exception(self, exception_id: int) -> None:
+        await self._call(self.schedule_setup.RemoveException, setup_pb2.RemoveExceptionRequest(
+            exception_id=exception_id))
+
+    async def get_reminder_policy(self) -> reminders_pb2.ReminderPolicy:
+        return (await self._call(self.reminders.GetReminderPolicy, reminders_pb2.GetReminderPolicyRequest())).policy
+
+    async def set_reminder_policy(self, policy: reminders_pb2.ReminderPolicy) -> reminders_pb2.ReminderPolicy:
+        return (await self._call(self.reminders.SetReminderPolicy, reminders_pb2.SetReminderPolicyRequest(
+            policy=policy))).policy
+
     async def get_day_schedule(
         self, location_id: int, day: date, provider_ids: Sequence[int] = (), include_cancelled: bool = False
     ) -> appointments_pb2.GetDayScheduleResponse:
@@ -552,6 +609,17 @@ class GrpcGateway:
 
     async def find_slots(self, request: appointments_pb2.FindSlotsRequest) -> list[appointments_pb2.Slot]:
         return list((await self._call(self.appointments.FindSlots, request)).slots)
+
+    async def preview_series(
+        self, request: appointments_pb2.PreviewSeriesRequest
+    ) -> list[appointments_pb2.SeriesOccurrence]:
+        return list((await self._call(self.appointments.PreviewSeries, request)).occurrences)
+
+    async def book_series(self, request: appointments_pb2.BookSeriesRequest) -> appointments_pb2.BookSeriesResponse:
+        keyed = appointments_pb2.BookSeriesRequest()
+        keyed.CopyFrom(request)
+        keyed.idempotency_key = keyed.idempotency_key or uuid.uuid4().hex
+        return await self._call(self.appointments.BookSeries, keyed, retry=True)
 
     async def get_flow_board(
         self, location_id: int, day: date | None = None

@@ -42,7 +42,7 @@ class ShellScreen(Screen[None]):
     # The mode and tab keys are always on screen (mode bar, tab labels), so the footer
     # keeps its room for the actions of the moment; the command palette lists them all.
     # F5-F8 are Admin's tabs from any mode and the finder owns F9; terminals take F10 (menu)
-    # and F11 (full screen) for themselves, so Schedule is F12.
+    # and F11 (full screen) for themselves, so Schedule is F12 and Admin's Schedule setup Ctrl+G.
     BINDINGS = [
         Binding("f2", "show_mode('front-desk')", "Front desk", show=False, id="mode.front_desk"),
         Binding("f3", "show_mode('billing')", "Billing", show=False, id="mode.billing"),
@@ -52,6 +52,9 @@ class ShellScreen(Screen[None]):
         Binding("f6", "show_admin_tab('workstations')", "Workstations", show=False, id="admin.workstations"),
         Binding("f7", "show_admin_tab('audit')", "Audit log", show=False, id="admin.audit"),
         Binding("f8", "show_admin_tab('settings')", "Settings", show=False, id="admin.settings"),
+        Binding(
+            "ctrl+g", "show_admin_tab('schedule-setup')", "Schedule setup", show=False, id="admin.schedule_setup"
+        ),
         Binding("ctrl+o", "change_password", "Password", tooltip="Change your own password", id="account.password"),
         Binding(
             "ctrl+t",

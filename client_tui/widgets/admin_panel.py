@@ -12,6 +12,7 @@ from textual.widgets import TabbedContent, TabPane
 from client_tui.gateway import Gateway
 from client_tui.widgets.admin_tool import AdminTool
 from client_tui.widgets.audit_panel import AuditPanel
+from client_tui.widgets.schedule_setup_panel import ScheduleSetupPanel
 from client_tui.widgets.settings_panel import SettingsPanel
 from client_tui.widgets.users_panel import UsersPanel
 from client_tui.widgets.workstations_panel import WorkstationsPanel
@@ -31,7 +32,14 @@ ADMIN_TABS = (
     AdminTab("workstations", "Workstations", "f6", ("workstations.read",)),
     AdminTab("audit", "Audit log", "f7", ("audit.read",)),
     AdminTab("settings", "Settings", "f8", ("practice.settings.read", "practice.settings.manage")),
+    # F9 is the patient finder's and the audit log's, F10/F11 the terminal's: a Ctrl key instead.
+    AdminTab("schedule-setup", "Schedule setup", "ctrl+g", ("schedule.setup",)),
 )
+
+
+def key_label(key: str) -> str:
+    """"f5" -> "F5", "ctrl+g" -> "^G", as the tab titles show them."""
+    return f"^{key.removeprefix('ctrl+').upper()}" if key.startswith("ctrl+") else key.upper()
 
 
 def permitted_tabs(permissions: set[str]) -> list[AdminTab]:
@@ -66,10 +74,13 @@ class AdminPanel(Vertical):
             ),
             "audit": lambda: AuditPanel(self.gateway, id="audit-panel"),
             "settings": lambda: SettingsPanel(self.gateway, can("practice.settings.manage"), id="settings-panel"),
+            "schedule-setup": lambda: ScheduleSetupPanel(
+                self.gateway, can("schedule.setup"), id="schedule-setup-panel"
+            ),
         }
         with TabbedContent(id="admin-tabs"):
             for tab in self.tabs:
-                with TabPane(f"{tab.key.upper()} {tab.title}", id=tab.pane_id):
+                with TabPane(f"{key_label(tab.key)} {tab.title}", id=tab.pane_id):
                     yield panels[tab.pane_id]()
 
     def has_tab(self, pane_id: str) -> bool:

@@ -1,7 +1,8 @@
 """Schedule mode: one location's day with a column per provider, or one provider's week.
 
 The grid shows what the server sends (template blocks, time off, appointments); the keys act on
-the highlighted cell: Enter books a free time or opens an appointment, M moves one (pick the new
+the highlighted cell: Enter books a free time or opens an appointment, U books a recurring series from a
+free time (every N weeks or months, previewed first), M moves one (pick the new
 time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps. PgUp/PgDn go a day (a
 week) back and forth, T to today, G to a date, W between day and week, L picks the location, P the
 provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls. What
@@ -38,6 +39,7 @@ from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError, RuleBroken, ServerUnavailable, StaleRecord
 from client_tui.screens.appointment_screen import AppointmentScreen
 from client_tui.screens.book_appointment_screen import BookAppointmentScreen
+from client_tui.screens.book_series_screen import BookSeriesScreen
 from client_tui.screens.find_slot_screen import FindSlotScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.go_to_date_screen import GoToDateScreen
@@ -144,6 +146,8 @@ class SchedulePanel(Vertical, AppointmentSteps):
 
     BINDINGS = [
         Binding("enter", "book", "Book", tooltip="Book a patient into the highlighted time", id="schedule.book"),
+        Binding("u", "book_series", "Series", tooltip="Book a recurring series from the highlighted time: every N "
+                "weeks or months", id="schedule.book_series"),
         Binding("enter", "open_appointment", "Open", tooltip="The highlighted appointment: details, history, steps",
                 id="schedule.open"),
         Binding("enter", "move_here", "Move here", tooltip="Move the appointment to the highlighted time and provider",
@@ -482,7 +486,7 @@ class SchedulePanel(Vertical, AppointmentSteps):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         cell, moving = self.cell, self.moving is not None
         booked = cell is not None and cell.appointment is not None
-        if action == "book":
+        if action in ("book", "book_series"):
             return self.can_write_schedule and not moving and cell is not None and not booked
         if action == "open_appointment":
             return not moving and booked
@@ -517,6 +521,32 @@ class SchedulePanel(Vertical, AppointmentSteps):
             cell.starts_at(self.zone),
         )
         self.app.push_screen(screen, self._booked)
+
+    def action_book_series(self) -> None:
+        cell = self.cell
+        if cell is None or self.setup is None:
+            return
+        screen = BookSeriesScreen(
+            self.gateway, self.session, self.setup, cell.column.provider_id, self.location_id,
+            cell.starts_at(self.zone),
+        )
+        self.app.push_screen(screen, self._series_booked)
+
+    def _series_booked(self, result: ap.BookSeriesResponse | None) -> None:
+        made = [o for o in result.occurrences if o.appointment_id] if result is not None else []
+        if not made:
+            self.focus_grid()
+            return
+        # The cursor goes to the first visit booked, on its day.
+        self.day = sv.parse_local(made[0].local_start).date()
+        self.target_appointment_id = made[0].appointment_id
+        self.load_schedule()
+        self.focus_grid()
+        assert result is not None
+        skipped = len(result.occurrences) - len(made)
+        last = sv.local_text_when(made[-1].local_start)
+        self.say(f"Booked a series of {len(made)} visits, {sv.local_text_when(made[0].local_start)} to {last}"
+                 + (f"; {skipped} skipped (taken or outside the hours)." if skipped else "."), "info")
 
     def _booked(self, appointment: ap.Appointment | None) -> None:
         if appointment is None:

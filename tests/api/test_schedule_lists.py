@@ -153,3 +153,28 @@ async def test_no_waitlist_offers_for_time_already_past(desk: Client, manager: C
         appointment_id=early.appointment_id, version=early.version, reason=ap.CANCEL_REASON_PATIENT),
         metadata=desk.md)
     assert gone.appointment.status == ap.APPOINTMENT_STATUS_CANCELLED and list(gone.waitlist_offers) == []
+
+
+async def test_a_move_offers_the_time_it_left_to_the_waitlist(desk: Client, manager: Client,
+                                                              practice: Practice) -> None:
+    prov = await a_provider_with_week(manager, practice, "Shifter")
+    day = next_weekday(2, date(2027, 9, 1))
+    held = await book(desk, booking(await a_patient_id(desk), prov, practice, at(day, 10)))
+    morning_id, afternoon_id = [await a_patient_id(desk, n) for n in ("Mo", "Af")]
+    entries = {}
+    for who, earliest, latest in ((morning_id, 8 * 60, 12 * 60), (afternoon_id, 13 * 60, 17 * 60)):
+        entries[who] = (await desk.waitlist.AddToWaitlist(ap.AddToWaitlistRequest(entry=ap.WaitlistEntry(
+            patient_id=who, appointment_type_id=practice.follow_up, provider_id=prov,
+            earliest_date=dates.to_pb(day), latest_date=dates.to_pb(day), earliest_minute=earliest,
+            latest_minute=latest)), metadata=desk.md)).entry
+    moved = await desk.appointments.RescheduleAppointment(ap.RescheduleAppointmentRequest(
+        appointment_id=held.appointment_id, version=held.version, starts_at=at(day, 15)), metadata=desk.md)
+    assert moved.appointment.local_start.endswith("15:00")
+    # The 10:00 it left suits the patient who wants a morning; the 15:00 it took is no offer for the other one.
+    offered = [o.patient_id for o in moved.waitlist_offers]
+    assert morning_id in offered and afternoon_id not in offered
+    entry = next(o for o in moved.waitlist_offers if o.patient_id == morning_id)
+    assert entry.waitlist_entry_id == entries[morning_id].waitlist_entry_id
+    made = await book(desk, booking(morning_id, prov, practice, at(day, 10),
+                                    waitlist_entry_id=entry.waitlist_entry_id))
+    assert made.local_start.endswith("10:00")

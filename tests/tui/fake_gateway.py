@@ -36,6 +36,7 @@ from shared.pms.auth.v1 import auth_pb2
 
 from .fake_front_desk import FakeFrontDesk
 from .fake_schedule import FakeSchedule
+from .fake_schedule_setup import FakeScheduleSetup
 
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 PRACTICE = "Sunrise Family Practice"
@@ -99,7 +100,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk, FakeSchedule):
+class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -127,6 +128,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule):
         self._seed()
         self._seed_front_desk()
         self._seed_schedule()
+        self._seed_schedule_setup()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

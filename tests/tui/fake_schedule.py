@@ -719,6 +719,99 @@ class FakeSchedule:
         found.sort(key=lambda s: (s.starts_at.seconds, s.provider_id))
         return found[:limit]
 
+    def _series_plan(self, first: ap.BookAppointmentRequest, recurrence: ap.Recurrence
+                     ) -> list[tuple[datetime, datetime, str, str]]:
+        """As server/scheduling/series.py: (start, end, problem_reason, problem) per occurrence, every N weeks or
+        N months on the same weekday of the month, checked against the template and what is booked."""
+        violations = []
+        if recurrence.frequency not in (ap.FREQUENCY_WEEKLY, ap.FREQUENCY_MONTHLY):
+            violations.append(FieldViolation("recurrence.frequency", "must be weekly or monthly"))
+        if not 1 <= recurrence.interval <= 12:
+            violations.append(FieldViolation("recurrence.interval", "must be 1 to 12"))
+        until = dates.from_pb(recurrence.until) if recurrence.HasField("until") else None
+        if bool(recurrence.count) == bool(until):
+            violations.append(FieldViolation("recurrence.count", "give either a count or an until date"))
+        elif recurrence.count and not 2 <= recurrence.count <= 52:
+            violations.append(FieldViolation("recurrence.count", "must be 2 to 52"))
+        if first.patient_id not in self.patients:
+            violations.append(FieldViolation("first.patient_id", "is not a patient of this practice"))
+        kind = self.appointment_types.get(first.appointment_type_id)
+        if kind is None:
+            violations.append(FieldViolation("first.appointment_type_id", "is not an active appointment type of "
+                                                                          "this practice"))
+        if violations:
+            raise InvalidInput(violations)
+        assert kind is not None
+        minutes = first.duration_minutes or kind.default_minutes
+        start = first.starts_at.ToDatetime(tzinfo=UTC).astimezone(NY)
+        nth = (start.day - 1) // 7 + 1
+        out: list[tuple[datetime, datetime, str, str]] = []
+        k = 0
+        while len(out) < 52:
+            if recurrence.frequency == ap.FREQUENCY_WEEKLY:
+                day = start.date() + timedelta(weeks=k * recurrence.interval)
+            else:
+                m = start.month - 1 + k * recurrence.interval
+                month_first = date(start.year + m // 12, m % 12 + 1, 1)
+                day = month_first + timedelta(days=(start.weekday() - month_first.weekday()) % 7 + 7 * (nth - 1))
+                while day.month != month_first.month:
+                    day -= timedelta(days=7)
+            if (recurrence.count and len(out) >= recurrence.count) or (until is not None and day > until):
+                break
+            s = local(day, start.hour, start.minute)
+            e = s + timedelta(minutes=minutes)
+            if not first.overbook and not self._fits_template(first.provider_id, first.location_id, s, e):
+                out.append((s, e, "OUTSIDE_TEMPLATE", "outside the provider's hours, lunch or time off"))
+            elif not first.overbook and self._holding(first.provider_id, s, e):
+                out.append((s, e, "SLOT_TAKEN", "the provider is booked then"))
+            else:
+                out.append((s, e, "", ""))
+            k += 1
+        return out
+
+    @staticmethod
+    def _occurrence(s: datetime, reason: str, problem: str, appointment_id: int = 0) -> ap.SeriesOccurrence:
+        return ap.SeriesOccurrence(starts_at=stamp(s), local_start=local_text(s), free=not reason,
+                                   problem_reason=reason, problem=problem, appointment_id=appointment_id)
+
+    async def preview_series(self, request: ap.PreviewSeriesRequest) -> list[ap.SeriesOccurrence]:
+        sent = ap.PreviewSeriesRequest()
+        sent.CopyFrom(request)
+        self._schedule_call("preview_series", "schedule.write", sent)
+        return [self._occurrence(s, reason, problem) for s, _, reason, problem in
+                self._series_plan(request.first, request.recurrence)]
+
+    async def book_series(self, request: ap.BookSeriesRequest) -> ap.BookSeriesResponse:
+        sent = ap.BookSeriesRequest()
+        sent.CopyFrom(request)
+        sent.idempotency_key = sent.idempotency_key or uuid.uuid4().hex
+        self._schedule_call("book_series", "schedule.write", sent)
+        self._require_overbook(request.first.overbook)
+        planned = self._series_plan(request.first, request.recurrence)
+        blocked = [p for p in planned if p[2]]
+        if blocked and not request.skip_conflicts:
+            when = ", ".join(f"{s:%a %d %b %H:%M}" for s, *_ in blocked[:5])
+            raise RuleBroken(f"{len(blocked)} of the {len(planned)} occurrences cannot be booked ({when}"
+                             f"{'...' if len(blocked) > 5 else ''}); book the free ones only, or change the series.",
+                             "SERIES_CONFLICTS", {"conflicts": str(len(blocked))})
+        if len(blocked) == len(planned):
+            raise RuleBroken("None of the occurrences can be booked.", "SERIES_CONFLICTS",
+                             {"conflicts": str(len(blocked))})
+        first = request.first
+        self.series_booked = getattr(self, "series_booked", 0) + 1
+        out = []
+        for s, e, reason, problem in planned:
+            appointment_id = 0
+            if not reason:
+                made = self._new_appointment(first.patient_id, first.provider_id, first.location_id,
+                                             first.appointment_type_id, s, int((e - s).total_seconds() // 60),
+                                             first.visit_reason, first.note, first.overbook)
+                made.status_changed_at.CopyFrom(stamp(self.schedule_now))
+                self._event(made.appointment_id, "booked", to_status=S.APPOINTMENT_STATUS_SCHEDULED)
+                appointment_id = made.appointment_id
+            out.append(self._occurrence(s, reason, problem, appointment_id))
+        return ap.BookSeriesResponse(series_id=self.series_booked, occurrences=out)
+
     async def get_flow_board(self, location_id: int, day: date | None = None) -> ap.GetFlowBoardResponse:
         self._schedule_call("get_flow_board", "schedule.read", location_id, day)
         location = self.locations.get(location_id)

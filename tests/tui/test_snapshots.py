@@ -7,12 +7,16 @@ the new pictures (``tests/tui/__snapshots__/``): a screen that is hard to read i
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, SelectionList
+from textual.widgets import DataTable, Input, Select, SelectionList
 
 from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
+from client_tui.screens.book_series_screen import BookSeriesScreen
+from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
+from client_tui.screens.recalls_screen import RecallsScreen
 from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.screens.waitlist_offers_screen import WaitlistOffersScreen
 from client_tui.screens.waitlist_screen import WaitlistScreen
 from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.slot_grid import SlotGrid
@@ -69,6 +73,21 @@ def test_add_user_with_field_violations(snap_compare, fake: FakeGateway) -> None
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SIZE, run_before=open_form_and_send_it_empty)
+
+
+def test_admin_schedule_setup_providers(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24: the manager's Schedule setup tab, the providers list with Dr. Lee highlighted."""
+
+    async def open_schedule_setup(pilot: Pilot[None]) -> None:
+        await enter_as(pilot, "mary", "manager-pass")
+        await pilot.press("ctrl+g")
+        table = pilot.app.screen.query_one("#setup-providers", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.press("down", "down")
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=(80, 24), run_before=open_schedule_setup)
 
 
 def test_session_ended_overlay(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
@@ -176,3 +195,59 @@ def test_schedule_waitlist(snap_compare, fake: FakeGateway) -> None:  # type: ig
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_the_waitlist)
+
+
+def test_schedule_series_preview(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24, the smallest terminal: a weekly series of six from Dr. Lee's Tuesday 11:00, the third taken."""
+
+    async def preview_a_series(pilot: Pilot[None]) -> None:
+        fake.someone_else_books(1, "2026-11-17T11:00")
+        await show_the_schedule(pilot)
+        await pilot.press("right", *["down"] * 12)  # Dr. Lee, 11:00
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BookSeriesScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, BookSeriesScreen)
+        await pilot.press(*"garc", "enter")
+        results = screen.query_one("#patient-results", DataTable)
+        await wait_for(pilot, lambda: results.row_count == 1 and results.has_focus)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.patient_id != 0)
+        screen.query_one("#series-type", Select).value = 1  # Follow-up
+        screen.query_one("#series-reason", Input).value = "physical therapy, left knee"
+        screen.query_one("#series-count", Input).value = "6"
+        await pilot.press("ctrl+r")
+        table = screen.query_one("#series-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6)
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=(80, 24), run_before=preview_a_series)
+
+
+def test_schedule_recalls(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def open_the_recalls(pilot: Pilot[None]) -> None:
+        await show_the_schedule(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecallsScreen))
+        table = pilot.app.screen.query_one("#recalls-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)  # due by the end of next month
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_the_recalls)
+
+
+def test_schedule_waitlist_offers_after_a_cancel(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    async def cancel_with_patients_waiting(pilot: Pilot[None]) -> None:
+        fake.offer_waitlist = True
+        await show_the_schedule(pilot)
+        await pilot.press("right", *["down"] * 24)  # Dr. Lee at 14:00: Smith, Jonathan (confirmed)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CancelAppointmentScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, WaitlistOffersScreen))
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=cancel_with_patients_waiting)

@@ -191,3 +191,33 @@ async def test_escape_leaves_the_freed_time_free(fake: FakeGateway) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen))
         assert "book_appointment" not in fake.requests
         assert fake.appointments[6].status == ap.APPOINTMENT_STATUS_CANCELLED
+
+
+async def test_a_move_offers_the_time_it_left_and_books_it_for_the_chosen_patient(fake: FakeGateway) -> None:
+    app = PmsApp(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        fake.offer_waitlist = True
+        panel = await open_schedule(pilot)
+        await move_to(pilot, panel, LEE, "14:00")  # Smith, Jonathan (confirmed)
+        await pilot.press("m")
+        await pilot.pause()
+        await move_to(pilot, panel, LEE, "15:00")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WaitlistOffersScreen))
+        offers = app.screen
+        assert isinstance(offers, WaitlistOffersScreen)
+        # The offer is for the time the move left, not the one it took.
+        assert text_of(offers.query_one("#offers-intro", Static)).startswith(f"{OFFERS_INTRO} (Tue 11/03 14:00).")
+        assert [row[0] for row in rows_of(offers.query_one("#offers-table", DataTable))] == [
+            "Johnson, Robert", "Garcia, Luis"]
+        assert fake.appointments[6].local_start == "2026-11-03T15:00"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BookAppointmentScreen) and app.screen.patient_id == 2)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen))
+        booked = fake.requests["book_appointment"][-1][0]
+        assert (booked.patient_id, booked.provider_id, booked.waitlist_entry_id) == (2, LEE, 1)
+        assert booked.starts_at.ToJsonString() == "2026-11-03T19:00:00Z"  # 14:00 in New York, the freed time
+        assert fake.waitlist[1].status == "booked"
+        await wait_for(pilot, lambda: said(panel).startswith("Booked from the waitlist: Johnson, Robert"))

@@ -307,3 +307,90 @@ async def test_a_booking_made_through_the_api_appears_live_in_the_day_view(serve
         await wait_for(pilot, lambda: "Ashcombe, Wilhelmina" in shown_now(panel, provider.provider_id, "10:00"), 10)
     await boss.close()
     await gw.close()
+
+
+async def test_front_desk_books_a_weekly_series_with_a_conflict_on_the_real_server(server: RunningServer) -> None:
+    """U on a free time: the real PreviewSeries marks the taken week, the real BookSeries books the other three."""
+    from datetime import timedelta
+
+    from client_tui import schedule_values as sv
+    from client_tui.screens.book_series_screen import BookSeriesScreen
+    from client_tui.widgets.schedule_panel import SchedulePanel
+    from client_tui.widgets.slot_grid import SlotGrid
+    from shared.pms.patients.v1 import patients_pb2
+    from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
+    from tests.builders import a_location, a_patient, a_provider, an_appointment_type, weekday_blocks
+    from tests.support import Client
+
+    from .test_schedule import choose_option, move_to
+
+    await server.add_user("series-boss-real", ["manager"], "manager-password-123")
+    await server.add_user("series-desk-real", ["front_desk"], "desk-password-123")
+    boss = Client(await server.enroll("tui-real-series-setup"))
+    await boss.login("series-boss-real", "manager-password-123")
+    location = (await boss.setup.SaveLocation(setup_pb2.SaveLocationRequest(
+        location=a_location("Cedar Court Office")), metadata=boss.md)).location
+    provider = (await boss.setup.SaveProvider(setup_pb2.SaveProviderRequest(
+        provider=a_provider("Petra", "Oyelaran", serial=903)), metadata=boss.md)).provider
+    await boss.setup.SetTemplate(setup_pb2.SetTemplateRequest(
+        provider_id=provider.provider_id, template_version=provider.template_version,
+        blocks=weekday_blocks(location.location_id, days=range(1, 8))), metadata=boss.md)
+    await boss.setup.SaveAppointmentType(setup_pb2.SaveAppointmentTypeRequest(
+        appointment_type=an_appointment_type("Physio", 30)), metadata=boss.md)
+    kind = next(t for t in (await boss.setup.ListAppointmentTypes(
+        setup_pb2.ListAppointmentTypesRequest(), metadata=boss.md)).appointment_types if t.name == "Physio")
+    patient = (await boss.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Theodora", "Wexcombe", mobile="6145550166")), metadata=boss.md)).patient
+    other = (await boss.patients.RegisterPatient(patients_pb2.RegisterPatientRequest(
+        patient=a_patient("Barnaby", "Quennell", mobile="6145550155")), metadata=boss.md)).patient
+    day = sv.today_at(location.time_zone) + timedelta(days=7)
+    zone = sv.zone_of(location.time_zone)
+    # Another desk already holds the third week's 09:00.
+    await boss.appointments.BookAppointment(appointments_pb2.BookAppointmentRequest(
+        patient_id=other.patient_id, provider_id=provider.provider_id, location_id=location.location_id,
+        appointment_type_id=kind.appointment_type_id,
+        starts_at=sv.timestamp(sv.local_instant(day + timedelta(weeks=2), 9 * 60, zone))), metadata=boss.md)
+
+    gw = GrpcGateway(await server.enroll("tui-real-series-desk"))
+    app = PmsApp(gw)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "series-desk-real", "desk-password-123")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+        await pilot.press("f12")
+        panel = app.screen.query_one(SchedulePanel)
+        await wait_for(pilot, lambda: panel.query_one(SlotGrid).row_count > 0, 10)
+        if panel.location_id != location.location_id:
+            panel.query_one("#schedule-location", Select).value = location.location_id
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *f"{day.month:02d}/{day.day:02d}/{day.year}", "enter")
+        await wait_for(pilot, lambda: panel.calendar is not None and bool(panel.calendar.columns)
+                       and panel.calendar.columns[0].day == day and panel.location_id == location.location_id, 10)
+        await move_to(pilot, panel, provider.provider_id, "09:00")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, BookSeriesScreen), 10)
+        screen = app.screen
+        assert isinstance(screen, BookSeriesScreen)
+        await pilot.press(*"wexcom", "enter")
+        results = screen.query_one("#patient-results", DataTable)
+        await wait_for(pilot, lambda: results.row_count == 1 and results.has_focus, 10)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.patient_id == patient.patient_id, 10)
+        await pilot.pause()
+        await choose_option(pilot, screen.query_one("#series-type", Select), "Physio (30 min)")
+        await pilot.press(*"knee rehab", "enter", "tab", "enter", *"4", "enter")
+        table = screen.query_one("#series-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4, 10)
+        verdicts = [str(table.get_row_at(i)[2]) for i in range(4)]
+        assert verdicts == ["free", "free", "no: the provider is booked then", "free"]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.result is not None, 10)
+        assert [str(table.get_row_at(i)[2]) for i in range(4)] == [
+            "booked", "booked", "skipped: the provider is booked then", "booked"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShellScreen), 10)
+    await boss.close()
+    booked = await gw.list_patient_appointments(patient.patient_id)
+    assert [(a.local_start, a.visit_reason) for a in booked] == [
+        (f"{(day + timedelta(weeks=k)).isoformat()}T09:00", "knee rehab") for k in (0, 1, 3)]
+    await gw.close()
