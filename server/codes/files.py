@@ -78,8 +78,8 @@ def read_cpt_file(text: str) -> list[NewCode]:
         for n, row in enumerate(reader, 2):
             if not row or not any(cell.strip() for cell in row):
                 continue
-            if len(row) < 2:
-                raise CodeFileError(n, "expected two columns: code,description")
+            if len(row) != 2:
+                raise CodeFileError(n, "expected two columns: code,description (quote a description with a comma)")
             code, description = row[0].strip().upper(), row[1].strip()
             if not _CPT.match(code):
                 raise CodeFileError(n, f"{code!r} is not a CPT code (five digits, or four and F, T or U)")

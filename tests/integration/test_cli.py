@@ -238,3 +238,26 @@ def test_sigterm_lets_calls_in_flight_finish(data: DataDir, tmp_path: Path) -> N
             proc.wait(timeout=30)
     assert len({r.session_token for r in results}) == 8
     assert proc.returncode == 0
+
+
+def test_codes_import_and_releases(data: DataDir, tmp_path: Path) -> None:
+    listed = pms_server("codes", "releases", "--data", str(data.root)).stdout
+    assert "icd10cm   2025-10-01  FY2026" in listed and "cpt" not in listed
+    cpt = tmp_path / "cpt2026.csv"
+    cpt.write_text("code,description\n99213,Office visit (licensed text)\n99214,Office visit, longer\n")
+    bad = pms_server("codes", "import", "cpt", str(cpt), "--effective", "2026-01-01", "--data", str(data.root),
+                     check=False)
+    # The unquoted comma makes a third column: refused rather than cut short.
+    assert bad.returncode == 2 and "cpt2026.csv: line 3: expected two columns" in bad.stderr
+    cpt.write_text("code,description\n99213,Office visit (licensed text)\n9921X,Typo\n")
+    bad = pms_server("codes", "import", "cpt", str(cpt), "--effective", "2026-01-01", "--data", str(data.root),
+                     check=False)
+    assert bad.returncode == 2 and "cpt2026.csv: line 3: '9921X' is not a CPT code" in bad.stderr
+    cpt.write_text("code,description\n99213,Office visit (licensed text)\n99214,\"Office visit, longer\"\n")
+    out = pms_server("codes", "import", "cpt", str(cpt), "--effective", "2026-01-01", "--label", "CPT 2026",
+                     "--data", str(data.root)).stdout
+    assert "Loaded cpt effective 2026-01-01: 2 added, 0 changed, 0 retired." in out
+    again = pms_server("codes", "import", "cpt", str(cpt), "--effective", "2025-06-01", "--data", str(data.root),
+                       check=False)
+    assert again.returncode == 2 and "not after the latest one loaded (2026-01-01)" in again.stderr
+    assert "cpt       2026-01-01  CPT 2026" in pms_server("codes", "releases", "--data", str(data.root)).stdout
