@@ -278,6 +278,52 @@ def cmd_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fees(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from server.db.raw import conninfo
+    from server.pricing import fees, files, releases
+
+    try:
+        effective = date.fromisoformat(args.effective)
+    except ValueError:
+        print(f"error: effective: {args.effective!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        given = (fees.parse_fixed(args.conversion_factor, fees.CF_PLACES)
+                 if args.conversion_factor is not None else None)
+    except ValueError as exc:
+        print(f"error: conversion-factor: {exc}", file=sys.stderr)
+        return 2
+    rvu_path, gpci_path = Path(args.rvu_csv), Path(args.gpci_csv)
+    try:
+        rvu_file = files.read_rvu_file(files.decode(rvu_path.read_bytes()))
+    except (files.FeeFileError, OSError) as exc:
+        print(f"error: {rvu_path.name}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        localities = files.read_gpci_file(files.decode(gpci_path.read_bytes()))
+    except (files.FeeFileError, OSError) as exc:
+        print(f"error: {gpci_path.name}: {exc}", file=sys.stderr)
+        return 2
+    data = DataDir(Path(args.data))
+    with database_running(data) as urls, psycopg.connect(conninfo(urls.owner_url or urls.app_url)) as conn:
+        try:
+            result = releases.import_release(
+                conn, label=args.label or f"CY{effective.year} effective {effective:%Y-%m-%d}", effective=effective,
+                rvu_file=rvu_file, localities=localities, rvu_source=rvu_path.name, gpci_source=gpci_path.name,
+                conversion_factor=given)
+        except releases.ReleaseRefused as exc:
+            conn.rollback()
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        conn.commit()
+    cf = fees.format_fixed(result.conversion_factor, fees.CF_PLACES)
+    print(f"Loaded the Medicare fee schedule effective {result.effective_date:%Y-%m-%d}: {result.rvu_count} codes, "
+          f"{result.locality_count} localities, conversion factor {cf}.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import run_demo
 
@@ -417,6 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
     c = csub.add_parser("releases", help="the releases loaded, per code system")
     data_arg(c)
     sp.set_defaults(func=cmd_codes)
+
+    sp = sub.add_parser("fees", help="Medicare physician fee schedule: import a CMS RVU release")
+    fsub = sp.add_subparsers(dest="fees_command", required=True)
+    f = fsub.add_parser("import-rvu", help="load the CMS RVU (PPRRVU) and GPCI CSV files as one release, "
+                                           "pricing dates of service from --effective")
+    f.add_argument("rvu_csv", help="the CMS PPRRVU CSV (e.g. PPRRVU26_JAN.csv)")
+    f.add_argument("gpci_csv", help="the CMS GPCI CSV (e.g. GPCI2026.csv)")
+    f.add_argument("--effective", required=True, help="first date of service the release prices (YYYY-MM-DD)")
+    f.add_argument("--conversion-factor", help="dollars per RVU, e.g. 33.4009 (default: the RVU file's CONV FACTOR)")
+    f.add_argument("--label", default="", help="e.g. CY2026 January")
+    data_arg(f)
+    sp.set_defaults(func=cmd_fees)
 
     sp = sub.add_parser("demo", help="a demo practice on this machine, with the terminal client")
     sp.add_argument("--data", help="data folder to use (default: a temporary one, deleted on exit)")

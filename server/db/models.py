@@ -10,6 +10,7 @@ from server.insurance.models import InsurancePolicy
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
 from server.practice.models import Practice
+from server.pricing.models import PfsLocality, PfsRelease, PfsRvu
 from server.reminders.models import Reminder, ReminderPolicy
 from server.scheduling.models import (
     Appointment,
@@ -33,6 +34,7 @@ __all__ = [
     "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
     "DocumentContent",
     "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
+    "PfsLocality", "PfsRelease", "PfsRvu",
     "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",
     "TemplateBlock", "User", "UserSession", "WaitlistEntry", "Workstation",
 ]
