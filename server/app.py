@@ -17,6 +17,7 @@ from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
 from server.db.raw import conninfo
 from server.documents.servicer import DocumentServicer
+from server.encounters.servicer import EncounterServicer
 from server.insurance.servicer import InsuranceServicer
 from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
@@ -34,6 +35,7 @@ from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
 from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
+from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
@@ -54,7 +56,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             appointments_pb2.DESCRIPTOR.services_by_name["WaitlistService"],
             appointments_pb2.DESCRIPTOR.services_by_name["RecallService"],
             reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"],
-            codes_pb2.DESCRIPTOR.services_by_name["CodeService"]]
+            codes_pb2.DESCRIPTOR.services_by_name["CodeService"],
+            encounters_pb2.DESCRIPTOR.services_by_name["EncounterService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -97,6 +100,7 @@ class PmsServer:
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(), self.server)
         setup_pb2_grpc.add_ScheduleSetupServiceServicer_to_server(ScheduleSetupServicer(), self.server)
         codes_pb2_grpc.add_CodeServiceServicer_to_server(CodeServicer(), self.server)
+        encounters_pb2_grpc.add_EncounterServiceServicer_to_server(EncounterServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -38,6 +38,11 @@ class Permission(StrEnum):
     SCHEDULE_SETUP = "schedule.setup"
     # Looking up and checking diagnosis and procedure codes (reference data, no patient data).
     CODES_READ = "codes.read"
+    ENCOUNTERS_READ = "encounters.read"
+    # Coding a visit: diagnoses, service lines, fees.
+    ENCOUNTERS_WRITE = "encounters.write"
+    # Check-out at the front desk: the encounter of a seen appointment, to be coded by the biller.
+    ENCOUNTERS_CHECKOUT = "encounters.checkout"
 
 
 class Role(StrEnum):
@@ -60,17 +65,19 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PATIENTS_WRITE, P.PAYERS_READ,
                                 P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ,
-                                P.SCHEDULE_WRITE, P.CODES_READ}),
+                                P.SCHEDULE_WRITE, P.CODES_READ, P.ENCOUNTERS_CHECKOUT}),
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
-                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ}),
+                            P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
+                            P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
-                              P.CODES_READ}),
+                              P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
                              P.SETTINGS_READ, P.SETTINGS_MANAGE, P.PATIENTS_READ, P.PATIENTS_WRITE,
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
-                             P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ}),
+                             P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
+                             P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -103,6 +110,7 @@ WAITLIST = "/pms.scheduling.v1.WaitlistService/"
 RECALLS = "/pms.scheduling.v1.RecallService/"
 REMINDERS = "/pms.reminders.v1.ReminderService/"
 CODES = "/pms.codes.v1.CodeService/"
+ENCOUNTERS = "/pms.encounters.v1.EncounterService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -171,6 +179,11 @@ RPC_RULES: dict[str, RpcRule] = {
     REMINDERS + "SetReminderPolicy": RpcRule(P.SCHEDULE_SETUP, "schedule_setup"),
     **{CODES + name: RpcRule(P.CODES_READ, "code_sets", readonly=True)
        for name in ("SearchCodes", "CheckCode", "ListCodeReleases")},
+    ENCOUNTERS + "CreateEncounter": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
+    ENCOUNTERS + "CreateEncounterFromAppointment": RpcRule(P.ENCOUNTERS_CHECKOUT, "charges"),
+    ENCOUNTERS + "GetEncounter": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
+    ENCOUNTERS + "UpdateEncounter": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
+    ENCOUNTERS + "ListEncounters": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

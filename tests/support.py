@@ -176,6 +176,7 @@ class Client:
         from shared.pms.auth.v1 import auth_pb2_grpc
         from shared.pms.codes.v1 import codes_pb2_grpc
         from shared.pms.documents.v1 import documents_pb2_grpc
+        from shared.pms.encounters.v1 import encounters_pb2_grpc
         from shared.pms.insurance.v1 import insurance_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
         from shared.pms.payers.v1 import payers_pb2_grpc
@@ -197,6 +198,7 @@ class Client:
         self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
         self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
         self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
+        self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self.token = ""
 
     @property

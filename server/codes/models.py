@@ -36,7 +36,10 @@ class CodeEntry(Base):
 
     __tablename__ = "code_entry"
     __table_args__ = (
-        Index("ix_code_entry_words", text("to_tsvector('simple'::regconfig, description)"), postgresql_using="gin"),
+        # Without fastupdate: a bulk import goes into the index itself, not into a pending list that every
+        # lookup would then scan until a vacuum.
+        Index("ix_code_entry_words", text("to_tsvector('simple'::regconfig, description)"), postgresql_using="gin",
+              postgresql_with={"fastupdate": "off"}),
     )
 
     # The primary key serves prefix lookups: a range scan in code order (C collation: bytewise, like the codes).

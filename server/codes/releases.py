@@ -78,6 +78,8 @@ def import_release(conn: psycopg.Connection[Any], system: str, label: str, effec
     conn.execute("UPDATE code_release SET added = %s, changed = %s, retired = %s WHERE id = %s",
                  (added, changed, retired, release_id))
     conn.execute("DROP TABLE incoming")
+    # Fresh statistics: lookups plan against the new rows at once, not after autovacuum gets to them.
+    conn.execute("ANALYZE code_entry")
     return ReleaseResult(system, label, effective, added, changed, retired)
 
 

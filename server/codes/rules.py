@@ -23,7 +23,7 @@ def check(system: str, shown: str, versions: list[Any], dos: date) -> CodeCheck:
     """``versions`` are the code's rows in valid_from order; ``shown`` is how the biller reads the code."""
     name = SYSTEM_NAMES[system]
     if not versions:
-        return CodeCheck(None, False, "UNKNOWN_CODE", f"{shown} is not a {name} code.")
+        return CodeCheck(None, False, "UNKNOWN_CODE", f"{shown} is not a known {name} code.")
     for row in versions:
         if row.valid_from <= dos and (row.valid_to is None or dos < row.valid_to):
             if system == "icd10cm" and not row.billable:

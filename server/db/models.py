@@ -6,6 +6,7 @@ from server.codes.models import CodeEntry, CodeRelease
 from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
 from server.documents.models import Document, DocumentContent
+from server.encounters.models import Encounter, EncounterLine
 from server.insurance.models import InsurancePolicy
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
@@ -32,7 +33,7 @@ from server.workstations.models import Workstation
 __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
     "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
-    "DocumentContent",
+    "DocumentContent", "Encounter", "EncounterLine",
     "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
     "PfsLocality", "PfsRelease", "PfsRvu",
     "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",

@@ -34,7 +34,7 @@ def test_the_version_for_the_date_of_service_decides() -> None:
                        date(2025, 1, 1)).reason == "NOT_BILLABLE"
     # Only ICD-10-CM has header codes; the flag means nothing elsewhere.
     assert rules.check("cpt", "99213", [version(date(2024, 1, 1), None, billable=False)], date(2025, 1, 1)).valid
-    assert rules.check("pos", "11", [], date(2025, 1, 1)).problem == "11 is not a place of service code."
+    assert rules.check("pos", "11", [], date(2025, 1, 1)).problem == "11 is not a known place of service code."
 
 
 def test_a_query_is_a_code_prefix_words_or_both() -> None:

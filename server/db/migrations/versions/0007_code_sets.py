@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['release_id'], ['code_release.id'], name=op.f('fk_code_entry_release_id_code_release')),
     sa.PrimaryKeyConstraint('system', 'code', 'valid_from', name=op.f('pk_code_entry'))
     )
-    op.create_index('ix_code_entry_words', 'code_entry', [sa.literal_column("to_tsvector('simple'::regconfig, description)")], unique=False, postgresql_using='gin')
+    op.create_index('ix_code_entry_words', 'code_entry', [sa.literal_column("to_tsvector('simple'::regconfig, description)")], unique=False, postgresql_using='gin', postgresql_with={'fastupdate': 'off'})
 
 
 def downgrade() -> None:
