@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,8 +27,8 @@ SLOT_SEARCH_CHUNK_DAYS = 7
 # Appointments with what the calendar shows beside them (patient name and MRN, type name and color). Instants come
 # as epoch seconds and local times as text: a day view has hundreds of rows, and this is what costs least to convert.
 _APPOINTMENTS_SQL = """
-SELECT a.id, a.patient_id, p.last_name || ', ' || p.first_name AS patient_name, p.mrn, a.provider_id,
-       a.location_id, a.appointment_type_id, t.name AS type_name, t.color,
+SELECT a.id, a.patient_id, p.patient_name, p.mrn, a.provider_id,
+       a.location_id, a.appointment_type_id, t.type_name, t.color,
        extract(epoch FROM a.starts_at)::bigint AS starts_s, extract(epoch FROM a.ends_at)::bigint AS ends_s,
        a.status, a.overbooked, a.visit_reason, a.note, a.cancel_reason, a.cancel_note, a.version,
        floor(extract(epoch FROM a.status_changed_at))::bigint AS changed_s,
@@ -38,23 +37,31 @@ SELECT a.id, a.patient_id, p.last_name || ', ' || p.first_name AS patient_name, 
        COALESCE((SELECT array_agg(ar.resource_id ORDER BY ar.resource_id) FROM appointment_resource ar
                   WHERE ar.practice_id = a.practice_id AND ar.appointment_id = a.id), '{{}}') AS resource_ids
   FROM appointment a
-  JOIN patient p ON p.practice_id = a.practice_id AND p.id = a.patient_id
-  JOIN appointment_type t ON t.practice_id = a.practice_id AND t.id = a.appointment_type_id
-  JOIN location l ON l.practice_id = a.practice_id AND l.id = a.location_id
+  -- One index lookup per appointment (OFFSET 0 keeps each a lookup): as plain joins, the planner preferred
+  -- hashing the whole patient table and rescanning the day once per appointment type (16 of a 33 ms day view).
+  CROSS JOIN LATERAL (SELECT x.last_name || ', ' || x.first_name AS patient_name, x.mrn FROM patient x
+                       WHERE x.practice_id = a.practice_id AND x.id = a.patient_id OFFSET 0) p
+  CROSS JOIN LATERAL (SELECT y.name AS type_name, y.color FROM appointment_type y
+                       WHERE y.practice_id = a.practice_id AND y.id = a.appointment_type_id OFFSET 0) t
+  CROSS JOIN LATERAL (SELECT z.time_zone FROM location z
+                       WHERE z.practice_id = a.practice_id AND z.id = a.location_id OFFSET 0) l
  WHERE a.practice_id = :p AND {where}
  ORDER BY a.starts_at, a.provider_id, a.id"""
 
 
 def appointment_message(r: Any) -> pb.Appointment:
-    return pb.Appointment(
+    msg = pb.Appointment(
         appointment_id=r.id, patient_id=r.patient_id, patient_name=r.patient_name, patient_mrn=r.mrn,
         provider_id=r.provider_id, location_id=r.location_id, appointment_type_id=r.appointment_type_id,
-        appointment_type_name=r.type_name, color=r.color, starts_at=Timestamp(seconds=r.starts_s),
-        ends_at=Timestamp(seconds=r.ends_s),
-        local_start=r.local_start, local_end=r.local_end,
-        status=STATUS_ENUM[r.status], overbooked=r.overbooked, resource_ids=list(r.resource_ids),
+        appointment_type_name=r.type_name, color=r.color, local_start=r.local_start, local_end=r.local_end,
+        status=STATUS_ENUM[r.status], overbooked=r.overbooked, resource_ids=r.resource_ids,
         visit_reason=r.visit_reason, note=r.note, cancel_reason=CANCEL_ENUM.get(r.cancel_reason or "", 0),
-        cancel_note=r.cancel_note, version=r.version, status_changed_at=Timestamp(seconds=r.changed_s))
+        cancel_note=r.cancel_note, version=r.version)
+    # Set in place: a Timestamp built and copied in costs more than the rest of the row (hundreds per day view).
+    msg.starts_at.seconds = r.starts_s
+    msg.ends_at.seconds = r.ends_s
+    msg.status_changed_at.seconds = r.changed_s
+    return msg
 
 
 async def appointments_where(db: AsyncSession, practice_id: int, where: str, params: dict[str, Any]
