@@ -184,6 +184,9 @@ RPC_RULES: dict[str, RpcRule] = {
     ENCOUNTERS + "GetEncounter": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
     ENCOUNTERS + "UpdateEncounter": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
     ENCOUNTERS + "ListEncounters": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
+    ENCOUNTERS + "MarkReadyToBill": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
+    ENCOUNTERS + "ReopenEncounter": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
+    ENCOUNTERS + "ListEncounterCharges": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

@@ -8,6 +8,7 @@ from server.db.base import Base
 from server.documents.models import Document, DocumentContent
 from server.encounters.models import Encounter, EncounterLine
 from server.insurance.models import InsurancePolicy
+from server.ledger.models import LedgerEntry
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
 from server.practice.models import Practice
@@ -34,7 +35,8 @@ __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
     "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
     "DocumentContent", "Encounter", "EncounterLine",
-    "IdempotencyRecord", "InsurancePolicy", "Location", "Patient", "PatientChange", "PatientMerge", "Payer",
+    "IdempotencyRecord", "InsurancePolicy", "LedgerEntry", "Location", "Patient", "PatientChange", "PatientMerge",
+    "Payer",
     "PfsLocality", "PfsRelease", "PfsRvu",
     "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",
     "TemplateBlock", "User", "UserSession", "WaitlistEntry", "Workstation",

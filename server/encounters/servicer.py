@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 
 from server.common import idempotency
-from server.encounters import service
+from server.encounters import billing, service
 from server.rpc.context import current_call
 from shared.pms.encounters.v1 import encounters_pb2 as pb
 from shared.pms.encounters.v1 import encounters_pb2_grpc
@@ -58,3 +58,27 @@ class EncounterServicer(encounters_pb2_grpc.EncounterServiceServicer):
         ctx.audit.patient_id = request.patient_id or None
         ctx.audit.detail = f"results={len(found)}"
         return pb.ListEncountersResponse(encounters=found)
+
+    async def MarkReadyToBill(self, request: pb.MarkReadyToBillRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.MarkReadyToBillResponse:
+        ctx = current_call()
+        row, posted = await billing.mark_ready(ctx, request.encounter_id, request.version)
+        ctx.audit.patient_id, ctx.audit.detail = row.patient_id, f"encounter_id={row.id} posted_cents={posted}"
+        return pb.MarkReadyToBillResponse(encounter=await service.message(ctx.db, ctx.practice_id, row),
+                                          posted_cents=posted)
+
+    async def ReopenEncounter(self, request: pb.ReopenEncounterRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.ReopenEncounterResponse:
+        ctx = current_call()
+        row, reversed_cents = await billing.reopen(ctx, request.encounter_id, request.version, request.reason)
+        ctx.audit.patient_id = row.patient_id
+        ctx.audit.detail = f"encounter_id={row.id} reversed_cents={reversed_cents}"
+        return pb.ReopenEncounterResponse(encounter=await service.message(ctx.db, ctx.practice_id, row),
+                                          reversed_cents=reversed_cents)
+
+    async def ListEncounterCharges(self, request: pb.ListEncounterChargesRequest,
+                                   context: grpc.aio.ServicerContext) -> pb.ListEncounterChargesResponse:
+        ctx = current_call()
+        patient_id, entries = await billing.charges(ctx, request.encounter_id)
+        ctx.audit.patient_id, ctx.audit.detail = patient_id, f"encounter_id={request.encounter_id}"
+        return pb.ListEncounterChargesResponse(entries=entries, balance_cents=sum(e.amount_cents for e in entries))

@@ -20,8 +20,9 @@ from server.patients.models import PatientMerge
 from server.rpc.context import CallContext
 from shared.pms.patients.v1 import patients_pb2 as pb
 
-# They describe one record's own past; moving them would rewrite it.
-STAYS_WITH_RECORD = {"patient_change", "patient_merge", "patient"}
+# They describe one record's own past; moving them would rewrite it. The ledger is money already posted: it is
+# never edited, so a record with ledger entries is not merged (see merge()).
+STAYS_WITH_RECORD = {"patient_change", "patient_merge", "patient", "ledger_entry"}
 
 
 def patient_references() -> list[tuple[Table, str]]:
@@ -62,6 +63,12 @@ async def merge(ctx: CallContext, request: pb.MergePatientsRequest) -> tuple[pb.
         raise StaleVersion("patient record")
     if "merged" in (survivor.status, merged.status):
         raise RuleViolation("One of these records was merged already.", "PATIENT_MERGED")
+    posted = (await ctx.db.execute(text("SELECT EXISTS (SELECT 1 FROM ledger_entry WHERE practice_id = :p "
+                                        "AND patient_id = :id)"), {"p": ctx.practice_id, "id": merged.id})).scalar()
+    if posted:
+        # Moving money between records needs transfer entries on the ledger (the payments issue), not an UPDATE.
+        raise RuleViolation("The record to merge away has charges on its ledger; it cannot be merged yet.",
+                            "PATIENT_HAS_LEDGER")
 
     # The absorbed record's active policies follow the survivor's in billing order.
     active_survivor = (await ctx.db.execute(select(InsurancePolicy.id).where(

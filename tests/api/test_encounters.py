@@ -12,6 +12,7 @@ import pytest
 from server.codes import files, releases
 from shared import dates
 from shared.pms.encounters.v1 import encounters_pb2 as en
+from shared.pms.patients.v1 import patients_pb2 as pt
 from tests.api.test_patients import logged_in
 from tests.api.test_scheduling import NY, Practice, _to, a_patient_id, a_provider_with_week, at, book, booking
 
@@ -189,3 +190,76 @@ async def test_who_may_do_what(server: RunningServer, desk: Client, biller: Clie
         assert status_details(err)[0] == "PERMISSION_DENIED"
     finally:
         await doctor.close()
+
+
+async def ready(client: Client, made: en.Encounter) -> en.MarkReadyToBillResponse:
+    return await client.encounters.MarkReadyToBill(en.MarkReadyToBillRequest(
+        encounter_id=made.encounter_id, version=made.version), metadata=client.md)
+
+
+async def charges(client: Client, made: en.Encounter) -> en.ListEncounterChargesResponse:
+    return await client.encounters.ListEncounterCharges(en.ListEncounterChargesRequest(
+        encounter_id=made.encounter_id), metadata=client.md)
+
+
+async def test_ready_to_bill_posts_each_charge_once_and_reopening_reverses_them(
+        biller: Client, desk: Client, manager: Client, provider_id: int, practice: Practice) -> None:
+    made = await create(biller, an_encounter(await a_patient_id(desk, "Post"), provider_id, practice, lines=(
+        line("99214", [1, 2], 18000), line("96372", [1], 3500))))
+    posted = await ready(biller, made)
+    assert posted.posted_cents == 21500 and posted.encounter.status == en.ENCOUNTER_STATUS_READY
+    first = await charges(biller, made)
+    assert [(e.kind, e.line_number, e.code, e.amount_cents) for e in first.entries] == [
+        (en.LEDGER_ENTRY_KIND_CHARGE, 1, "99214", 18000), (en.LEDGER_ENTRY_KIND_CHARGE, 2, "96372", 3500)]
+    assert first.balance_cents == 21500 and first.entries[0].posted_by == "enc-biller"
+    # Posted money is not edited, and not posted twice.
+    err = await fails(biller.encounters.UpdateEncounter(en.UpdateEncounterRequest(encounter=posted.encounter),
+                                                        metadata=biller.md))
+    assert status_details(err)[0] == "ENCOUNTER_NOT_OPEN"
+    assert status_details(await fails(ready(biller, posted.encounter)))[0] == "ENCOUNTER_NOT_OPEN"
+    assert status_details(await fails(ready(biller, made)))[0] == "STALE_VERSION"
+    err = await fails(biller.encounters.ReopenEncounter(en.ReopenEncounterRequest(
+        encounter_id=made.encounter_id, version=posted.encounter.version, reason=" "), metadata=biller.md))
+    assert "say why" in dict(status_details(err)[1])["reason"]
+    reopened = await biller.encounters.ReopenEncounter(en.ReopenEncounterRequest(
+        encounter_id=made.encounter_id, version=posted.encounter.version, reason="wrong level of visit"),
+        metadata=biller.md)
+    assert reopened.reversed_cents == 21500 and reopened.encounter.status == en.ENCOUNTER_STATUS_OPEN
+    assert (await charges(biller, made)).balance_cents == 0
+    # Corrected and posted again: a second posting of the lines as they are now.
+    fixed = en.Encounter()
+    fixed.CopyFrom(reopened.encounter)
+    fixed.lines[0].code, fixed.lines[0].fee_cents = "99213", 12500
+    fixed = (await biller.encounters.UpdateEncounter(en.UpdateEncounterRequest(encounter=fixed),
+                                                     metadata=biller.md)).encounter
+    assert (await ready(biller, fixed)).posted_cents == 16000
+    final = await charges(biller, made)
+    assert [(e.kind, e.code, e.amount_cents) for e in final.entries] == [
+        (en.LEDGER_ENTRY_KIND_CHARGE, "99214", 18000), (en.LEDGER_ENTRY_KIND_CHARGE, "96372", 3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, "99214", -18000), (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, "96372", -3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE, "99213", 12500), (en.LEDGER_ENTRY_KIND_CHARGE, "96372", 3500)]
+    assert final.balance_cents == 16000 and final.entries[2].note == "wrong level of visit"
+    # A record with money on its ledger is not merged away (moving money needs transfers, not edits).
+    other = await a_patient_id(desk, "Twin")
+    versions = {}
+    for pid in (other, made.patient_id):
+        versions[pid] = (await desk.patients.GetPatient(pt.GetPatientRequest(patient_id=pid),
+                                                        metadata=desk.md)).patient.version
+    err = await fails(manager.patients.MergePatients(pt.MergePatientsRequest(
+        survivor_patient_id=other, survivor_version=versions[other], merged_patient_id=made.patient_id,
+        merged_version=versions[made.patient_id], reason="same person"), metadata=manager.md))
+    assert status_details(err)[0] == "PATIENT_HAS_LEDGER"
+
+
+async def test_ready_to_bill_needs_a_diagnosis_and_a_line(biller: Client, desk: Client, provider_id: int,
+                                                         practice: Practice) -> None:
+    empty = await create(biller, an_encounter(await a_patient_id(desk, "Empty"), provider_id, practice))
+    emptied = en.Encounter()
+    emptied.CopyFrom(empty)
+    del emptied.lines[:]
+    del emptied.diagnoses[:]
+    emptied = (await biller.encounters.UpdateEncounter(en.UpdateEncounterRequest(encounter=emptied),
+                                                       metadata=biller.md)).encounter
+    err = await fails(ready(biller, emptied))
+    assert dict(status_details(err)[1]).keys() == {"diagnoses", "lines"}
+    assert (await charges(biller, emptied)).entries == []

@@ -22,46 +22,63 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pms/encounters/v1/encounters.proto\x12\x11pms.encounters.v1\x1a\x16google/type/date.proto\"D\n\tDiagnosis\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_code\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xd8\x01\n\x0bServiceLine\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63ode_system\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tmodifiers\x18\x04 \x03(\t\x12\r\n\x05units\x18\x05 \x01(\x05\x12\x13\n\x0b\x64x_pointers\x18\x06 \x03(\x05\x12\x11\n\tfee_cents\x18\x07 \x01(\x03\x12\x0b\n\x03ndc\x18\x08 \x01(\t\x12\x1a\n\x12ndc_quantity_milli\x18\t \x01(\x03\x12\x10\n\x08ndc_unit\x18\n \x01(\t\x12\x0c\n\x04note\x18\x0b \x01(\t\"\x96\x04\n\tEncounter\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x03 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x04 \x01(\x03\x12\x1d\n\x15rendering_provider_id\x18\x05 \x01(\x03\x12\x1f\n\x17supervising_provider_id\x18\x06 \x01(\x03\x12\x1f\n\x17referring_provider_name\x18\x07 \x01(\t\x12\x1e\n\x16referring_provider_npi\x18\x08 \x01(\t\x12\x13\n\x0blocation_id\x18\t \x01(\x03\x12\x18\n\x10place_of_service\x18\n \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12\x1b\n\x13prior_authorization\x18\x0c \x01(\t\x12/\n\tdiagnoses\x18\r \x03(\x0b\x32\x1c.pms.encounters.v1.Diagnosis\x12-\n\x05lines\x18\x0e \x03(\x0b\x32\x1e.pms.encounters.v1.ServiceLine\x12\x32\n\x06status\x18\x0f \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x13\n\x0btotal_cents\x18\x10 \x01(\x03\x12\x0f\n\x07version\x18\x11 \x01(\x03\"b\n\x16\x43reateEncounterRequest\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"J\n\x17\x43reateEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"?\n%CreateEncounterFromAppointmentRequest\x12\x16\n\x0e\x61ppointment_id\x18\x01 \x01(\x03\"j\n&CreateEncounterFromAppointmentResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"+\n\x13GetEncounterRequest\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\"G\n\x14GetEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"I\n\x16UpdateEncounterRequest\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"J\n\x17UpdateEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"\xd7\x01\n\x15ListEncountersRequest\x12\x32\n\x06status\x18\x01 \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x1d\n\x15rendering_provider_id\x18\x02 \x01(\x03\x12\x12\n\npatient_id\x18\x03 \x01(\x03\x12$\n\tfrom_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\"\n\x07to_date\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\r\n\x05limit\x18\x06 \x01(\x05\"\xf2\x01\n\x10\x45ncounterSummary\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x03 \x01(\t\x12\x15\n\rprovider_name\x18\x04 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x32\n\x06status\x18\x06 \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x12\n\nline_count\x18\x07 \x01(\x05\x12\x13\n\x0btotal_cents\x18\x08 \x01(\x03\"Q\n\x16ListEncountersResponse\x12\x37\n\nencounters\x18\x01 \x03(\x0b\x32#.pms.encounters.v1.EncounterSummary*\x87\x01\n\x0f\x45ncounterStatus\x12 \n\x1c\x45NCOUNTER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45NCOUNTER_STATUS_OPEN\x10\x01\x12\x1a\n\x16\x45NCOUNTER_STATUS_READY\x10\x02\x12\x1b\n\x17\x45NCOUNTER_STATUS_BILLED\x10\x03\x32\xc6\x04\n\x10\x45ncounterService\x12h\n\x0f\x43reateEncounter\x12).pms.encounters.v1.CreateEncounterRequest\x1a*.pms.encounters.v1.CreateEncounterResponse\x12\x95\x01\n\x1e\x43reateEncounterFromAppointment\x12\x38.pms.encounters.v1.CreateEncounterFromAppointmentRequest\x1a\x39.pms.encounters.v1.CreateEncounterFromAppointmentResponse\x12_\n\x0cGetEncounter\x12&.pms.encounters.v1.GetEncounterRequest\x1a\'.pms.encounters.v1.GetEncounterResponse\x12h\n\x0fUpdateEncounter\x12).pms.encounters.v1.UpdateEncounterRequest\x1a*.pms.encounters.v1.UpdateEncounterResponse\x12\x65\n\x0eListEncounters\x12(.pms.encounters.v1.ListEncountersRequest\x1a).pms.encounters.v1.ListEncountersResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pms/encounters/v1/encounters.proto\x12\x11pms.encounters.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"D\n\tDiagnosis\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_code\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xd8\x01\n\x0bServiceLine\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x63ode_system\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tmodifiers\x18\x04 \x03(\t\x12\r\n\x05units\x18\x05 \x01(\x05\x12\x13\n\x0b\x64x_pointers\x18\x06 \x03(\x05\x12\x11\n\tfee_cents\x18\x07 \x01(\x03\x12\x0b\n\x03ndc\x18\x08 \x01(\t\x12\x1a\n\x12ndc_quantity_milli\x18\t \x01(\x03\x12\x10\n\x08ndc_unit\x18\n \x01(\t\x12\x0c\n\x04note\x18\x0b \x01(\t\"\x96\x04\n\tEncounter\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x03 \x01(\t\x12\x16\n\x0e\x61ppointment_id\x18\x04 \x01(\x03\x12\x1d\n\x15rendering_provider_id\x18\x05 \x01(\x03\x12\x1f\n\x17supervising_provider_id\x18\x06 \x01(\x03\x12\x1f\n\x17referring_provider_name\x18\x07 \x01(\t\x12\x1e\n\x16referring_provider_npi\x18\x08 \x01(\t\x12\x13\n\x0blocation_id\x18\t \x01(\x03\x12\x18\n\x10place_of_service\x18\n \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12\x1b\n\x13prior_authorization\x18\x0c \x01(\t\x12/\n\tdiagnoses\x18\r \x03(\x0b\x32\x1c.pms.encounters.v1.Diagnosis\x12-\n\x05lines\x18\x0e \x03(\x0b\x32\x1e.pms.encounters.v1.ServiceLine\x12\x32\n\x06status\x18\x0f \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x13\n\x0btotal_cents\x18\x10 \x01(\x03\x12\x0f\n\x07version\x18\x11 \x01(\x03\"b\n\x16\x43reateEncounterRequest\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"J\n\x17\x43reateEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"?\n%CreateEncounterFromAppointmentRequest\x12\x16\n\x0e\x61ppointment_id\x18\x01 \x01(\x03\"j\n&CreateEncounterFromAppointmentResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"+\n\x13GetEncounterRequest\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\"G\n\x14GetEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"I\n\x16UpdateEncounterRequest\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"J\n\x17UpdateEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\"\xd7\x01\n\x15ListEncountersRequest\x12\x32\n\x06status\x18\x01 \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x1d\n\x15rendering_provider_id\x18\x02 \x01(\x03\x12\x12\n\npatient_id\x18\x03 \x01(\x03\x12$\n\tfrom_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\"\n\x07to_date\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\r\n\x05limit\x18\x06 \x01(\x05\"\xf2\x01\n\x10\x45ncounterSummary\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x03 \x01(\t\x12\x15\n\rprovider_name\x18\x04 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x32\n\x06status\x18\x06 \x01(\x0e\x32\".pms.encounters.v1.EncounterStatus\x12\x12\n\nline_count\x18\x07 \x01(\x05\x12\x13\n\x0btotal_cents\x18\x08 \x01(\x03\"Q\n\x16ListEncountersResponse\x12\x37\n\nencounters\x18\x01 \x03(\x0b\x32#.pms.encounters.v1.EncounterSummary\"?\n\x16MarkReadyToBillRequest\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x0f\n\x07version\x18\x02 \x01(\x03\"`\n\x17MarkReadyToBillResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x14\n\x0cposted_cents\x18\x02 \x01(\x03\"O\n\x16ReopenEncounterRequest\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\"b\n\x17ReopenEncounterResponse\x12/\n\tencounter\x18\x01 \x01(\x0b\x32\x1c.pms.encounters.v1.Encounter\x12\x16\n\x0ereversed_cents\x18\x02 \x01(\x03\"3\n\x1bListEncounterChargesRequest\x12\x14\n\x0c\x65ncounter_id\x18\x01 \x01(\x03\"\xda\x01\n\x0bLedgerEntry\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\x03\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\".pms.encounters.v1.LedgerEntryKind\x12\x13\n\x0bline_number\x18\x03 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x04 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x05 \x01(\x03\x12-\n\tposted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tposted_by\x18\x07 \x01(\t\x12\x0c\n\x04note\x18\x08 \x01(\t\"f\n\x1cListEncounterChargesResponse\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.pms.encounters.v1.LedgerEntry\x12\x15\n\rbalance_cents\x18\x02 \x01(\x03*\x87\x01\n\x0f\x45ncounterStatus\x12 \n\x1c\x45NCOUNTER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45NCOUNTER_STATUS_OPEN\x10\x01\x12\x1a\n\x16\x45NCOUNTER_STATUS_READY\x10\x02\x12\x1b\n\x17\x45NCOUNTER_STATUS_BILLED\x10\x03*y\n\x0fLedgerEntryKind\x12!\n\x1dLEDGER_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18LEDGER_ENTRY_KIND_CHARGE\x10\x01\x12%\n!LEDGER_ENTRY_KIND_CHARGE_REVERSAL\x10\x02\x32\x93\x07\n\x10\x45ncounterService\x12h\n\x0f\x43reateEncounter\x12).pms.encounters.v1.CreateEncounterRequest\x1a*.pms.encounters.v1.CreateEncounterResponse\x12\x95\x01\n\x1e\x43reateEncounterFromAppointment\x12\x38.pms.encounters.v1.CreateEncounterFromAppointmentRequest\x1a\x39.pms.encounters.v1.CreateEncounterFromAppointmentResponse\x12_\n\x0cGetEncounter\x12&.pms.encounters.v1.GetEncounterRequest\x1a\'.pms.encounters.v1.GetEncounterResponse\x12h\n\x0fUpdateEncounter\x12).pms.encounters.v1.UpdateEncounterRequest\x1a*.pms.encounters.v1.UpdateEncounterResponse\x12\x65\n\x0eListEncounters\x12(.pms.encounters.v1.ListEncountersRequest\x1a).pms.encounters.v1.ListEncountersResponse\x12h\n\x0fMarkReadyToBill\x12).pms.encounters.v1.MarkReadyToBillRequest\x1a*.pms.encounters.v1.MarkReadyToBillResponse\x12h\n\x0fReopenEncounter\x12).pms.encounters.v1.ReopenEncounterRequest\x1a*.pms.encounters.v1.ReopenEncounterResponse\x12w\n\x14ListEncounterCharges\x12..pms.encounters.v1.ListEncounterChargesRequest\x1a/.pms.encounters.v1.ListEncounterChargesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pms.encounters.v1.encounters_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENCOUNTERSTATUS']._serialized_start=2072
-  _globals['_ENCOUNTERSTATUS']._serialized_end=2207
-  _globals['_DIAGNOSIS']._serialized_start=81
-  _globals['_DIAGNOSIS']._serialized_end=149
-  _globals['_SERVICELINE']._serialized_start=152
-  _globals['_SERVICELINE']._serialized_end=368
-  _globals['_ENCOUNTER']._serialized_start=371
-  _globals['_ENCOUNTER']._serialized_end=905
-  _globals['_CREATEENCOUNTERREQUEST']._serialized_start=907
-  _globals['_CREATEENCOUNTERREQUEST']._serialized_end=1005
-  _globals['_CREATEENCOUNTERRESPONSE']._serialized_start=1007
-  _globals['_CREATEENCOUNTERRESPONSE']._serialized_end=1081
-  _globals['_CREATEENCOUNTERFROMAPPOINTMENTREQUEST']._serialized_start=1083
-  _globals['_CREATEENCOUNTERFROMAPPOINTMENTREQUEST']._serialized_end=1146
-  _globals['_CREATEENCOUNTERFROMAPPOINTMENTRESPONSE']._serialized_start=1148
-  _globals['_CREATEENCOUNTERFROMAPPOINTMENTRESPONSE']._serialized_end=1254
-  _globals['_GETENCOUNTERREQUEST']._serialized_start=1256
-  _globals['_GETENCOUNTERREQUEST']._serialized_end=1299
-  _globals['_GETENCOUNTERRESPONSE']._serialized_start=1301
-  _globals['_GETENCOUNTERRESPONSE']._serialized_end=1372
-  _globals['_UPDATEENCOUNTERREQUEST']._serialized_start=1374
-  _globals['_UPDATEENCOUNTERREQUEST']._serialized_end=1447
-  _globals['_UPDATEENCOUNTERRESPONSE']._serialized_start=1449
-  _globals['_UPDATEENCOUNTERRESPONSE']._serialized_end=1523
-  _globals['_LISTENCOUNTERSREQUEST']._serialized_start=1526
-  _globals['_LISTENCOUNTERSREQUEST']._serialized_end=1741
-  _globals['_ENCOUNTERSUMMARY']._serialized_start=1744
-  _globals['_ENCOUNTERSUMMARY']._serialized_end=1986
-  _globals['_LISTENCOUNTERSRESPONSE']._serialized_start=1988
-  _globals['_LISTENCOUNTERSRESPONSE']._serialized_end=2069
-  _globals['_ENCOUNTERSERVICE']._serialized_start=2210
-  _globals['_ENCOUNTERSERVICE']._serialized_end=2792
+  _globals['_ENCOUNTERSTATUS']._serialized_start=2827
+  _globals['_ENCOUNTERSTATUS']._serialized_end=2962
+  _globals['_LEDGERENTRYKIND']._serialized_start=2964
+  _globals['_LEDGERENTRYKIND']._serialized_end=3085
+  _globals['_DIAGNOSIS']._serialized_start=114
+  _globals['_DIAGNOSIS']._serialized_end=182
+  _globals['_SERVICELINE']._serialized_start=185
+  _globals['_SERVICELINE']._serialized_end=401
+  _globals['_ENCOUNTER']._serialized_start=404
+  _globals['_ENCOUNTER']._serialized_end=938
+  _globals['_CREATEENCOUNTERREQUEST']._serialized_start=940
+  _globals['_CREATEENCOUNTERREQUEST']._serialized_end=1038
+  _globals['_CREATEENCOUNTERRESPONSE']._serialized_start=1040
+  _globals['_CREATEENCOUNTERRESPONSE']._serialized_end=1114
+  _globals['_CREATEENCOUNTERFROMAPPOINTMENTREQUEST']._serialized_start=1116
+  _globals['_CREATEENCOUNTERFROMAPPOINTMENTREQUEST']._serialized_end=1179
+  _globals['_CREATEENCOUNTERFROMAPPOINTMENTRESPONSE']._serialized_start=1181
+  _globals['_CREATEENCOUNTERFROMAPPOINTMENTRESPONSE']._serialized_end=1287
+  _globals['_GETENCOUNTERREQUEST']._serialized_start=1289
+  _globals['_GETENCOUNTERREQUEST']._serialized_end=1332
+  _globals['_GETENCOUNTERRESPONSE']._serialized_start=1334
+  _globals['_GETENCOUNTERRESPONSE']._serialized_end=1405
+  _globals['_UPDATEENCOUNTERREQUEST']._serialized_start=1407
+  _globals['_UPDATEENCOUNTERREQUEST']._serialized_end=1480
+  _globals['_UPDATEENCOUNTERRESPONSE']._serialized_start=1482
+  _globals['_UPDATEENCOUNTERRESPONSE']._serialized_end=1556
+  _globals['_LISTENCOUNTERSREQUEST']._serialized_start=1559
+  _globals['_LISTENCOUNTERSREQUEST']._serialized_end=1774
+  _globals['_ENCOUNTERSUMMARY']._serialized_start=1777
+  _globals['_ENCOUNTERSUMMARY']._serialized_end=2019
+  _globals['_LISTENCOUNTERSRESPONSE']._serialized_start=2021
+  _globals['_LISTENCOUNTERSRESPONSE']._serialized_end=2102
+  _globals['_MARKREADYTOBILLREQUEST']._serialized_start=2104
+  _globals['_MARKREADYTOBILLREQUEST']._serialized_end=2167
+  _globals['_MARKREADYTOBILLRESPONSE']._serialized_start=2169
+  _globals['_MARKREADYTOBILLRESPONSE']._serialized_end=2265
+  _globals['_REOPENENCOUNTERREQUEST']._serialized_start=2267
+  _globals['_REOPENENCOUNTERREQUEST']._serialized_end=2346
+  _globals['_REOPENENCOUNTERRESPONSE']._serialized_start=2348
+  _globals['_REOPENENCOUNTERRESPONSE']._serialized_end=2446
+  _globals['_LISTENCOUNTERCHARGESREQUEST']._serialized_start=2448
+  _globals['_LISTENCOUNTERCHARGESREQUEST']._serialized_end=2499
+  _globals['_LEDGERENTRY']._serialized_start=2502
+  _globals['_LEDGERENTRY']._serialized_end=2720
+  _globals['_LISTENCOUNTERCHARGESRESPONSE']._serialized_start=2722
+  _globals['_LISTENCOUNTERCHARGESRESPONSE']._serialized_end=2824
+  _globals['_ENCOUNTERSERVICE']._serialized_start=3088
+  _globals['_ENCOUNTERSERVICE']._serialized_end=4003
 # @@protoc_insertion_point(module_scope)

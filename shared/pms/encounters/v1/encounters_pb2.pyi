@@ -6,6 +6,7 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.type import date_pb2 as _date_pb2
@@ -39,6 +40,25 @@ ENCOUNTER_STATUS_OPEN: EncounterStatus.ValueType  # 1
 ENCOUNTER_STATUS_READY: EncounterStatus.ValueType  # 2
 ENCOUNTER_STATUS_BILLED: EncounterStatus.ValueType  # 3
 Global___EncounterStatus: _TypeAlias = EncounterStatus  # noqa: Y015
+
+class _LedgerEntryKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _LedgerEntryKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LedgerEntryKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LEDGER_ENTRY_KIND_UNSPECIFIED: _LedgerEntryKind.ValueType  # 0
+    LEDGER_ENTRY_KIND_CHARGE: _LedgerEntryKind.ValueType  # 1
+    LEDGER_ENTRY_KIND_CHARGE_REVERSAL: _LedgerEntryKind.ValueType  # 2
+    """Cancels a charge when its encounter is reopened: the same amount, negative."""
+
+class LedgerEntryKind(_LedgerEntryKind, metaclass=_LedgerEntryKindEnumTypeWrapper): ...
+
+LEDGER_ENTRY_KIND_UNSPECIFIED: LedgerEntryKind.ValueType  # 0
+LEDGER_ENTRY_KIND_CHARGE: LedgerEntryKind.ValueType  # 1
+LEDGER_ENTRY_KIND_CHARGE_REVERSAL: LedgerEntryKind.ValueType  # 2
+"""Cancels a charge when its encounter is reopened: the same amount, negative."""
+Global___LedgerEntryKind: _TypeAlias = LedgerEntryKind  # noqa: Y015
 
 @_typing.final
 class Diagnosis(_message.Message):
@@ -465,3 +485,183 @@ class ListEncountersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListEncountersResponse: _TypeAlias = ListEncountersResponse  # noqa: Y015
+
+@_typing.final
+class MarkReadyToBillRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENCOUNTER_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    encounter_id: _builtins.int
+    version: _builtins.int
+    def __init__(
+        self,
+        *,
+        encounter_id: _builtins.int = ...,
+        version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter_id", b"encounter_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MarkReadyToBillRequest: _TypeAlias = MarkReadyToBillRequest  # noqa: Y015
+
+@_typing.final
+class MarkReadyToBillResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENCOUNTER_FIELD_NUMBER: _builtins.int
+    POSTED_CENTS_FIELD_NUMBER: _builtins.int
+    posted_cents: _builtins.int
+    """The sum of the charges posted now, in cents."""
+    @_builtins.property
+    def encounter(self) -> Global___Encounter: ...
+    def __init__(
+        self,
+        *,
+        encounter: Global___Encounter | None = ...,
+        posted_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter", "posted_cents", b"posted_cents"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MarkReadyToBillResponse: _TypeAlias = MarkReadyToBillResponse  # noqa: Y015
+
+@_typing.final
+class ReopenEncounterRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENCOUNTER_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    encounter_id: _builtins.int
+    version: _builtins.int
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        encounter_id: _builtins.int = ...,
+        version: _builtins.int = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter_id", b"encounter_id", "reason", b"reason", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReopenEncounterRequest: _TypeAlias = ReopenEncounterRequest  # noqa: Y015
+
+@_typing.final
+class ReopenEncounterResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENCOUNTER_FIELD_NUMBER: _builtins.int
+    REVERSED_CENTS_FIELD_NUMBER: _builtins.int
+    reversed_cents: _builtins.int
+    """The sum reversed, in cents (positive)."""
+    @_builtins.property
+    def encounter(self) -> Global___Encounter: ...
+    def __init__(
+        self,
+        *,
+        encounter: Global___Encounter | None = ...,
+        reversed_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter", "reversed_cents", b"reversed_cents"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReopenEncounterResponse: _TypeAlias = ReopenEncounterResponse  # noqa: Y015
+
+@_typing.final
+class ListEncounterChargesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENCOUNTER_ID_FIELD_NUMBER: _builtins.int
+    encounter_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        encounter_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter_id", b"encounter_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListEncounterChargesRequest: _TypeAlias = ListEncounterChargesRequest  # noqa: Y015
+
+@_typing.final
+class LedgerEntry(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    LINE_NUMBER_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    AMOUNT_CENTS_FIELD_NUMBER: _builtins.int
+    POSTED_AT_FIELD_NUMBER: _builtins.int
+    POSTED_BY_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    entry_id: _builtins.int
+    kind: Global___LedgerEntryKind.ValueType
+    line_number: _builtins.int
+    code: _builtins.str
+    amount_cents: _builtins.int
+    """Signed: charges positive, reversals negative."""
+    posted_by: _builtins.str
+    note: _builtins.str
+    @_builtins.property
+    def posted_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        entry_id: _builtins.int = ...,
+        kind: Global___LedgerEntryKind.ValueType = ...,
+        line_number: _builtins.int = ...,
+        code: _builtins.str = ...,
+        amount_cents: _builtins.int = ...,
+        posted_at: _timestamp_pb2.Timestamp | None = ...,
+        posted_by: _builtins.str = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["posted_at", b"posted_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_cents", b"amount_cents", "code", b"code", "entry_id", b"entry_id", "kind", b"kind", "line_number", b"line_number", "note", b"note", "posted_at", b"posted_at", "posted_by", b"posted_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LedgerEntry: _TypeAlias = LedgerEntry  # noqa: Y015
+
+@_typing.final
+class ListEncounterChargesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    BALANCE_CENTS_FIELD_NUMBER: _builtins.int
+    balance_cents: _builtins.int
+    """The sum of the entries: what the encounter currently charges."""
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___LedgerEntry]: ...
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___LedgerEntry] | None = ...,
+        balance_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["balance_cents", b"balance_cents", "entries", b"entries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListEncounterChargesResponse: _TypeAlias = ListEncounterChargesResponse  # noqa: Y015

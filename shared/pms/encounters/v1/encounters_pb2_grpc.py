@@ -62,6 +62,21 @@ class EncounterServiceStub:
                 request_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersRequest.SerializeToString,
                 response_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersResponse.FromString,
                 _registered_method=True)
+        self.MarkReadyToBill = channel.unary_unary(
+                '/pms.encounters.v1.EncounterService/MarkReadyToBill',
+                request_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillRequest.SerializeToString,
+                response_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillResponse.FromString,
+                _registered_method=True)
+        self.ReopenEncounter = channel.unary_unary(
+                '/pms.encounters.v1.EncounterService/ReopenEncounter',
+                request_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterRequest.SerializeToString,
+                response_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterResponse.FromString,
+                _registered_method=True)
+        self.ListEncounterCharges = channel.unary_unary(
+                '/pms.encounters.v1.EncounterService/ListEncounterCharges',
+                request_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesRequest.SerializeToString,
+                response_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesResponse.FromString,
+                _registered_method=True)
 
 
 class EncounterServiceServicer:
@@ -104,6 +119,29 @@ class EncounterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkReadyToBill(self, request, context):
+        """open -> ready to bill: checks the whole encounter again (at least one diagnosis and one line) and posts each
+        line's charge to the ledger, once (an idempotency key per line and posting).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReopenEncounter(self, request, context):
+        """ready -> open, with a reason: the charges posted are reversed by new entries (never edited or deleted), and
+        the next MarkReadyToBill posts the lines as they are then. A billed encounter is corrected through its claim.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEncounterCharges(self, request, context):
+        """The encounter's ledger entries: charges and their reversals, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EncounterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -131,6 +169,21 @@ def add_EncounterServiceServicer_to_server(servicer, server):
                     servicer.ListEncounters,
                     request_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersRequest.FromString,
                     response_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersResponse.SerializeToString,
+            ),
+            'MarkReadyToBill': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkReadyToBill,
+                    request_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillRequest.FromString,
+                    response_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillResponse.SerializeToString,
+            ),
+            'ReopenEncounter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReopenEncounter,
+                    request_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterRequest.FromString,
+                    response_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterResponse.SerializeToString,
+            ),
+            'ListEncounterCharges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEncounterCharges,
+                    request_deserializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesRequest.FromString,
+                    response_serializer=pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -271,6 +324,87 @@ class EncounterService:
             '/pms.encounters.v1.EncounterService/ListEncounters',
             pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersRequest.SerializeToString,
             pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncountersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkReadyToBill(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.encounters.v1.EncounterService/MarkReadyToBill',
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillRequest.SerializeToString,
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.MarkReadyToBillResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReopenEncounter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.encounters.v1.EncounterService/ReopenEncounter',
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterRequest.SerializeToString,
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.ReopenEncounterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEncounterCharges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.encounters.v1.EncounterService/ListEncounterCharges',
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesRequest.SerializeToString,
+            pms_dot_encounters_dot_v1_dot_encounters__pb2.ListEncounterChargesResponse.FromString,
             options,
             channel_credentials,
             insecure,

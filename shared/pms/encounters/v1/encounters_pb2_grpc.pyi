@@ -46,6 +46,16 @@ class EncounterServiceStub:
     """Replaces the header, diagnoses and lines of an open encounter (optimistic locking on version)."""
     ListEncounters: _grpc.UnaryUnaryMultiCallable[_encounters_pb2.ListEncountersRequest, _encounters_pb2.ListEncountersResponse]
     """The biller's worklist: by status, provider, patient and date of service, newest first."""
+    MarkReadyToBill: _grpc.UnaryUnaryMultiCallable[_encounters_pb2.MarkReadyToBillRequest, _encounters_pb2.MarkReadyToBillResponse]
+    """open -> ready to bill: checks the whole encounter again (at least one diagnosis and one line) and posts each
+    line's charge to the ledger, once (an idempotency key per line and posting).
+    """
+    ReopenEncounter: _grpc.UnaryUnaryMultiCallable[_encounters_pb2.ReopenEncounterRequest, _encounters_pb2.ReopenEncounterResponse]
+    """ready -> open, with a reason: the charges posted are reversed by new entries (never edited or deleted), and
+    the next MarkReadyToBill posts the lines as they are then. A billed encounter is corrected through its claim.
+    """
+    ListEncounterCharges: _grpc.UnaryUnaryMultiCallable[_encounters_pb2.ListEncounterChargesRequest, _encounters_pb2.ListEncounterChargesResponse]
+    """The encounter's ledger entries: charges and their reversals, oldest first."""
 
 @_typing.type_check_only
 class EncounterServiceAsyncStub(EncounterServiceStub):
@@ -65,6 +75,16 @@ class EncounterServiceAsyncStub(EncounterServiceStub):
     """Replaces the header, diagnoses and lines of an open encounter (optimistic locking on version)."""
     ListEncounters: _aio.UnaryUnaryMultiCallable[_encounters_pb2.ListEncountersRequest, _encounters_pb2.ListEncountersResponse]  # type: ignore[assignment]
     """The biller's worklist: by status, provider, patient and date of service, newest first."""
+    MarkReadyToBill: _aio.UnaryUnaryMultiCallable[_encounters_pb2.MarkReadyToBillRequest, _encounters_pb2.MarkReadyToBillResponse]  # type: ignore[assignment]
+    """open -> ready to bill: checks the whole encounter again (at least one diagnosis and one line) and posts each
+    line's charge to the ledger, once (an idempotency key per line and posting).
+    """
+    ReopenEncounter: _aio.UnaryUnaryMultiCallable[_encounters_pb2.ReopenEncounterRequest, _encounters_pb2.ReopenEncounterResponse]  # type: ignore[assignment]
+    """ready -> open, with a reason: the charges posted are reversed by new entries (never edited or deleted), and
+    the next MarkReadyToBill posts the lines as they are then. A billed encounter is corrected through its claim.
+    """
+    ListEncounterCharges: _aio.UnaryUnaryMultiCallable[_encounters_pb2.ListEncounterChargesRequest, _encounters_pb2.ListEncounterChargesResponse]  # type: ignore[assignment]
+    """The encounter's ledger entries: charges and their reversals, oldest first."""
 
 class EncounterServiceServicer(metaclass=_abc_1.ABCMeta):
     """One encounter per visit: who saw the patient where and when, the diagnoses, and the coded service lines that
@@ -111,5 +131,33 @@ class EncounterServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_encounters_pb2.ListEncountersResponse, _abc.Awaitable[_encounters_pb2.ListEncountersResponse]]:
         """The biller's worklist: by status, provider, patient and date of service, newest first."""
+
+    @_abc_1.abstractmethod
+    def MarkReadyToBill(
+        self,
+        request: _encounters_pb2.MarkReadyToBillRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_encounters_pb2.MarkReadyToBillResponse, _abc.Awaitable[_encounters_pb2.MarkReadyToBillResponse]]:
+        """open -> ready to bill: checks the whole encounter again (at least one diagnosis and one line) and posts each
+        line's charge to the ledger, once (an idempotency key per line and posting).
+        """
+
+    @_abc_1.abstractmethod
+    def ReopenEncounter(
+        self,
+        request: _encounters_pb2.ReopenEncounterRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_encounters_pb2.ReopenEncounterResponse, _abc.Awaitable[_encounters_pb2.ReopenEncounterResponse]]:
+        """ready -> open, with a reason: the charges posted are reversed by new entries (never edited or deleted), and
+        the next MarkReadyToBill posts the lines as they are then. A billed encounter is corrected through its claim.
+        """
+
+    @_abc_1.abstractmethod
+    def ListEncounterCharges(
+        self,
+        request: _encounters_pb2.ListEncounterChargesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_encounters_pb2.ListEncounterChargesResponse, _abc.Awaitable[_encounters_pb2.ListEncounterChargesResponse]]:
+        """The encounter's ledger entries: charges and their reversals, oldest first."""
 
 def add_EncounterServiceServicer_to_server(servicer: EncounterServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
