@@ -79,6 +79,7 @@ def prepare(data: DataDir) -> WorkstationBundle:
     inst = open_installation(data, data.database_urls())
     add_demo_patients(inst)
     add_demo_schedule(inst)
+    add_demo_encounters(inst)
 
     async def enroll() -> WorkstationBundle:
         db = inst.database(pool_size=1, max_overflow=0)
@@ -112,6 +113,14 @@ def add_demo_schedule(inst: Installation) -> int:
     return load_schedule(inst, providers=DEMO_PROVIDERS, seed=DEMO_SEED).appointments
 
 
+def add_demo_encounters(inst: Installation) -> int:
+    """The demo's CPT codes (neutral descriptions) and an encounter for every visit seen so far, most of them
+    ready to bill; once (a kept folder has them)."""
+    from server.encounters.synthetic import load_encounters
+
+    return load_encounters(inst, seed=DEMO_SEED).encounters
+
+
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
     creds = grpc.ssl_channel_credentials(bundle.ca_cert_pem.encode(), bundle.key_pem.encode(),
                                          bundle.cert_pem.encode())
@@ -136,7 +145,27 @@ def check_logins(channel: grpc.Channel) -> list[str]:
                 metadata=(("authorization", f"Bearer {resp.session_token}"),))
             lines.append(f"{username}: searching {DEMO_SEARCH!r} finds {len(found.patients)} patients")
             lines.append(f"{username}: " + _schedule_summary(channel, resp.session_token))
+        if Role.BILLER.value in who.session.roles:
+            lines.append(f"{username}: " + _worklist_summary(channel, resp.session_token))
     return lines
+
+
+def _worklist_summary(channel: grpc.Channel, token: str) -> str:
+    """The biller's worklist: open and ready encounters, and the charges of the newest ready one."""
+    from shared.pms.encounters.v1 import encounters_pb2 as en
+    from shared.pms.encounters.v1 import encounters_pb2_grpc
+
+    md = (("authorization", f"Bearer {token}"),)
+    stub = encounters_pb2_grpc.EncounterServiceStub(channel)
+    counts = {name: len(stub.ListEncounters(en.ListEncountersRequest(status=status, limit=500), timeout=10,
+                                            metadata=md).encounters)
+              for name, status in (("open", en.ENCOUNTER_STATUS_OPEN), ("ready", en.ENCOUNTER_STATUS_READY))}
+    ready = stub.ListEncounters(en.ListEncountersRequest(status=en.ENCOUNTER_STATUS_READY, limit=1), timeout=10,
+                                metadata=md).encounters
+    posted = stub.ListEncounterCharges(en.ListEncounterChargesRequest(encounter_id=ready[0].encounter_id),
+                                       timeout=10, metadata=md).balance_cents if ready else 0
+    return (f"worklist: {counts['open']} open, {counts['ready']} ready to bill encounters; "
+            f"the newest ready one charges ${posted / 100:,.2f}")
 
 
 def _schedule_summary(channel: grpc.Channel, token: str) -> str:

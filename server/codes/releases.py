@@ -52,24 +52,28 @@ def import_release(conn: psycopg.Connection[Any], system: str, label: str, effec
         "VALUES (%s, %s, %s, %s, 0, 0, 0) RETURNING id", (system, label[:80], effective, source[:200])).fetchone()
     assert row is not None
     release_id = row[0]
-    conn.execute("CREATE TEMP TABLE incoming (code varchar(12) COLLATE \"C\" PRIMARY KEY, description text NOT NULL,"
-                 " billable boolean NOT NULL, requires_ndc boolean NOT NULL) ON COMMIT DROP")
-    with conn.cursor().copy("COPY incoming (code, description, billable, requires_ndc) FROM STDIN") as copy:
-        for c in codes:
-            copy.write_row((c.code, c.description, c.billable, c.requires_ndc))
-    params = {"system": system, "effective": effective, "release": release_id}
-    retired = conn.execute("""
+    # The release as arrays (no temporary table: the runtime role may not create one).
+    params = {"system": system, "effective": effective, "release": release_id,
+              "codes": [c.code for c in codes], "descriptions": [c.description for c in codes],
+              "billable": [c.billable for c in codes], "ndc": [c.requires_ndc for c in codes]}
+    incoming = """incoming AS (SELECT * FROM unnest(%(codes)s::text[], %(descriptions)s::text[], %(billable)s::bool[],
+                                         %(ndc)s::bool[]) AS i(code, description, billable, requires_ndc))"""
+    retired = conn.execute(f"""
+        WITH {incoming}
         UPDATE code_entry e SET valid_to = %(effective)s
          WHERE e.system = %(system)s AND e.valid_to IS NULL
            AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.code = e.code)""", params).rowcount
-    changed = conn.execute("""
+    changed = conn.execute(f"""
+        WITH {incoming}
         UPDATE code_entry e SET valid_to = %(effective)s FROM incoming i
          WHERE e.system = %(system)s AND e.valid_to IS NULL AND i.code = e.code
            AND (e.description, e.billable, e.requires_ndc) IS DISTINCT FROM (i.description, i.billable, i.requires_ndc)
         """, params).rowcount
-    opened = conn.execute("""
+    opened = conn.execute(f"""
+        WITH {incoming}
         INSERT INTO code_entry (system, code, valid_from, description, billable, requires_ndc, release_id)
-        SELECT %(system)s::varchar, i.code, %(effective)s::date, i.description, i.billable, i.requires_ndc, %(release)s
+        SELECT %(system)s::varchar, i.code, %(effective)s::date, i.description, i.billable, i.requires_ndc,
+               %(release)s
           FROM incoming i
          WHERE NOT EXISTS (SELECT 1 FROM code_entry e
                             WHERE e.system = %(system)s AND e.code = i.code AND e.valid_to IS NULL)""",
@@ -77,7 +81,6 @@ def import_release(conn: psycopg.Connection[Any], system: str, label: str, effec
     added = opened - changed
     conn.execute("UPDATE code_release SET added = %s, changed = %s, retired = %s WHERE id = %s",
                  (added, changed, retired, release_id))
-    conn.execute("DROP TABLE incoming")
     # Fresh statistics: lookups plan against the new rows at once, not after autovacuum gets to them.
     conn.execute("ANALYZE code_entry")
     return ReleaseResult(system, label, effective, added, changed, retired)

@@ -28,6 +28,11 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
     day = re.search(r"Main Street Clinic: (\d+) appointments, (\d+) providers; Northside Family Care: (\d+) "
                     r"appointments, (\d+) providers; first free follow-up 20\d\d-", result.stdout)
     assert day is not None and int(day.group(1)) >= 10 and int(day.group(2)) >= 2, result.stdout
+    # And the biller's worklist: the visits seen so far, coded, most of them ready to bill with their charges posted.
+    work = re.search(r"biller: worklist: (\d+) open, (\d+) ready to bill encounters; the newest ready one charges "
+                     r"\$(\d+)\.(\d\d)", result.stdout)
+    assert work is not None and int(work.group(1)) >= 5 and int(work.group(2)) >= 20, result.stdout
+    assert int(work.group(3)) >= 30, result.stdout  # at least an office visit
     folder = next(line.split("log: ")[1].rstrip(").") for line in result.stdout.splitlines() if "log: " in line)
     assert not Path(folder).parent.exists(), "the temporary demo folder must be deleted"
 

@@ -1,0 +1,170 @@
+"""Demo and load-test encounters: every seen appointment coded the way a family practice codes its visits.
+
+CPT is licensed, so the demo loads CPT codes with neutral descriptions written by this project (a practice loads its
+own licensed file instead). Code frequencies follow a typical office: most visits are established-patient E/M
+level 3 or 4; a third carry a lab or a procedure. Rows go in with COPY, so the generator scales to millions of lines.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from server.codes import releases
+from server.codes.files import NewCode
+from server.db.raw import conninfo
+from server.runtime import Installation
+
+DEMO_CPT_LABEL = "Demo CPT (neutral descriptions by the PMS project)"
+# code, neutral description, the demo practice's fee in cents
+DEMO_CPT: tuple[tuple[str, str, int], ...] = (
+    ("99202", "Office visit, new patient, straightforward decision making", 9500),
+    ("99203", "Office visit, new patient, low complexity", 14500),
+    ("99204", "Office visit, new patient, moderate complexity", 21500),
+    ("99205", "Office visit, new patient, high complexity", 28000),
+    ("99211", "Office visit, established patient, nurse visit", 3000),
+    ("99212", "Office visit, established patient, straightforward", 7500),
+    ("99213", "Office visit, established patient, low complexity", 12500),
+    ("99214", "Office visit, established patient, moderate complexity", 18000),
+    ("99215", "Office visit, established patient, high complexity", 25000),
+    ("99385", "Preventive visit, new patient, 18-39 years", 22000),
+    ("99386", "Preventive visit, new patient, 40-64 years", 25000),
+    ("99395", "Preventive visit, established patient, 18-39 years", 19000),
+    ("99396", "Preventive visit, established patient, 40-64 years", 21000),
+    ("99397", "Preventive visit, established patient, 65 years and over", 23000),
+    ("36415", "Blood draw by venipuncture", 1500),
+    ("81002", "Urine dipstick test, non-automated, without microscopy", 1200),
+    ("82962", "Blood glucose by a home-use device", 1000),
+    ("85025", "Complete blood count with differential, automated", 3500),
+    ("80053", "Comprehensive metabolic panel", 4500),
+    ("87880", "Rapid strep test", 2800),
+    ("93000", "Electrocardiogram with interpretation and report", 6000),
+    ("94010", "Spirometry", 7500),
+    ("96372", "Injection of a drug, under the skin or into a muscle", 3500),
+    ("90471", "Administration of one vaccine", 3000),
+    ("90686", "Influenza vaccine, quadrivalent, preservative free, intramuscular", 4000),
+    ("20610", "Injection or aspiration of a major joint", 15000),
+    ("69210", "Removal of impacted ear wax, one ear", 7000),
+    ("17110", "Destruction of benign lesions such as warts, up to 14", 14000),
+    ("99406", "Counseling to quit smoking, 3 to 10 minutes", 2500),
+)
+FEES = {code: fee for code, _, fee in DEMO_CPT}
+
+# Common billable diagnoses of a family practice (ICD-10-CM FY2026), with how often each is seen.
+DIAGNOSES: tuple[tuple[str, int], ...] = (
+    ("I10", 30), ("E119", 20), ("E785", 18), ("J069", 10), ("M5450", 8), ("Z0000", 10), ("Z0001", 4),
+    ("J029", 6), ("K219", 6), ("F419", 6), ("E6601", 5), ("J309", 5), ("R051", 4), ("N390", 4), ("M1711", 3),
+    ("E039", 5), ("F329", 4), ("G4700", 3), ("R519", 3), ("Z23", 6), ("F17210", 3), ("H6121", 2), ("B079", 2),
+)
+
+_EM_ESTABLISHED = (("99212", 10), ("99213", 50), ("99214", 33), ("99215", 5), ("99211", 2))
+_EM_NEW = (("99202", 10), ("99203", 45), ("99204", 38), ("99205", 7))
+_PREVENTIVE = (("99395", 30), ("99396", 45), ("99397", 25))
+# Extra services by how often a visit has one, with the diagnosis that usually goes with it.
+_EXTRAS = (("36415", 12, None), ("85025", 6, None), ("80053", 6, None), ("81002", 4, "N390"),
+           ("87880", 5, "J029"), ("93000", 3, "I10"), ("90471", 4, "Z23"), ("96372", 3, None),
+           ("69210", 2, "H6121"), ("17110", 2, "B079"), ("99406", 2, "F17210"), ("20610", 2, "M1711"))
+
+
+@dataclass
+class EncounterLoad:
+    encounters: int
+    lines: int
+    ready: int
+    seconds: float
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([c for c, _ in weighted], [w for _, w in weighted])[0]
+
+
+def ensure_demo_cpt(conn: psycopg.Connection[Any]) -> bool:
+    """Loads the demo's CPT codes unless the database has a CPT release (the practice's own)."""
+    if conn.execute("SELECT 1 FROM code_release WHERE system = 'cpt' LIMIT 1").fetchone():
+        return False
+    releases.import_release(conn, "cpt", DEMO_CPT_LABEL, date(2020, 1, 1), "PMS demo",
+                            [NewCode(code, text) for code, text, _ in DEMO_CPT])
+    return True
+
+
+def _visit(rng: random.Random, type_name: str) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """Diagnoses and (code, dx pointers) lines for one visit of this type."""
+    if type_name == "Annual physical":
+        diagnoses = [rng.choice(["Z0000", "Z0001"])]
+        lines = [(_pick(rng, _PREVENTIVE), [1])]
+    else:
+        diagnoses = []
+        for _ in range(rng.choices([1, 2, 3], [50, 35, 15])[0]):
+            code = _pick(rng, DIAGNOSES)
+            if code not in diagnoses and not code.startswith("Z00"):
+                diagnoses.append(code)
+        diagnoses = diagnoses or ["I10"]
+        em = _pick(rng, _EM_NEW if type_name == "New patient" else _EM_ESTABLISHED)
+        lines = [(em, list(range(1, min(len(diagnoses), 4) + 1)))]
+    for code, percent, goes_with in _EXTRAS:
+        if rng.randrange(100) < percent and len(diagnoses) < 12:
+            if goes_with is not None and goes_with not in diagnoses:
+                diagnoses.append(goes_with)
+            pointer = diagnoses.index(goes_with) + 1 if goes_with else 1
+            if pointer <= 12 and all(code != c for c, _ in lines):
+                lines.append((code, [pointer]))
+    return diagnoses, lines
+
+
+def load_encounters(inst: Installation, *, seed: int = 1, ready_share: float = 0.7) -> EncounterLoad:
+    """An encounter for every seen or checked-out appointment that has none; ``ready_share`` of them posted."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    practice_id = inst.settings.practice_id
+    with psycopg.connect(conninfo(inst.urls.app_url), client_encoding="utf8") as conn:
+        ensure_demo_cpt(conn)
+        visits = conn.execute("""
+            SELECT a.id, a.patient_id, a.provider_id, a.location_id, l.place_of_service,
+                   (a.starts_at AT TIME ZONE l.time_zone)::date AS dos, t.name
+              FROM appointment a
+              JOIN location l ON l.practice_id = a.practice_id AND l.id = a.location_id
+              JOIN appointment_type t ON t.practice_id = a.practice_id AND t.id = a.appointment_type_id
+             WHERE a.practice_id = %s AND a.status IN ('seen', 'checked_out')
+               AND NOT EXISTS (SELECT 1 FROM encounter e WHERE e.practice_id = a.practice_id
+                                                          AND e.appointment_id = a.id)
+             ORDER BY a.starts_at, a.id""", (practice_id,)).fetchall()
+        # Ids drawn from the table's own sequence, so encounters made later through the API never collide.
+        ids = iter([r[0] for r in conn.execute(
+            "SELECT nextval(pg_get_serial_sequence('encounter', 'id')) FROM generate_series(1, %s)",
+            (len(visits),))])
+        encounters: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        charges: list[tuple[Any, ...]] = []
+        for appt_id, patient_id, provider_id, location_id, pos, dos, type_name in visits:
+            diagnoses, coded = _visit(rng, type_name)
+            next_id = next(ids)
+            ready = rng.random() < ready_share
+            encounters.append((practice_id, next_id, patient_id, appt_id, provider_id, location_id, pos, dos,
+                               "ready" if ready else "open", diagnoses, 2 if ready else 1))
+            for n, (code, pointers) in enumerate(coded, 1):
+                lines.append((practice_id, next_id, n, "cpt", code, [], 1, pointers, FEES[code]))
+                if ready:
+                    charges.append((practice_id, patient_id, next_id, n, code, "charge", FEES[code],
+                                    f"encounter:{next_id}:posting:1:line:{n}", "demo"))
+        with conn.cursor() as cur:
+            with cur.copy("COPY encounter (practice_id, id, patient_id, appointment_id, rendering_provider_id, "
+                          "location_id, place_of_service, date_of_service, status, diagnoses, version) "
+                          "FROM STDIN") as copy:
+                for row in encounters:
+                    copy.write_row(row)
+            with cur.copy("COPY encounter_line (practice_id, encounter_id, line_number, code_system, code, "
+                          "modifiers, units, dx_pointers, fee_cents) FROM STDIN") as copy:
+                for row in lines:
+                    copy.write_row(row)
+            with cur.copy("COPY ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, "
+                          "amount_cents, idempotency_key, posted_by_name) FROM STDIN") as copy:
+                for row in charges:
+                    copy.write_row(row)
+        conn.commit()
+    return EncounterLoad(len(encounters), len(lines), sum(e[8] == "ready" for e in encounters),
+                         time.monotonic() - started)
