@@ -16,7 +16,9 @@ from typing import Protocol
 from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
+from shared.pms.codes.v1 import codes_pb2
 from shared.pms.documents.v1 import documents_pb2
+from shared.pms.encounters.v1 import encounters_pb2
 from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 from shared.pms.payers.v1 import payers_pb2
@@ -326,4 +328,33 @@ class Gateway(Protocol):
         The first message (kind "watching") says the watch is live. The iterator ends when the server ends the
         stream (its connection age limit, a restart) or raises ``ServerUnavailable``: watch again, then reload.
         """
+        ...
+
+    # -- codes and encounters (Billing) -----------------------------------------------
+    async def search_codes(
+        self, system: int, query: str, billable_only: bool = False, date_of_service: date | None = None,
+        limit: int = 0,
+    ) -> list[codes_pb2.Code]:
+        """``system``: a ``codes_pb2.CodeSystem`` value; ``query`` a code prefix ("E11.6") or words ("diab typ 2").
+        ``date_of_service`` None: today at the practice. ``limit`` 0: the server's (25)."""
+        ...
+    async def list_encounters(
+        self, status: int = 0, rendering_provider_id: int = 0, patient_id: int = 0,
+        from_date: date | None = None, to_date: date | None = None, limit: int = 0,
+    ) -> list[encounters_pb2.EncounterSummary]:
+        """The biller's worklist, newest first; ``status`` an ``EncounterStatus`` value (0: any)."""
+        ...
+    async def get_encounter(self, encounter_id: int) -> encounters_pb2.Encounter: ...
+    async def create_encounter(
+        self, encounter: encounters_pb2.Encounter, idempotency_key: str = ""
+    ) -> encounters_pb2.Encounter:
+        """A blank ``idempotency_key`` gets a fresh one; a retry with the same key creates once."""
+        ...
+    async def update_encounter(self, encounter: encounters_pb2.Encounter) -> encounters_pb2.Encounter:
+        """Replaces header, diagnoses and lines of an open encounter; ``encounter.version`` must be current."""
+        ...
+    async def create_encounter_from_appointment(
+        self, appointment_id: int
+    ) -> encounters_pb2.CreateEncounterFromAppointmentResponse:
+        """At check-out; ``created`` is False when the appointment had one already (it is returned)."""
         ...

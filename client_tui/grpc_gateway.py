@@ -42,7 +42,9 @@ from shared.bundle import WorkstationBundle
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
+from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
@@ -147,6 +149,8 @@ class GrpcGateway:
         self.waitlist = appointments_pb2_grpc.WaitlistServiceStub(self.channel)
         self.recalls = appointments_pb2_grpc.RecallServiceStub(self.channel)
         self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
+        self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
+        self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -643,6 +647,47 @@ class GrpcGateway:
             raise error from None
         finally:
             call.cancel()
+
+    # -- codes and encounters -------------------------------------------------------------
+    async def search_codes(
+        self, system: int, query: str, billable_only: bool = False, date_of_service: date | None = None,
+        limit: int = 0,
+    ) -> list[codes_pb2.Code]:
+        return list((await self._call(self.codes.SearchCodes, codes_pb2.SearchCodesRequest(
+            system=system, query=query, billable_only=billable_only,  # type: ignore[arg-type]
+            date_of_service=dates.to_pb(date_of_service), limit=limit))).codes)
+
+    async def list_encounters(
+        self, status: int = 0, rendering_provider_id: int = 0, patient_id: int = 0,
+        from_date: date | None = None, to_date: date | None = None, limit: int = 0,
+    ) -> list[encounters_pb2.EncounterSummary]:
+        return list((await self._call(self.encounters.ListEncounters, encounters_pb2.ListEncountersRequest(
+            status=status, rendering_provider_id=rendering_provider_id,  # type: ignore[arg-type]
+            patient_id=patient_id, from_date=dates.to_pb(from_date), to_date=dates.to_pb(to_date),
+            limit=limit))).encounters)
+
+    async def get_encounter(self, encounter_id: int) -> encounters_pb2.Encounter:
+        return (await self._call(self.encounters.GetEncounter, encounters_pb2.GetEncounterRequest(
+            encounter_id=encounter_id))).encounter
+
+    async def create_encounter(
+        self, encounter: encounters_pb2.Encounter, idempotency_key: str = ""
+    ) -> encounters_pb2.Encounter:
+        request = encounters_pb2.CreateEncounterRequest(
+            encounter=encounter, idempotency_key=idempotency_key or uuid.uuid4().hex)
+        return (await self._call(self.encounters.CreateEncounter, request, retry=True)).encounter
+
+    async def update_encounter(self, encounter: encounters_pb2.Encounter) -> encounters_pb2.Encounter:
+        return (await self._call(self.encounters.UpdateEncounter, encounters_pb2.UpdateEncounterRequest(
+            encounter=encounter))).encounter
+
+    async def create_encounter_from_appointment(
+        self, appointment_id: int
+    ) -> encounters_pb2.CreateEncounterFromAppointmentResponse:
+        # One encounter per appointment on the server: asking again returns it, so a retry is safe.
+        return await self._call(self.encounters.CreateEncounterFromAppointment,
+                                encounters_pb2.CreateEncounterFromAppointmentRequest(appointment_id=appointment_id),
+                                retry=True)
 
 
 def _write_new_file(path: Path, content: bytes) -> None:

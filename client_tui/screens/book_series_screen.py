@@ -176,7 +176,8 @@ class BookSeriesScreen(Screen[ap.BookSeriesResponse | None]):
         table = self.query_one(OccurrenceTable)
         table.add_column("#", width=2)
         table.add_column("When", width=20)
-        table.add_column("Can it be booked?")
+        # A fixed width: measured from the rows, it depended on when the snapshot caught the table.
+        table.add_column("Can it be booked?", width=48)
         self.show_patient()
         self.query_one(BookingSearch).focus_search()
 

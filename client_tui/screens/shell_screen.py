@@ -17,6 +17,7 @@ from client_tui.gateway import Gateway
 from client_tui.screens.change_password_screen import ChangePasswordScreen
 from client_tui.screens.totp_enrollment_screen import TotpEnrollmentScreen
 from client_tui.widgets.admin_panel import AdminPanel, permitted_tabs
+from client_tui.widgets.billing_panel import BillingPanel
 from client_tui.widgets.front_desk_panel import FrontDeskPanel
 from client_tui.widgets.mode_bar import ModeBar
 from client_tui.widgets.patient_finder import PatientFinder
@@ -74,6 +75,8 @@ class ShellScreen(Screen[None]):
         self.permissions = set(session.permissions)
         self.admin_allowed = bool(permitted_tabs(self.permissions))
         self.schedule_allowed = "schedule.read" in self.permissions
+        # Billers, managers and providers work encounters here; for others Billing says what it will hold.
+        self.billing_allowed = "encounters.read" in self.permissions
 
     def modes(self) -> list[tuple[str, str, str]]:
         modes = [("front-desk", "f2", "Front desk"), ("billing", "f3", "Billing")]
@@ -88,7 +91,10 @@ class ShellScreen(Screen[None]):
         yield ModeBar(self.modes())
         with ContentSwitcher(id="modes", initial="front-desk"):
             yield FrontDeskPanel(self.gateway, self.session, id="front-desk")
-            yield PlannedModePanel("Billing", BILLING_PLANS, self.session, id="billing")
+            if self.billing_allowed:
+                yield BillingPanel(self.gateway, self.session, id="billing")
+            else:
+                yield PlannedModePanel("Billing", BILLING_PLANS, self.session, id="billing")
             if self.admin_allowed:
                 yield AdminPanel(self.gateway, self.permissions, id="admin")
             if self.schedule_allowed:
@@ -124,6 +130,8 @@ class ShellScreen(Screen[None]):
             self.call_after_refresh(self.query_one(FrontDeskPanel).focus_main)
         elif mode == "schedule":
             self.query_one(SchedulePanel).shown()
+        elif mode == "billing" and self.billing_allowed:
+            self.query_one(BillingPanel).shown()
         else:
             self.set_focus(None)
         self.refresh_bindings()
@@ -203,3 +211,5 @@ class ShellScreen(Screen[None]):
             self.query_one(AdminPanel).load_what_is_missing()
         if self.schedule_allowed:
             self.query_one(SchedulePanel).load_what_is_missing()
+        if self.billing_allowed:
+            self.query_one(BillingPanel).load_what_is_missing()

@@ -34,6 +34,7 @@ from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
 
+from .fake_billing import FakeBilling
 from .fake_front_desk import FakeFrontDesk
 from .fake_schedule import FakeSchedule
 from .fake_schedule_setup import FakeScheduleSetup
@@ -55,28 +56,30 @@ PATIENT_CLERK = ["patients.read", "patients.write", "payers.read", "insurance.wr
 SCHEDULE_READ = ["schedule.read"]
 SCHEDULE_CLERK = ["schedule.read", "schedule.write"]
 SCHEDULE_ALL = [*SCHEDULE_CLERK, "schedule.overbook", "schedule.setup"]
+CODING = ["codes.read", "encounters.read", "encounters.write", "encounters.checkout"]
 ROLES = [
     admin_pb2.Role(
         name="front_desk",
         description="Reception: patients, appointments, check-in, copays",
-        permissions=[*PATIENT_CLERK, *SCHEDULE_CLERK],
+        permissions=[*PATIENT_CLERK, *SCHEDULE_CLERK, "codes.read", "encounters.checkout"],
     ),
     admin_pb2.Role(
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
-                     "documents.write", *SCHEDULE_READ],
+                     "documents.write", *SCHEDULE_READ, *CODING],
     ),
     admin_pb2.Role(
         name="provider",
         description="Own schedule and charges",
-        permissions=["patients.read", "payers.read", "documents.read", *SCHEDULE_READ],
+        permissions=["patients.read", "payers.read", "documents.read", *SCHEDULE_READ, "codes.read",
+                     "encounters.read"],
     ),
     admin_pb2.Role(
         name="manager",
         description="Reports, fee schedules, user overview",
         permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
-                     *SCHEDULE_ALL],
+                     *SCHEDULE_ALL, *CODING],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -100,7 +103,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup):
+class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -129,6 +132,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup):
         self._seed_front_desk()
         self._seed_schedule()
         self._seed_schedule_setup()
+        self._seed_billing()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

@@ -7,7 +7,7 @@ the new pictures (``tests/tui/__snapshots__/``): a screen that is hard to read i
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, SelectionList
+from textual.widgets import DataTable, Input, OptionList, Select, SelectionList
 
 from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
@@ -16,10 +16,12 @@ from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.recalls_screen import RecallsScreen
 from client_tui.screens.relogin_screen import ReloginScreen
+from client_tui.screens.superbill_screen import SuperbillScreen
 from client_tui.screens.waitlist_offers_screen import WaitlistOffersScreen
 from client_tui.screens.waitlist_screen import WaitlistScreen
 from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.slot_grid import SlotGrid
+from client_tui.widgets.superbill_rows import LineRow
 
 from .fake_gateway import FakeGateway
 from .helpers import enter_as, wait_for
@@ -251,3 +253,35 @@ def test_schedule_waitlist_offers_after_a_cancel(snap_compare, fake: FakeGateway
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=cancel_with_patients_waiting)
+
+
+# -- billing, at 80x24 -------------------------------------------------------------------------
+
+
+def test_superbill_with_a_line_error_and_a_lookup(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """Encounter 1 with a drug line added, the server's pointer objection beside line 1, and "diab" looked up."""
+
+    async def code_and_save(pilot: Pilot[None]) -> None:
+        fake.add_account("bea", "Bea Biller", ["biller"], "biller-pass")
+        await enter_as(pilot, "bea", "biller-pass")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#worklist", DataTable).row_count == 2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SuperbillScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, SuperbillScreen)
+        await wait_for(pilot, lambda: len(screen.lines()) == 1)
+        await pilot.press("enter", *"J1100", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#line-entry", LineRow).drug)
+        await pilot.press("enter", *"10", "enter", "1", "enter", "9", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: len(screen.lines()) == 2)
+        fake.fail_on["update_encounter"] = InvalidInput(
+            [FieldViolation("lines[0].dx_pointers", "pointer 5 is beyond the 2 diagnoses listed")])
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.lines()[0].has_class("-invalid"))
+        screen.query_one("#dx-entry", Input).focus()
+        await pilot.press(*"diab")
+        await wait_for(pilot, lambda: screen.query_one("#suggestions", OptionList).option_count == 3)
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=(80, 24), run_before=code_and_save)
