@@ -22,9 +22,7 @@ def database_running(data: DataDir) -> Iterator[DatabaseUrls]:
     if pg is not None:
         if not pg.is_initialized():
             raise ConfigError(f"no embedded database in {data.root}; run `pms-server init` or set DATABASE_URL")
-        if not pg.is_running():
-            pg.start()
-            started = True
+        started = pg.start()
     try:
         yield urls
     finally:

@@ -82,9 +82,10 @@ class EmbeddedPostgres:
              "--auth-local=trust", "--auth-host=reject", "--encoding=UTF8", "--locale=C.UTF-8"],
         )
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0) -> bool:
+        """Starts the cluster; False when it was running already (then whoever started it stops it)."""
         if self.is_running():
-            return
+            return False
         sock = self.socket_dir
         sock.mkdir(parents=True, exist_ok=True)
         sock.chmod(0o700)
@@ -99,8 +100,13 @@ class EmbeddedPostgres:
         for attempt in range(1, START_ATTEMPTS + 1):
             started = self._ctl("start", "-w", "-t", str(int(timeout)), "-l", str(log), "-o", " ".join(opts),
                                 check=False)
-            if started.returncode == 0 or self.is_running():
+            if started.returncode == 0:
                 break
+            if "another server might be running" in started.stderr and self.is_running():
+                # A server was up: `status` missed it a moment ago (seen on a loaded machine). Not ours to stop.
+                return False
+            if self.is_running():
+                break  # pg_ctl gave up waiting, but the server came up
             if attempt == START_ATTEMPTS:
                 raise RuntimeError(f"pg_ctl failed: {started.stderr.strip() or started.stdout.strip()} (see {log})")
             time.sleep(attempt)
@@ -108,6 +114,7 @@ class EmbeddedPostgres:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"embedded PostgreSQL did not open its socket; see {log}")
             time.sleep(0.05)
+        return True
 
     def stop(self, mode: str = "fast") -> None:
         if self.is_initialized() and self.is_running():
