@@ -358,3 +358,7 @@ class Gateway(Protocol):
     ) -> encounters_pb2.CreateEncounterFromAppointmentResponse:
         """At check-out; ``created`` is False when the appointment had one already (it is returned)."""
         ...
+
+    async def mark_ready_to_bill(self, encounter_id: int, version: int) -> encounters_pb2.MarkReadyToBillResponse:
+        """Open -> ready: the server checks the whole encounter again and posts each line's charge once."""
+        ...

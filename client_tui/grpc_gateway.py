@@ -689,6 +689,11 @@ class GrpcGateway:
                                 encounters_pb2.CreateEncounterFromAppointmentRequest(appointment_id=appointment_id),
                                 retry=True)
 
+    async def mark_ready_to_bill(self, encounter_id: int, version: int) -> encounters_pb2.MarkReadyToBillResponse:
+        # Not retried: a repeat after a lost answer is refused (stale version), never posted twice.
+        return await self._call(self.encounters.MarkReadyToBill, encounters_pb2.MarkReadyToBillRequest(
+            encounter_id=encounter_id, version=version))
+
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

@@ -106,6 +106,8 @@ class SuperbillScreen(Screen[bool]):
         Binding("ctrl+y", "remove", "Remove row", tooltip="Take out the diagnosis or line the cursor is on",
                 id="superbill.remove"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the saved encounter", id="superbill.reload"),
+        Binding("ctrl+b", "ready", "Ready to bill",
+                tooltip="Post the charges: the server checks the saved encounter again first", id="superbill.ready"),
         Binding("escape", "back", "Back", tooltip="Back to the worklist", id="superbill.back"),
     ]
 
@@ -123,6 +125,8 @@ class SuperbillScreen(Screen[bool]):
         self.dirty = False
         self.warned_unsaved = False
         self.stale = False
+        # True while a ready-to-bill call is out: its refusals are "not ready to bill", not "not saved".
+        self.posting = False
         # Code lookup: the box being looked up for, the codes shown, and the text they answer.
         self.lookup: CodeLookup | None = None
         self.suggested: list[cd.Code] = []
@@ -233,6 +237,9 @@ class SuperbillScreen(Screen[bool]):
             return self.can_write and self.encounter.status in (0, en.ENCOUNTER_STATUS_OPEN)
         if action == "reload":
             return bool(self.encounter.encounter_id)
+        if action == "ready":
+            return self.can_write and bool(self.encounter.encounter_id) and \
+                self.encounter.status == en.ENCOUNTER_STATUS_OPEN
         return True
 
     # -- code lookup ----------------------------------------------------------------------
@@ -249,14 +256,17 @@ class SuperbillScreen(Screen[bool]):
             if event.input.id == "dx-entry":
                 return
         in_a_line = any(isinstance(a, LineRow) and not a.entry for a in event.input.ancestors)
-        if in_a_line or (event.input.id == "sb-dos" and event.input.has_focus):
+        # Only typing counts: rows filled from a fetched encounter announce their values too.
+        if (in_a_line or event.input.id == "sb-dos") and event.input.has_focus:
             self.dirty = True
         if event.input.has_class("line-fee"):
             self._show_total()
 
     @on(Select.Changed)
     def _header_changed(self, event: Select.Changed) -> None:
-        if event.select.has_focus:
+        # Filling the header from a fetched encounter announces its values too; only a different choice counts.
+        saved = {"sb-provider": self.encounter.rendering_provider_id, "sb-location": self.encounter.location_id}
+        if event.select.has_focus and event.value != saved.get(event.select.id or ""):
             self.dirty = True
 
     def _look_up_soon(self, lookup: CodeLookup, delay: float) -> None:
@@ -476,6 +486,29 @@ class SuperbillScreen(Screen[bool]):
         self.say(f"Saved: encounter {saved.encounter_id}, version {saved.version}, "
                  f"total {formatting.dollars(saved.total_cents)}.", info=True)
 
+    def action_ready(self) -> None:
+        if self.dirty or self.query_one("#line-entry", LineRow).value("code").strip():
+            self.say("Save first (Ctrl+S): what is posted is the saved encounter.")
+            return
+        self.posting = True
+        self.say("Posting the charges…", info=True)
+        self.post_charges()
+
+    @gateway_call
+    async def post_charges(self) -> None:
+        answer = await self.gateway.mark_ready_to_bill(self.encounter.encounter_id, self.encounter.version)
+        self.posting = False
+        self.encounter = answer.encounter
+        self.saved_once = True
+        self._clear_errors()
+        self._show(answer.encounter)
+        for container in ("#sb-header", "#dx-entry-row", "#line-list"):
+            self.query_one(container).disabled = True
+        self.query_one("#line-entry").display = False
+        self.refresh_bindings()
+        self.say(f"Ready to bill: {formatting.dollars(answer.posted_cents)} posted to the ledger. "
+                 "Escape returns to the worklist.", info=True)
+
     def action_reload(self) -> None:
         if self.encounter.encounter_id:
             self.reload(keep_typing=self.stale or self.dirty)
@@ -544,10 +577,12 @@ class SuperbillScreen(Screen[bool]):
         if isinstance(error, InvalidInput):
             self._show_violations(error)
         elif isinstance(error, StaleRecord):
+            self.posting = False
             self.stale = True
             self.say("Someone else saved this encounter while you were coding it, so nothing was saved. "
                      "Ctrl+R fetches their version and keeps your typing; then Ctrl+S saves yours.")
         else:
+            self.posting = False
             self.say(describe(error))
         return True
 
@@ -576,9 +611,11 @@ class SuperbillScreen(Screen[bool]):
             line_rows[index].set_errors(errors)
         self._header_errors(header)
         count = len(error.violations) - len(elsewhere)
-        sentence = "Not saved."
+        refused = "Not ready to bill" if self.posting else "Not saved"
+        self.posting = False
+        sentence = f"{refused}."
         if count:
-            sentence = f"Not saved: {count} problem{'s' if count != 1 else ''} marked beside the fields."
+            sentence = f"{refused}: {count} problem{'s' if count != 1 else ''} marked beside the fields."
         self.say(" ".join([sentence, *elsewhere]))
         if per_line:
             first = min(per_line)

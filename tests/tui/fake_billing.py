@@ -216,6 +216,27 @@ class FakeBilling:
         changed.status = stored.status
         return self._store(changed, encounter.encounter_id, stored.version + 1)
 
+    async def mark_ready_to_bill(self, encounter_id: int, version: int) -> en.MarkReadyToBillResponse:
+        self._billing_call("mark_ready_to_bill", "encounters.write", encounter_id, version)
+        stored = self.encounters.get(encounter_id)
+        if stored is None:
+            raise NotFound("No such encounter.")
+        if stored.version != version:
+            raise StaleRecord("Someone else changed this encounter; reload and try again.")
+        if stored.status != en.ENCOUNTER_STATUS_OPEN:
+            raise RuleBroken("This encounter is already ready to bill.", "ENCOUNTER_NOT_OPEN")
+        problems = []
+        if not stored.diagnoses:
+            problems.append(FieldViolation("diagnoses", "a claim needs at least one diagnosis"))
+        if not stored.lines:
+            problems.append(FieldViolation("lines", "there is nothing to bill: add a service line"))
+        if problems:
+            raise InvalidInput(problems)
+        ready = copy(stored)
+        ready.status = en.ENCOUNTER_STATUS_READY
+        ready = self._store(ready, encounter_id, version + 1)
+        return en.MarkReadyToBillResponse(encounter=ready, posted_cents=ready.total_cents)
+
     async def create_encounter_from_appointment(self, appointment_id: int) -> en.CreateEncounterFromAppointmentResponse:
         self._billing_call("create_encounter_from_appointment", "encounters.checkout", appointment_id)
         raise RuleBroken("The appointment is not seen yet.", "APPOINTMENT_NOT_SEEN")

@@ -200,3 +200,33 @@ async def test_a_provider_reads_superbills_without_changing_them(fake: FakeGatew
         assert screen.check_action("save", ()) is False
         assert all(field.is_disabled for field in screen.query(Input)) and len(screen.lines()) == 1
         assert "Read only" in text_of(screen.query_one("#sb-message", Static))
+
+
+async def test_ready_to_bill_posts_the_saved_encounter_and_locks_it(fake: FakeGateway) -> None:
+    app = PmsApp(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_first_encounter(pilot, fake)
+        message = screen.query_one("#sb-message", Static)
+        # A refusal names its place: here the server finds a diagnosis no longer valid since the last save.
+        fake.fail_on["mark_ready_to_bill"] = InvalidInput([FieldViolation(
+            "diagnoses[0].code", "E11.9 was retired on 10/01/2026, before the date of service 11/02/2026.")])
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: "Not ready to bill: 1 problem" in text_of(message))
+        assert "was retired" in text_of(screen.query(DxRow).first().query_one(RowError))
+        assert screen.encounter.status == en.ENCOUNTER_STATUS_OPEN
+        # Typing not yet saved is not posted.
+        fee = screen.lines()[0].field("fee_cents")
+        fee.focus()
+        await pilot.pause()
+        fee.value = "95.00"  # retyped in the focused box
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: "Save first" in text_of(message))
+        assert "mark_ready_to_bill" not in fake.requests or len(fake.requests["mark_ready_to_bill"]) == 1
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Saved" in text_of(message))
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: screen.encounter.status == en.ENCOUNTER_STATUS_READY)
+        assert "Ready to bill: $95.00 posted to the ledger" in text_of(message)
+        assert fake.requests["mark_ready_to_bill"][-1] == (1, 2)
+        assert screen.query_one("#line-list").disabled and not screen.check_action("ready", ())
