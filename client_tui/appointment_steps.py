@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from client_tui import schedule_values as sv
-from client_tui.gateway import Gateway
+from client_tui.errors import describe
+from client_tui.gateway import Gateway, GatewayError, SessionExpired
 from client_tui.screens.book_appointment_screen import BookAppointmentScreen
 from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
 from client_tui.screens.waitlist_offers_screen import WaitlistOffersScreen
@@ -85,7 +86,23 @@ class AppointmentSteps(DOMNode):
     @gateway_call
     async def change_status(self, appointment_id: int, version: int, step: str) -> None:
         changed = await self.gateway.change_appointment_status(appointment_id, version, STEPS[step])
-        self.step_done(changed, f"{changed.patient_name} is {STEP_DONE[step]}.")
+        said = f"{changed.patient_name} is {STEP_DONE[step]}."
+        if step == "checked_out" and "encounters.checkout" in self.session.permissions:
+            said = await self._encounter_at_check_out(changed, said)
+        self.step_done(changed, said)
+
+    async def _encounter_at_check_out(self, appointment: ap.Appointment, said: str) -> str:
+        """Check-out makes the visit's encounter for the biller; the check-out stands even if that fails."""
+        try:
+            made = await self.gateway.create_encounter_from_appointment(appointment.appointment_id)
+        except SessionExpired:
+            raise
+        except GatewayError as error:
+            return f"{said} The encounter was not made: {describe(error)}"
+        number = made.encounter.encounter_id
+        if made.created:
+            return f"{appointment.patient_name} is checked out; encounter {number} is on the biller's worklist."
+        return f"{appointment.patient_name} is checked out; encounter {number} was made before."
 
     def action_cancel_appointment(self) -> None:
         appointment = self.step_target()

@@ -239,4 +239,18 @@ class FakeBilling:
 
     async def create_encounter_from_appointment(self, appointment_id: int) -> en.CreateEncounterFromAppointmentResponse:
         self._billing_call("create_encounter_from_appointment", "encounters.checkout", appointment_id)
-        raise RuleBroken("The appointment is not seen yet.", "APPOINTMENT_NOT_SEEN")
+        appointments: dict[int, Any] = getattr(self, "appointments", {})
+        appointment = appointments.get(appointment_id)
+        if appointment is None:
+            raise NotFound("No such appointment.")
+        made = next((e for e in self.encounters.values() if e.appointment_id == appointment_id), None)
+        if made is not None:
+            return en.CreateEncounterFromAppointmentResponse(encounter=copy(made), created=False)
+        if appointment.status not in (5, 6):  # seen, checked out
+            raise RuleBroken("The appointment is not seen yet.", "APPOINTMENT_NOT_SEEN")
+        encounter = en.Encounter(
+            patient_id=appointment.patient_id, appointment_id=appointment_id,
+            rendering_provider_id=appointment.provider_id, location_id=appointment.location_id,
+            date_of_service=dates.to_pb(date.fromisoformat(appointment.local_start[:10])))
+        stored = self._store(encounter, max(self.encounters, default=0) + 1)
+        return en.CreateEncounterFromAppointmentResponse(encounter=stored, created=True)

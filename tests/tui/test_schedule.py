@@ -352,7 +352,9 @@ async def test_status_steps_from_the_calendar_and_refusals_in_words(fake: FakeGa
             ("i", ap.APPOINTMENT_STATUS_ARRIVED, "Garcia, Luis is checked in.", "A"),
             ("r", ap.APPOINTMENT_STATUS_ROOMED, "Garcia, Luis is roomed.", "R"),
             ("s", ap.APPOINTMENT_STATUS_SEEN, "Garcia, Luis is seen by the provider.", "S"),
-            ("o", ap.APPOINTMENT_STATUS_CHECKED_OUT, "Garcia, Luis is checked out.", "X"),
+            # Check-out also makes the visit's encounter for the biller.
+            ("o", ap.APPOINTMENT_STATUS_CHECKED_OUT,
+             "Garcia, Luis is checked out; encounter 4 is on the biller's worklist.", "X"),
         ):
             await pilot.press(key)
             await wait_for(pilot, lambda status=status: fake.appointments[11].status == status)  # type: ignore[misc]
