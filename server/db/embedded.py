@@ -102,12 +102,10 @@ class EmbeddedPostgres:
                                 check=False)
             if started.returncode == 0:
                 break
-            if "another server might be running" in started.stderr and self.is_running():
-                # A server was up: `status` missed it a moment ago (seen on a loaded machine). Not ours to stop.
-                return False
-            if self.is_running():
-                break  # pg_ctl gave up waiting, but the server came up
             if attempt == START_ATTEMPTS:
+                if self.is_running():
+                    # Up all along: `status` missed it a moment ago (seen on a loaded machine). Not ours to stop.
+                    return False
                 raise RuntimeError(f"pg_ctl failed: {started.stderr.strip() or started.stdout.strip()} (see {log})")
             time.sleep(attempt)
         while not (sock / f".s.PGSQL.{self.port}").exists():
