@@ -22,6 +22,7 @@ from server.insurance.servicer import InsuranceServicer
 from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
 from server.pki.authority import CertificateAuthorityFiles
+from server.pricing.servicer import PricingServicer
 from server.reminders.job import ReminderJob
 from server.reminders.servicer import ReminderServicer
 from server.rpc.pipeline import CallPipeline
@@ -39,6 +40,7 @@ from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
@@ -57,7 +59,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             appointments_pb2.DESCRIPTOR.services_by_name["RecallService"],
             reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"],
             codes_pb2.DESCRIPTOR.services_by_name["CodeService"],
-            encounters_pb2.DESCRIPTOR.services_by_name["EncounterService"]]
+            encounters_pb2.DESCRIPTOR.services_by_name["EncounterService"],
+            pricing_pb2.DESCRIPTOR.services_by_name["PricingService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -101,6 +104,7 @@ class PmsServer:
         setup_pb2_grpc.add_ScheduleSetupServiceServicer_to_server(ScheduleSetupServicer(), self.server)
         codes_pb2_grpc.add_CodeServiceServicer_to_server(CodeServicer(), self.server)
         encounters_pb2_grpc.add_EncounterServiceServicer_to_server(EncounterServicer(), self.server)
+        pricing_pb2_grpc.add_PricingServiceServicer_to_server(PricingServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -115,10 +115,13 @@ def add_demo_schedule(inst: Installation) -> int:
 
 def add_demo_encounters(inst: Installation) -> int:
     """The demo's CPT codes (neutral descriptions) and an encounter for every visit seen so far, most of them
-    ready to bill; once (a kept folder has them)."""
+    ready to bill, priced by the demo's fee schedule and commercial contracts; once (a kept folder has them)."""
     from server.encounters.synthetic import load_encounters
+    from server.pricing.synthetic import load_demo_pricing
 
-    return load_encounters(inst, seed=DEMO_SEED).encounters
+    made = load_encounters(inst, seed=DEMO_SEED).encounters
+    load_demo_pricing(inst)
+    return made
 
 
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
@@ -154,6 +157,7 @@ def _worklist_summary(channel: grpc.Channel, token: str) -> str:
     """The biller's worklist: open and ready encounters, and the charges of the newest ready one."""
     from shared.pms.encounters.v1 import encounters_pb2 as en
     from shared.pms.encounters.v1 import encounters_pb2_grpc
+    from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 
     md = (("authorization", f"Bearer {token}"),)
     stub = encounters_pb2_grpc.EncounterServiceStub(channel)
@@ -164,8 +168,15 @@ def _worklist_summary(channel: grpc.Channel, token: str) -> str:
                                 metadata=md).encounters
     posted = stub.ListEncounterCharges(en.ListEncounterChargesRequest(encounter_id=ready[0].encounter_id),
                                        timeout=10, metadata=md).balance_cents if ready else 0
+    newest = stub.GetEncounter(en.GetEncounterRequest(encounter_id=ready[0].encounter_id), timeout=10,
+                               metadata=md).encounter if ready else en.Encounter()
+    expected = (f"its payer's contract allows ${sum(li.expected_allowed_cents for li in newest.lines) / 100:,.2f}"
+                if newest.lines and all(li.has_expected_allowed for li in newest.lines)
+                else "no contract prices it")
+    contracts = pricing_pb2_grpc.PricingServiceStub(channel).ListContracts(pricing_pb2.ListContractsRequest(),
+                                                                          timeout=10, metadata=md).contracts
     return (f"worklist: {counts['open']} open, {counts['ready']} ready to bill encounters; "
-            f"the newest ready one charges ${posted / 100:,.2f}")
+            f"the newest ready one charges ${posted / 100:,.2f} and {expected}; {len(contracts)} payer contracts")
 
 
 def _schedule_summary(channel: grpc.Channel, token: str) -> str:

@@ -43,6 +43,10 @@ class Permission(StrEnum):
     ENCOUNTERS_WRITE = "encounters.write"
     # Check-out at the front desk: the encounter of a seen appointment, to be coded by the biller.
     ENCOUNTERS_CHECKOUT = "encounters.checkout"
+    # The practice's fees, payer contracts and Medicare fees (no patient data).
+    FEES_READ = "fees.read"
+    # Setting fees and entering payer contracts.
+    FEES_MANAGE = "fees.manage"
 
 
 class Role(StrEnum):
@@ -69,7 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
-                            P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT}),
+                            P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -77,7 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
-                             P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT}),
+                             P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -111,6 +115,7 @@ RECALLS = "/pms.scheduling.v1.RecallService/"
 REMINDERS = "/pms.reminders.v1.ReminderService/"
 CODES = "/pms.codes.v1.CodeService/"
 ENCOUNTERS = "/pms.encounters.v1.EncounterService/"
+PRICING = "/pms.pricing.v1.PricingService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -187,6 +192,15 @@ RPC_RULES: dict[str, RpcRule] = {
     ENCOUNTERS + "MarkReadyToBill": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
     ENCOUNTERS + "ReopenEncounter": RpcRule(P.ENCOUNTERS_WRITE, "charges"),
     ENCOUNTERS + "ListEncounterCharges": RpcRule(P.ENCOUNTERS_READ, "charges", readonly=True),
+    PRICING + "ListFees": RpcRule(P.FEES_READ, "fee_schedules", readonly=True),
+    PRICING + "SetFees": RpcRule(P.FEES_MANAGE, "fee_schedules"),
+    PRICING + "ListContracts": RpcRule(P.FEES_READ, "fee_schedules", readonly=True),
+    PRICING + "GetContract": RpcRule(P.FEES_READ, "fee_schedules", readonly=True),
+    PRICING + "CreateContract": RpcRule(P.FEES_MANAGE, "fee_schedules"),
+    PRICING + "UpdateContract": RpcRule(P.FEES_MANAGE, "fee_schedules"),
+    PRICING + "GetMedicareFee": RpcRule(P.FEES_READ, "fee_schedules", readonly=True),
+    # Reads the patient's coverage to price a superbill: the coder's, like the encounter itself.
+    PRICING + "PriceLines": RpcRule(P.ENCOUNTERS_WRITE, "charges", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

@@ -180,6 +180,7 @@ class Client:
         from shared.pms.insurance.v1 import insurance_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
         from shared.pms.payers.v1 import payers_pb2_grpc
+        from shared.pms.pricing.v1 import pricing_pb2_grpc
         from shared.pms.reminders.v1 import reminders_pb2_grpc
         from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
 
@@ -199,6 +200,7 @@ class Client:
         self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
         self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
+        self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
         self.token = ""
 
     @property

@@ -12,7 +12,14 @@ from server.ledger.models import LedgerEntry
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
 from server.practice.models import Practice
-from server.pricing.models import PfsLocality, PfsRelease, PfsRvu
+from server.pricing.models import (
+    FeeScheduleEntry,
+    PayerContract,
+    PayerContractRate,
+    PfsLocality,
+    PfsRelease,
+    PfsRvu,
+)
 from server.reminders.models import Reminder, ReminderPolicy
 from server.scheduling.models import (
     Appointment,
@@ -34,9 +41,9 @@ from server.workstations.models import Workstation
 __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
     "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
-    "DocumentContent", "Encounter", "EncounterLine",
+    "DocumentContent", "Encounter", "EncounterLine", "FeeScheduleEntry",
     "IdempotencyRecord", "InsurancePolicy", "LedgerEntry", "Location", "Patient", "PatientChange", "PatientMerge",
-    "Payer",
+    "Payer", "PayerContract", "PayerContractRate",
     "PfsLocality", "PfsRelease", "PfsRvu",
     "Practice", "Provider", "Recall", "Reminder", "ReminderPolicy", "Resource", "ScheduleException",
     "TemplateBlock", "User", "UserSession", "WaitlistEntry", "Workstation",

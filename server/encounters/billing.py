@@ -43,7 +43,7 @@ async def mark_ready(ctx: CallContext, encounter_id: int, version: int) -> tuple
                             else "This encounter is billed.", "ENCOUNTER_NOT_OPEN")
     # The codes are judged again: a release loaded since the last save may have retired one.
     current = await service.message(ctx.db, ctx.practice_id, row)
-    await service.checked_input(ctx, current)
+    enc, _ = await service.checked_input(ctx, current)
     errors = FieldErrors()
     if not row.diagnoses:
         errors.add("diagnoses", "a claim needs at least one diagnosis")
@@ -53,6 +53,11 @@ async def mark_ready(ctx: CallContext, encounter_id: int, version: int) -> tuple
     lines = (await ctx.db.execute(select(EncounterLine).where(
         EncounterLine.practice_id == ctx.practice_id, EncounterLine.encounter_id == row.id)
         .order_by(EncounterLine.line_number))).scalars().all()
+    # Coverage may have changed since the last save: the expectation stored is the one at billing.
+    priced = await service.price_lines(ctx.db, ctx.practice_id, enc)
+    for li, allowed in zip(lines, priced.allowed, strict=True):
+        li.expected_allowed_cents = allowed
+        li.contract_id = priced.contract_id if allowed is not None else None
     posting = await _postings(ctx, row.id) + 1
     who = ctx.require_session()
     ctx.db.add_all(LedgerEntry(

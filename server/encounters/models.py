@@ -66,6 +66,7 @@ class EncounterLine(Base):
     __table_args__ = (
         ForeignKeyConstraint(["practice_id", "encounter_id"], ["encounter.practice_id", "encounter.id"],
                              ondelete="CASCADE"),
+        ForeignKeyConstraint(["practice_id", "contract_id"], ["payer_contract.practice_id", "payer_contract.id"]),
         CheckConstraint("units > 0", name="units_positive"),
         CheckConstraint("fee_cents >= 0", name="fee_not_negative"),
         CheckConstraint("cardinality(dx_pointers) BETWEEN 1 AND 4", name="dx_pointer_count"),
@@ -86,3 +87,7 @@ class EncounterLine(Base):
     ndc_quantity_milli: Mapped[int] = mapped_column(BigInteger, server_default="0")
     ndc_unit: Mapped[str] = mapped_column(String(2), server_default="")
     note: Mapped[str] = mapped_column(Text, server_default="")
+    # What the primary payer's contract allows for the line (all units), for posting to flag underpayments;
+    # NULL when no contract prices it. Set at each save and again when the encounter is made ready to bill.
+    expected_allowed_cents: Mapped[int | None] = mapped_column(BigInteger)
+    contract_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -16,6 +16,7 @@ from server.encounters import rules
 from server.encounters.models import Encounter, EncounterLine
 from server.errors import FieldErrors, NotFound, RuleViolation, StaleVersion
 from server.practice.service import practice_today
+from server.pricing import lines as pricing
 from server.rpc.context import CallContext
 from shared import dates
 from shared.pms.encounters.v1 import encounters_pb2 as pb
@@ -114,14 +115,24 @@ def _apply(row: Encounter, enc: rules.EncounterInput) -> None:
     row.diagnoses = list(enc.diagnoses)
 
 
+async def price_lines(db: AsyncSession, practice_id: int, enc: rules.EncounterInput) -> pricing.PricedLines:
+    assert enc.date_of_service is not None
+    return await pricing.price(db, practice_id, enc.patient_id, enc.date_of_service, enc.place_of_service,
+                               [pricing.LineToPrice(li.code, li.modifiers, li.units) for li in enc.lines])
+
+
 async def _replace_lines(db: AsyncSession, practice_id: int, encounter_id: int, enc: rules.EncounterInput) -> None:
+    priced = await price_lines(db, practice_id, enc)
     await db.execute(delete(EncounterLine).where(EncounterLine.practice_id == practice_id,
                                                  EncounterLine.encounter_id == encounter_id))
+    # A fee left at 0 is the fee schedule's (0 stays 0 when the schedule has none: the scrubber asks for one).
     db.add_all(EncounterLine(practice_id=practice_id, encounter_id=encounter_id, line_number=i + 1,
                              code_system=li.code_system, code=li.code, modifiers=li.modifiers, units=li.units,
-                             dx_pointers=li.dx_pointers, fee_cents=li.fee_cents, ndc=li.ndc,
+                             dx_pointers=li.dx_pointers, fee_cents=li.fee_cents or priced.fees[i] or 0, ndc=li.ndc,
                              ndc_quantity_milli=li.ndc_quantity_milli if li.ndc else 0,
-                             ndc_unit=li.ndc_unit if li.ndc else "", note=li.note.strip())
+                             ndc_unit=li.ndc_unit if li.ndc else "", note=li.note.strip(),
+                             expected_allowed_cents=priced.allowed[i],
+                             contract_id=priced.contract_id if priced.allowed[i] is not None else None)
                for i, li in enumerate(enc.lines))
     await db.flush()
 
@@ -213,7 +224,9 @@ async def message(db: AsyncSession, practice_id: int, row: Encounter) -> pb.Enco
         lines=[pb.ServiceLine(code=li.code, code_system=li.code_system, description=described(li.code_system, li.code),
                               modifiers=li.modifiers, units=li.units, dx_pointers=li.dx_pointers,
                               fee_cents=li.fee_cents, ndc=li.ndc, ndc_quantity_milli=li.ndc_quantity_milli,
-                              ndc_unit=li.ndc_unit, note=li.note) for li in lines],
+                              ndc_unit=li.ndc_unit, note=li.note,
+                              has_expected_allowed=li.expected_allowed_cents is not None,
+                              expected_allowed_cents=li.expected_allowed_cents or 0) for li in lines],
         status=STATUS_ENUMS[row.status], total_cents=sum(li.fee_cents for li in lines), version=row.version)
 
 

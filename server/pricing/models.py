@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
@@ -78,3 +88,68 @@ class PfsLocality(Base):
     work_gpci: Mapped[int] = mapped_column(Integer)
     pe_gpci: Mapped[int] = mapped_column(Integer)
     mp_gpci: Mapped[int] = mapped_column(Integer)
+
+
+class FeeScheduleEntry(Base):
+    """The practice's own charge for one unit of a code (with a modifier, or '' for any), from a date on.
+
+    A change of fee is a new row with its date, so a line keeps the fee it was charged and the schedule keeps its
+    history; the fee in effect on a date of service is the latest row on or before it."""
+
+    __tablename__ = "fee_schedule_entry"
+    __table_args__ = (CheckConstraint("fee_cents >= 0", name="fee_not_negative"),)
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
+    modifier: Mapped[str] = mapped_column(String(2, collation="C"), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(primary_key=True)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    set_by: Mapped[int | None] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class PayerContract(Base):
+    """What one payer agreed to allow, for a span of dates: a rate per code, and for codes without one, a
+    percentage of the Medicare fee in a locality. Contracts of one payer never overlap (the database refuses)."""
+
+    __tablename__ = "payer_contract"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),
+        CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
+        CheckConstraint("medicare_percent IS NULL OR medicare_percent > 0", name="percent_positive"),
+        CheckConstraint("medicare_percent IS NULL OR (medicare_contractor <> '' AND medicare_locality <> '')",
+                        name="percent_has_locality"),
+        Index("ix_payer_contract_payer", "practice_id", "payer_id", "effective_from"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    payer_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(100))
+    effective_from: Mapped[date]
+    # The last day the contract covers; NULL while it runs.
+    effective_to: Mapped[date | None]
+    # Hundredths of a percent of the Medicare fee: 115% is 11500. NULL: codes without a rate have no expectation.
+    medicare_percent: Mapped[int | None] = mapped_column(Integer)
+    medicare_contractor: Mapped[str] = mapped_column(String(5), server_default="")
+    medicare_locality: Mapped[str] = mapped_column(String(2), server_default="")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class PayerContractRate(Base):
+    """The allowed amount for one unit of a code (with a modifier, or '' for any) under a contract."""
+
+    __tablename__ = "payer_contract_rate"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "contract_id"], ["payer_contract.practice_id", "payer_contract.id"],
+                             ondelete="CASCADE"),
+        CheckConstraint("allowed_cents >= 0", name="allowed_not_negative"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
+    modifier: Mapped[str] = mapped_column(String(2, collation="C"), primary_key=True)
+    allowed_cents: Mapped[int] = mapped_column(BigInteger)

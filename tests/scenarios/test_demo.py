@@ -33,6 +33,10 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
                      r"\$(\d+)\.(\d\d)", result.stdout)
     assert work is not None and int(work.group(1)) >= 5 and int(work.group(2)) >= 20, result.stdout
     assert int(work.group(3)) >= 30, result.stdout  # at least an office visit
+    # Priced by the demo's fee schedule and its commercial payers' contracts.
+    priced = re.search(r"ready one charges \$[\d,.]+ and (its payer's contract allows \$[\d,.]+|no contract prices "
+                       r"it); (\d+) payer contracts", result.stdout)
+    assert priced is not None and int(priced.group(2)) >= 3, result.stdout
     folder = next(line.split("log: ")[1].rstrip(").") for line in result.stdout.splitlines() if "log: " in line)
     assert not Path(folder).parent.exists(), "the temporary demo folder must be deleted"
 

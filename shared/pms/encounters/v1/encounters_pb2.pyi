@@ -102,6 +102,8 @@ class ServiceLine(_message.Message):
     NDC_QUANTITY_MILLI_FIELD_NUMBER: _builtins.int
     NDC_UNIT_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    HAS_EXPECTED_ALLOWED_FIELD_NUMBER: _builtins.int
+    EXPECTED_ALLOWED_CENTS_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     """CPT or HCPCS Level II."""
     code_system: _builtins.str
@@ -110,7 +112,9 @@ class ServiceLine(_message.Message):
     """Read only."""
     units: _builtins.int
     fee_cents: _builtins.int
-    """The charge for the line (all units), in cents."""
+    """The charge for the line (all units), in cents. 0 on a save: the practice's fee schedule fee for the date of
+    service times the units (a line stays at 0 when the schedule has no fee for the code).
+    """
     ndc: _builtins.str
     """Drugs billed by HCPCS J code: the NDC given (any label form; stored as 11 digits 5-4-2), quantity and unit."""
     ndc_quantity_milli: _builtins.int
@@ -118,6 +122,11 @@ class ServiceLine(_message.Message):
     ndc_unit: _builtins.str
     """UN (unit), ML, GR (gram), F2 (international unit), ME (milligram)."""
     note: _builtins.str
+    has_expected_allowed: _builtins.bool
+    """Read only: what the primary payer's contract allows for the line (all units), stored at each save and when
+    the encounter is made ready to bill; has_expected_allowed is false when no contract prices it.
+    """
+    expected_allowed_cents: _builtins.int
     @_builtins.property
     def modifiers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Up to four, in claim order."""
@@ -140,10 +149,12 @@ class ServiceLine(_message.Message):
         ndc_quantity_milli: _builtins.int = ...,
         ndc_unit: _builtins.str = ...,
         note: _builtins.str = ...,
+        has_expected_allowed: _builtins.bool = ...,
+        expected_allowed_cents: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "code_system", b"code_system", "description", b"description", "dx_pointers", b"dx_pointers", "fee_cents", b"fee_cents", "modifiers", b"modifiers", "ndc", b"ndc", "ndc_quantity_milli", b"ndc_quantity_milli", "ndc_unit", b"ndc_unit", "note", b"note", "units", b"units"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "code_system", b"code_system", "description", b"description", "dx_pointers", b"dx_pointers", "expected_allowed_cents", b"expected_allowed_cents", "fee_cents", b"fee_cents", "has_expected_allowed", b"has_expected_allowed", "modifiers", b"modifiers", "ndc", b"ndc", "ndc_quantity_milli", b"ndc_quantity_milli", "ndc_unit", b"ndc_unit", "note", b"note", "units", b"units"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
