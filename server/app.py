@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from server.admin.servicer import AdminServicer
 from server.audit.servicer import AuditServicer
 from server.auth.servicer import AuthServicer
+from server.claims.servicer import ClaimServicer
 from server.codes.servicer import CodeServicer
 from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
@@ -34,6 +35,7 @@ from server.workstations.service import ServerAddress
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.claims.v1 import claims_pb2, claims_pb2_grpc
 from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
@@ -60,7 +62,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             reminders_pb2.DESCRIPTOR.services_by_name["ReminderService"],
             codes_pb2.DESCRIPTOR.services_by_name["CodeService"],
             encounters_pb2.DESCRIPTOR.services_by_name["EncounterService"],
-            pricing_pb2.DESCRIPTOR.services_by_name["PricingService"]]
+            pricing_pb2.DESCRIPTOR.services_by_name["PricingService"],
+            claims_pb2.DESCRIPTOR.services_by_name["ClaimService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -105,6 +108,7 @@ class PmsServer:
         codes_pb2_grpc.add_CodeServiceServicer_to_server(CodeServicer(), self.server)
         encounters_pb2_grpc.add_EncounterServiceServicer_to_server(EncounterServicer(), self.server)
         pricing_pb2_grpc.add_PricingServiceServicer_to_server(PricingServicer(), self.server)
+        claims_pb2_grpc.add_ClaimServiceServicer_to_server(ClaimServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -47,6 +47,11 @@ class Permission(StrEnum):
     FEES_READ = "fees.read"
     # Setting fees and entering payer contracts.
     FEES_MANAGE = "fees.manage"
+    CLAIMS_READ = "claims.read"
+    # Billing encounters, scrubbing, queueing and sending claims.
+    CLAIMS_WRITE = "claims.write"
+    # The practice's billing identity (NPI, tax id, clearinghouse ids) that every claim carries.
+    CLAIMS_SETUP = "claims.setup"
 
 
 class Role(StrEnum):
@@ -73,7 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
-                            P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ}),
+                            P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
+                            P.CLAIMS_READ, P.CLAIMS_WRITE}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -81,7 +87,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
-                             P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE}),
+                             P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
+                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
 }
@@ -116,6 +123,7 @@ REMINDERS = "/pms.reminders.v1.ReminderService/"
 CODES = "/pms.codes.v1.CodeService/"
 ENCOUNTERS = "/pms.encounters.v1.EncounterService/"
 PRICING = "/pms.pricing.v1.PricingService/"
+CLAIMS = "/pms.claims.v1.ClaimService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -201,6 +209,11 @@ RPC_RULES: dict[str, RpcRule] = {
     PRICING + "GetMedicareFee": RpcRule(P.FEES_READ, "fee_schedules", readonly=True),
     # Reads the patient's coverage to price a superbill: the coder's, like the encounter itself.
     PRICING + "PriceLines": RpcRule(P.ENCOUNTERS_WRITE, "charges", readonly=True),
+    CLAIMS + "GetBillingSetup": RpcRule(P.CLAIMS_READ, "billing_setup", readonly=True),
+    CLAIMS + "UpdateBillingSetup": RpcRule(P.CLAIMS_SETUP, "billing_setup"),
+    CLAIMS + "CreateClaims": RpcRule(P.CLAIMS_WRITE, "claims"),
+    CLAIMS + "GetClaim": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
+    CLAIMS + "ListClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

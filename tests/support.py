@@ -174,6 +174,7 @@ class Client:
         from shared.pms.admin.v1 import admin_pb2_grpc
         from shared.pms.audit.v1 import audit_pb2_grpc
         from shared.pms.auth.v1 import auth_pb2_grpc
+        from shared.pms.claims.v1 import claims_pb2_grpc
         from shared.pms.codes.v1 import codes_pb2_grpc
         from shared.pms.documents.v1 import documents_pb2_grpc
         from shared.pms.encounters.v1 import encounters_pb2_grpc
@@ -201,6 +202,7 @@ class Client:
         self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
+        self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
         self.token = ""
 
     @property

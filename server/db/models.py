@@ -2,6 +2,7 @@
 
 from server.audit.models import AuditChainHead, AuditEvent
 from server.auth.models import User, UserSession
+from server.claims.models import BillingSetup, Claim, ClaimBatch, ClaimEvent, ClaimLine
 from server.codes.models import CodeEntry, CodeRelease
 from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
@@ -40,7 +41,8 @@ from server.workstations.models import Workstation
 
 __all__ = [
     "Appointment", "AppointmentEvent", "AppointmentResource", "AppointmentSeries", "AppointmentType",
-    "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "CodeEntry", "CodeRelease", "Document",
+    "AppointmentTypeResource", "AuditChainHead", "AuditEvent", "Base", "BillingSetup", "Claim", "ClaimBatch",
+    "ClaimEvent", "ClaimLine", "CodeEntry", "CodeRelease", "Document",
     "DocumentContent", "Encounter", "EncounterLine", "FeeScheduleEntry",
     "IdempotencyRecord", "InsurancePolicy", "LedgerEntry", "Location", "Patient", "PatientChange", "PatientMerge",
     "Payer", "PayerContract", "PayerContractRate",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from server.claims.service import reopen_encounter_claims
 from server.encounters import service
 from server.encounters.models import Encounter, EncounterLine
 from server.errors import FieldErrors, RuleViolation, StaleVersion
@@ -72,7 +73,8 @@ async def mark_ready(ctx: CallContext, encounter_id: int, version: int) -> tuple
     return row, sum(li.fee_cents for li in lines)
 
 
-async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str) -> tuple[Encounter, int]:
+async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str
+                 ) -> tuple[Encounter, int, list[tuple[int, str]]]:
     errors = FieldErrors()
     if not reason.strip():
         errors.add("reason", "say why the encounter is reopened (it stays on the ledger)")
@@ -82,8 +84,8 @@ async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str)
     row = await _locked(ctx, encounter_id, version)
     if row.status == "open":
         raise RuleViolation("This encounter is already open.", "ENCOUNTER_ALREADY_OPEN")
-    if row.status == "billed":
-        raise RuleViolation("This encounter is billed: correct it through its claim.", "ENCOUNTER_BILLED")
+    # A billed encounter's claims go first: voided if never sent, corrected (a replacement follows) if sent.
+    claims = await reopen_encounter_claims(ctx, row.id, reason.strip()) if row.status == "billed" else []
     posting = await _postings(ctx, row.id)
     charges = (await ctx.db.execute(select(LedgerEntry).where(
         LedgerEntry.practice_id == ctx.practice_id, LedgerEntry.encounter_id == row.id,
@@ -100,7 +102,7 @@ async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str)
     row.version += 1
     row.updated_at = datetime.now(UTC)
     await ctx.db.flush()
-    return row, sum(c.amount_cents for c in charges)
+    return row, sum(c.amount_cents for c in charges), claims
 
 
 async def charges(ctx: CallContext, encounter_id: int) -> tuple[int, list[pb.LedgerEntry]]:

@@ -70,11 +70,14 @@ class EncounterServicer(encounters_pb2_grpc.EncounterServiceServicer):
     async def ReopenEncounter(self, request: pb.ReopenEncounterRequest, context: grpc.aio.ServicerContext
                               ) -> pb.ReopenEncounterResponse:
         ctx = current_call()
-        row, reversed_cents = await billing.reopen(ctx, request.encounter_id, request.version, request.reason)
+        row, reversed_cents, claims = await billing.reopen(ctx, request.encounter_id, request.version,
+                                                           request.reason)
         ctx.audit.patient_id = row.patient_id
-        ctx.audit.detail = f"encounter_id={row.id} reversed_cents={reversed_cents}"
-        return pb.ReopenEncounterResponse(encounter=await service.message(ctx.db, ctx.practice_id, row),
-                                          reversed_cents=reversed_cents)
+        ctx.audit.detail = f"encounter_id={row.id} reversed_cents={reversed_cents} claims={claims}"
+        return pb.ReopenEncounterResponse(
+            encounter=await service.message(ctx.db, ctx.practice_id, row), reversed_cents=reversed_cents,
+            voided_claim_ids=[c for c, to in claims if to == "voided"],
+            corrected_claim_ids=[c for c, to in claims if to == "corrected"])
 
     async def ListEncounterCharges(self, request: pb.ListEncounterChargesRequest,
                                    context: grpc.aio.ServicerContext) -> pb.ListEncounterChargesResponse:

@@ -574,19 +574,31 @@ class ReopenEncounterResponse(_message.Message):
 
     ENCOUNTER_FIELD_NUMBER: _builtins.int
     REVERSED_CENTS_FIELD_NUMBER: _builtins.int
+    VOIDED_CLAIM_IDS_FIELD_NUMBER: _builtins.int
+    CORRECTED_CLAIM_IDS_FIELD_NUMBER: _builtins.int
     reversed_cents: _builtins.int
     """The sum reversed, in cents (positive)."""
     @_builtins.property
     def encounter(self) -> Global___Encounter: ...
+    @_builtins.property
+    def voided_claim_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """A billed encounter's claims: voided if the payer never saw them, else corrected (a replacement claim,
+        frequency 7, follows when the encounter is billed again).
+        """
+
+    @_builtins.property
+    def corrected_claim_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]: ...
     def __init__(
         self,
         *,
         encounter: Global___Encounter | None = ...,
         reversed_cents: _builtins.int = ...,
+        voided_claim_ids: _abc.Iterable[_builtins.int] | None = ...,
+        corrected_claim_ids: _abc.Iterable[_builtins.int] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["encounter", b"encounter", "reversed_cents", b"reversed_cents"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrected_claim_ids", b"corrected_claim_ids", "encounter", b"encounter", "reversed_cents", b"reversed_cents", "voided_claim_ids", b"voided_claim_ids"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,212 @@
+"""Claims: billing ready encounters to their primary payer, reading them back, the worklist, status changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from server.claims import rules
+from server.claims.models import Claim, ClaimEvent, ClaimLine
+from server.db import raw
+from server.encounters.models import Encounter, EncounterLine
+from server.errors import FieldErrors, NotFound
+from server.rpc.context import CallContext
+from shared import dates
+from shared.pms.claims.v1 import claims_pb2 as pb
+
+STATUS_ENUMS = {name: getattr(pb, f"CLAIM_STATUS_{name.upper()}") for name in rules.TRANSITIONS}
+STATUS_NAMES = {v: k for k, v in STATUS_ENUMS.items()}
+MAX_ENCOUNTERS = 1000
+DEFAULT_LIST, MAX_LIST = 100, 500
+RESPONSIBILITY = "PST"
+
+# The policy that pays first on the date of service (a policy ended since still covered its dates).
+_PRIMARY_SQL = """
+SELECT id, payer_id FROM insurance_policy
+ WHERE practice_id = :p AND patient_id = :patient AND effective_date <= :dos
+   AND (termination_date IS NULL OR termination_date >= :dos)
+ ORDER BY priority NULLS LAST, effective_date DESC, id LIMIT 1"""
+
+# A claim the payer has that this one replaces: the newest corrected claim of the encounter at this position
+# that no claim replaces yet.
+_REPLACED_SQL = """
+SELECT c.id, c.payer_id FROM claim c
+ WHERE c.practice_id = :p AND c.encounter_id = :e AND c.responsibility = :r AND c.status = 'corrected'
+   AND NOT EXISTS (SELECT 1 FROM claim n WHERE n.practice_id = c.practice_id AND n.replaces_claim_id = c.id)
+ ORDER BY c.id DESC LIMIT 1"""
+
+
+def record(ctx: CallContext, claim: Claim, to_status: str, reason: str) -> None:
+    """Moves the claim along the transition table, recording who, when and why."""
+    if claim.status != to_status and not rules.can_move(claim.status, to_status):
+        raise ValueError(f"claim {claim.id}: {claim.status} -> {to_status} is not in the transition table")
+    who = ctx.require_session()
+    ctx.db.add(ClaimEvent(practice_id=claim.practice_id, claim_id=claim.id, from_status=claim.status,
+                          to_status=to_status, reason=reason, by_user_id=who.user_id, by_name=who.username))
+    claim.status = to_status
+    claim.version += 1
+    claim.updated_at = datetime.now(UTC)
+
+
+async def _bill_one(ctx: CallContext, encounter_id: int) -> pb.ClaimOutcome:
+    out = pb.ClaimOutcome(encounter_id=encounter_id)
+    enc = (await ctx.db.execute(select(Encounter).where(
+        Encounter.practice_id == ctx.practice_id, Encounter.id == encounter_id).with_for_update())
+    ).scalar_one_or_none()
+    if enc is None:
+        out.refusal_reason, out.refusal_message = "ENCOUNTER_NOT_FOUND", "No such encounter."
+        return out
+    if enc.status != "ready":
+        out.refusal_reason = "ENCOUNTER_NOT_READY"
+        out.refusal_message = ("This encounter is already billed." if enc.status == "billed"
+                               else "This encounter is not ready to bill yet.")
+        return out
+    policy = await raw.fetch_one(ctx.db, _PRIMARY_SQL, {"p": ctx.practice_id, "patient": enc.patient_id,
+                                                        "dos": enc.date_of_service})
+    if policy is None:
+        out.refusal_reason = "NO_COVERAGE"
+        out.refusal_message = (f"No insurance policy covers {enc.date_of_service:%m/%d/%Y}: the patient owes it "
+                               "(statements), or add the policy and bill again.")
+        return out
+    replaced = await raw.fetch_one(ctx.db, _REPLACED_SQL, {"p": ctx.practice_id, "e": enc.id, "r": "P"})
+    # A correction to the same payer is a replacement; a different payer now is a new original claim.
+    replaces = replaced.id if replaced is not None and replaced.payer_id == policy.payer_id else None
+    lines = (await ctx.db.execute(select(EncounterLine).where(
+        EncounterLine.practice_id == ctx.practice_id, EncounterLine.encounter_id == enc.id)
+        .order_by(EncounterLine.line_number))).scalars().all()
+    claim = Claim(practice_id=ctx.practice_id, encounter_id=enc.id, patient_id=enc.patient_id,
+                  policy_id=policy.id, payer_id=policy.payer_id, responsibility="P",
+                  frequency="7" if replaces else "1", replaces_claim_id=replaces, status="draft",
+                  date_of_service=enc.date_of_service, total_charge_cents=sum(li.fee_cents for li in lines),
+                  created_by=ctx.require_session().user_id)
+    ctx.db.add(claim)
+    await ctx.db.flush()
+    ctx.db.add_all(ClaimLine(practice_id=ctx.practice_id, claim_id=claim.id, line_number=li.line_number,
+                             code=li.code, modifiers=list(li.modifiers), units=li.units,
+                             dx_pointers=list(li.dx_pointers), charge_cents=li.fee_cents, ndc=li.ndc,
+                             ndc_quantity_milli=li.ndc_quantity_milli, ndc_unit=li.ndc_unit,
+                             expected_allowed_cents=li.expected_allowed_cents) for li in lines)
+    who = ctx.require_session()
+    ctx.db.add(ClaimEvent(practice_id=ctx.practice_id, claim_id=claim.id, from_status="", to_status="draft",
+                          reason=f"replaces claim {replaces}" if replaces else "billed from the encounter",
+                          by_user_id=who.user_id, by_name=who.username))
+    enc.status = "billed"
+    enc.version += 1
+    enc.updated_at = datetime.now(UTC)
+    out.claim_id = claim.id
+    return out
+
+
+async def create_claims(ctx: CallContext, encounter_ids: list[int]) -> list[pb.ClaimOutcome]:
+    errors = FieldErrors()
+    if not encounter_ids:
+        errors.add("encounter_ids", "name at least one encounter")
+    elif len(encounter_ids) > MAX_ENCOUNTERS:
+        errors.add("encounter_ids", f"at most {MAX_ENCOUNTERS} in one call")
+    elif len(set(encounter_ids)) != len(encounter_ids):
+        errors.add("encounter_ids", "an encounter is listed twice")
+    errors.raise_if_any()
+    # In id order, so two billers billing overlapping sets lock encounters in the same order.
+    outcomes = {eid: await _bill_one(ctx, eid) for eid in sorted(encounter_ids)}
+    await ctx.db.flush()
+    return [outcomes[eid] for eid in encounter_ids]
+
+
+async def reopen_encounter_claims(ctx: CallContext, encounter_id: int, reason: str) -> list[tuple[int, str]]:
+    """A billed encounter reopened: each live claim is voided (the payer never saw it) or marked corrected (a
+    replacement follows when the encounter is billed again). Returns (claim id, new status)."""
+    claims = (await ctx.db.execute(select(Claim).where(
+        Claim.practice_id == ctx.practice_id, Claim.encounter_id == encounter_id,
+        Claim.status.in_(rules.LIVE)).order_by(Claim.id).with_for_update())).scalars().all()
+    changed = []
+    for claim in claims:
+        to = rules.on_reopen(claim.status)
+        if to is not None:
+            record(ctx, claim, to, f"encounter reopened: {reason}")
+            changed.append((claim.id, to))
+    return changed
+
+
+async def load(ctx: CallContext, claim_id: int) -> Claim:
+    row = (await ctx.db.execute(select(Claim).where(Claim.practice_id == ctx.practice_id, Claim.id == claim_id))
+           ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("No such claim.", "CLAIM_NOT_FOUND")
+    return row
+
+
+async def message(ctx: CallContext, row: Claim) -> tuple[pb.Claim, list[pb.ClaimEvent]]:
+    names = await raw.fetch_one(ctx.db, """
+        SELECT (SELECT last_name || ', ' || first_name FROM patient WHERE practice_id = :p AND id = :patient)
+                   AS patient_name,
+               (SELECT name FROM payer WHERE practice_id = :p AND id = :payer) AS payer_name""",
+                                {"p": ctx.practice_id, "patient": row.patient_id, "payer": row.payer_id})
+    lines = (await ctx.db.execute(select(ClaimLine).where(
+        ClaimLine.practice_id == ctx.practice_id, ClaimLine.claim_id == row.id).order_by(ClaimLine.line_number))
+    ).scalars().all()
+    events = (await ctx.db.execute(select(ClaimEvent).where(
+        ClaimEvent.practice_id == ctx.practice_id, ClaimEvent.claim_id == row.id).order_by(ClaimEvent.id))
+    ).scalars().all()
+    claim = pb.Claim(
+        claim_id=row.id, encounter_id=row.encounter_id, patient_id=row.patient_id, patient_name=names.patient_name,
+        policy_id=row.policy_id, payer_id=row.payer_id, payer_name=names.payer_name,
+        responsibility=row.responsibility, frequency=row.frequency, replaces_claim_id=row.replaces_claim_id or 0,
+        payer_claim_number=row.payer_claim_number, status=STATUS_ENUMS[row.status],
+        date_of_service=dates.to_pb(row.date_of_service), total_charge_cents=row.total_charge_cents,
+        lines=[pb.ClaimLine(line_number=li.line_number, code=li.code, modifiers=li.modifiers, units=li.units,
+                            dx_pointers=li.dx_pointers, charge_cents=li.charge_cents, ndc=li.ndc,
+                            has_expected_allowed=li.expected_allowed_cents is not None,
+                            expected_allowed_cents=li.expected_allowed_cents or 0) for li in lines],
+        version=row.version)
+    out = []
+    for e in events:
+        ev = pb.ClaimEvent(from_status=STATUS_ENUMS.get(e.from_status, pb.CLAIM_STATUS_UNSPECIFIED),
+                           to_status=STATUS_ENUMS[e.to_status], reason=e.reason, by=e.by_name)
+        ev.at.FromDatetime(e.at)
+        out.append(ev)
+    return claim, out
+
+
+_LIST_SQL = """
+SELECT c.id, c.patient_id, p.last_name || ', ' || p.first_name AS patient_name, y.name AS payer_name,
+       v.last_name || ', ' || v.first_name AS provider_name, c.date_of_service, c.status, c.frequency,
+       c.total_charge_cents, (now()::date - c.created_at::date) AS age_days
+  FROM claim c
+  JOIN encounter e ON e.practice_id = c.practice_id AND e.id = c.encounter_id
+  JOIN patient p ON p.practice_id = c.practice_id AND p.id = c.patient_id
+  JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
+  JOIN provider v ON v.practice_id = c.practice_id AND v.id = e.rendering_provider_id
+ WHERE c.practice_id = :p AND (:status = '' OR c.status = :status)
+   AND (:payer = 0 OR c.payer_id = :payer) AND (:provider = 0 OR e.rendering_provider_id = :provider)
+   AND (:patient = 0 OR c.patient_id = :patient)
+ ORDER BY c.created_at DESC, c.id DESC
+ LIMIT :n"""
+
+_COUNTS_SQL = """
+SELECT c.status, count(*) AS n FROM claim c
+  JOIN encounter e ON e.practice_id = c.practice_id AND e.id = c.encounter_id
+ WHERE c.practice_id = :p AND (:payer = 0 OR c.payer_id = :payer)
+   AND (:provider = 0 OR e.rendering_provider_id = :provider) AND (:patient = 0 OR c.patient_id = :patient)
+ GROUP BY c.status"""
+
+
+async def worklist(ctx: CallContext, req: pb.ListClaimsRequest) -> pb.ListClaimsResponse:
+    if not 0 <= req.limit <= MAX_LIST:
+        errors = FieldErrors()
+        errors.add("limit", f"must be between 0 and {MAX_LIST}")
+        errors.raise_if_any()
+    params = {"p": ctx.practice_id, "payer": req.payer_id, "provider": req.rendering_provider_id,
+              "patient": req.patient_id}
+    rows = await raw.fetch_all(ctx.db, _LIST_SQL, {**params, "status": STATUS_NAMES.get(req.status, ""),
+                                                   "n": req.limit or DEFAULT_LIST})
+    counts = await raw.fetch_all(ctx.db, _COUNTS_SQL, params)
+    order = list(rules.TRANSITIONS)
+    return pb.ListClaimsResponse(
+        claims=[pb.ClaimSummary(claim_id=r.id, patient_id=r.patient_id, patient_name=r.patient_name,
+                                payer_name=r.payer_name, provider_name=r.provider_name,
+                                date_of_service=dates.to_pb(r.date_of_service), status=STATUS_ENUMS[r.status],
+                                frequency=r.frequency, total_charge_cents=r.total_charge_cents,
+                                age_days=r.age_days) for r in rows],
+        counts=[pb.StatusCount(status=STATUS_ENUMS[c.status], count=c.n)
+                for c in sorted(counts, key=lambda c: order.index(c.status))])

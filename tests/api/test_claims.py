@@ -1,0 +1,162 @@
+"""Claims over mutual TLS (issue 6, item 1): the billing identity, billing ready encounters to the primary payer,
+the worklist, and what reopening a billed encounter does to its claims and its ledger (issue 5: corrections, not
+edits)."""
+
+from __future__ import annotations
+
+import grpc
+import psycopg
+import pytest
+
+from shared.pms.claims.v1 import claims_pb2 as cl
+from shared.pms.encounters.v1 import encounters_pb2 as en
+from shared.pms.insurance.v1 import insurance_pb2 as ins
+from shared.pms.payers.v1 import payers_pb2
+from tests.api.test_encounters import an_encounter, charges, create, line, ready
+
+# The encounter and scheduling tests' module fixtures, used here too.
+from tests.api.test_encounters import biller as biller
+from tests.api.test_encounters import provider_id as provider_id
+from tests.api.test_scheduling import Practice, a_patient_id
+from tests.api.test_scheduling import desk as desk
+from tests.api.test_scheduling import manager as manager
+from tests.api.test_scheduling import practice as practice
+from tests.builders import a_payer, a_policy
+from tests.support import Client, Cluster, RunningServer, fails, status_details
+
+GOOD_SETUP = cl.BillingSetup(
+    organization_name="Main Street Family Medicine", npi="1234567893", tax_id="12-3456789", taxonomy="207Q00000X",
+    address_line1="100 Main St", city="Columbus", state="OH", zip="43215-1234", phone="(614) 555-0100",
+    contact_name="Billing Office", submitter_id="PMS0001", receiver_name="Test Clearinghouse",
+    receiver_id="CLEARHOUSE")
+
+
+@pytest.fixture(scope="module")
+async def payer_id(manager: Client) -> int:
+    made = await manager.payers.CreatePayer(payers_pb2.CreatePayerRequest(payer=a_payer("Claims Mutual", "CLM01",
+                                                                                        "CI")),
+                                            metadata=manager.md)
+    return made.payer.payer_id
+
+
+async def insured_patient(desk: Client, payer_id: int, name: str) -> int:
+    pid = await a_patient_id(desk, name)
+    await desk.insurance.AddPolicy(ins.AddPolicyRequest(policy=a_policy(pid, payer_id)), metadata=desk.md)
+    return pid
+
+
+async def ready_encounter(biller: Client, patient_id: int, provider_id: int, practice: Practice) -> en.Encounter:
+    made = await create(biller, an_encounter(patient_id, provider_id, practice, lines=(
+        line("99214", [1, 2], 18000), line("96372", [1], 3500))))
+    return (await ready(biller, made)).encounter
+
+
+async def bill(client: Client, *encounter_ids: int) -> list[cl.ClaimOutcome]:
+    return list((await client.claims.CreateClaims(cl.CreateClaimsRequest(encounter_ids=list(encounter_ids)),
+                                                  metadata=client.md)).outcomes)
+
+
+async def get_claim(client: Client, claim_id: int) -> cl.GetClaimResponse:
+    return await client.claims.GetClaim(cl.GetClaimRequest(claim_id=claim_id), metadata=client.md)
+
+
+async def test_the_billing_identity_is_checked_and_only_a_manager_sets_it(manager: Client, biller: Client) -> None:
+    assert not (await biller.claims.GetBillingSetup(cl.GetBillingSetupRequest(), metadata=biller.md)).setup.configured
+    bad = cl.BillingSetup()
+    bad.CopyFrom(GOOD_SETUP)
+    bad.npi, bad.tax_id, bad.taxonomy, bad.zip, bad.submitter_id, bad.state = ("1234567890", "12-345", "207Q",
+                                                                               "43215", "a b", "XX")
+    err = await fails(manager.claims.UpdateBillingSetup(cl.UpdateBillingSetupRequest(setup=bad), metadata=manager.md))
+    assert {f for f, _ in status_details(err)[1]} == {
+        "setup.npi", "setup.tax_id", "setup.taxonomy", "setup.zip", "setup.submitter_id", "setup.state"}
+    err = await fails(biller.claims.UpdateBillingSetup(cl.UpdateBillingSetupRequest(setup=GOOD_SETUP),
+                                                       metadata=biller.md))
+    assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+    saved = (await manager.claims.UpdateBillingSetup(cl.UpdateBillingSetupRequest(setup=GOOD_SETUP),
+                                                     metadata=manager.md)).setup
+    assert (saved.configured, saved.version, saved.tax_id, saved.zip, saved.phone, saved.production) == (
+        True, 1, "123456789", "432151234", "6145550100", False)
+    err = await fails(manager.claims.UpdateBillingSetup(cl.UpdateBillingSetupRequest(setup=GOOD_SETUP),
+                                                        metadata=manager.md))
+    assert status_details(err)[0] == "STALE_VERSION"
+
+
+async def test_a_ready_encounter_is_billed_once_to_its_primary_payer(
+        biller: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int) -> None:
+    enc = await ready_encounter(biller, await insured_patient(desk, payer_id, "Billed"), provider_id, practice)
+    uninsured = await ready_encounter(biller, await a_patient_id(desk, "Selfpay"), provider_id, practice)
+    still_open = await create(biller, an_encounter(enc.patient_id, provider_id, practice))
+    outcomes = await bill(biller, enc.encounter_id, uninsured.encounter_id, still_open.encounter_id, 999_999)
+    assert [(o.encounter_id, bool(o.claim_id), o.refusal_reason) for o in outcomes] == [
+        (enc.encounter_id, True, ""), (uninsured.encounter_id, False, "NO_COVERAGE"),
+        (still_open.encounter_id, False, "ENCOUNTER_NOT_READY"), (999_999, False, "ENCOUNTER_NOT_FOUND")]
+    claim = await get_claim(biller, outcomes[0].claim_id)
+    c = claim.claim
+    assert (c.payer_id, c.payer_name, c.responsibility, c.frequency, c.status, c.total_charge_cents) == (
+        payer_id, "Claims Mutual", "P", "1", cl.CLAIM_STATUS_DRAFT, 21500)
+    assert [(li.code, li.charge_cents, list(li.dx_pointers)) for li in c.lines] == [
+        ("99214", 18000, [1, 2]), ("96372", 3500, [1])]
+    assert [(e.to_status, e.by) for e in claim.events] == [(cl.CLAIM_STATUS_DRAFT, "enc-biller")]
+    billed = (await biller.encounters.GetEncounter(en.GetEncounterRequest(encounter_id=enc.encounter_id),
+                                                   metadata=biller.md)).encounter
+    assert billed.status == en.ENCOUNTER_STATUS_BILLED
+    again = await bill(biller, enc.encounter_id)
+    assert (again[0].claim_id, again[0].refusal_reason) == (0, "ENCOUNTER_NOT_READY")
+    listed = await biller.claims.ListClaims(cl.ListClaimsRequest(patient_id=enc.patient_id), metadata=biller.md)
+    assert [s.claim_id for s in listed.claims] == [c.claim_id]
+    assert [(n.status, n.count) for n in listed.counts] == [(cl.CLAIM_STATUS_DRAFT, 1)]
+    err = await fails(biller.claims.CreateClaims(cl.CreateClaimsRequest(encounter_ids=[1, 1]), metadata=biller.md))
+    assert status_details(err)[1] == [("encounter_ids", "an encounter is listed twice")]
+
+
+async def test_reopening_a_billed_encounter_corrects_never_edits(
+        biller: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int, server: RunningServer,
+        cluster: Cluster) -> None:
+    enc = await ready_encounter(biller, await insured_patient(desk, payer_id, "Corrected"), provider_id, practice)
+    first = (await bill(biller, enc.encounter_id))[0].claim_id
+
+    async def reopen_and_rebill(reason: str) -> tuple[en.ReopenEncounterResponse, cl.Claim]:
+        current = (await biller.encounters.GetEncounter(en.GetEncounterRequest(encounter_id=enc.encounter_id),
+                                                        metadata=biller.md)).encounter
+        reopened = await biller.encounters.ReopenEncounter(en.ReopenEncounterRequest(
+            encounter_id=enc.encounter_id, version=current.version, reason=reason), metadata=biller.md)
+        fixed = en.Encounter()
+        fixed.CopyFrom(reopened.encounter)
+        fixed.lines[0].code, fixed.lines[0].fee_cents = "99213", 12500
+        fixed = (await biller.encounters.UpdateEncounter(en.UpdateEncounterRequest(encounter=fixed),
+                                                         metadata=biller.md)).encounter
+        await ready(biller, fixed)
+        claim_id = (await bill(biller, enc.encounter_id))[0].claim_id
+        return reopened, (await get_claim(biller, claim_id)).claim
+
+    # Never sent: the draft is voided and the next claim is a new original.
+    reopened, second = await reopen_and_rebill("wrong level")
+    assert list(reopened.voided_claim_ids) == [first] and not reopened.corrected_claim_ids
+    assert reopened.reversed_cents == 21500
+    assert (second.frequency, second.replaces_claim_id, second.total_charge_cents) == ("1", 0, 16000)
+    voided = await get_claim(biller, first)
+    assert voided.claim.status == cl.CLAIM_STATUS_VOIDED
+    assert voided.events[-1].reason == "encounter reopened: wrong level"
+
+    # The payer has it (sent: the sending path is the batch increment; here the test moves it): the claim is
+    # marked corrected and the next one replaces it, quoting it.
+    with psycopg.connect(cluster.owner_conninfo(server.inst.urls)) as conn:
+        conn.execute("UPDATE claim SET status = 'sent', payer_claim_number = 'PCN-77' WHERE id = %s",
+                     (second.claim_id,))
+    reopened, third = await reopen_and_rebill("modifier missing")
+    assert list(reopened.corrected_claim_ids) == [second.claim_id] and not reopened.voided_claim_ids
+    assert (third.frequency, third.replaces_claim_id, third.status) == ("7", second.claim_id, cl.CLAIM_STATUS_DRAFT)
+    assert (await get_claim(biller, second.claim_id)).claim.status == cl.CLAIM_STATUS_CORRECTED
+    # The ledger tells the whole story in appended entries: nothing was edited.
+    ledger = await charges(biller, enc)
+    assert [(e.kind, e.amount_cents) for e in ledger.entries] == [
+        (en.LEDGER_ENTRY_KIND_CHARGE, 18000), (en.LEDGER_ENTRY_KIND_CHARGE, 3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, -18000), (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, -3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE, 12500), (en.LEDGER_ENTRY_KIND_CHARGE, 3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, -12500), (en.LEDGER_ENTRY_KIND_CHARGE_REVERSAL, -3500),
+        (en.LEDGER_ENTRY_KIND_CHARGE, 12500), (en.LEDGER_ENTRY_KIND_CHARGE, 3500)]
+    assert ledger.balance_cents == 16000
+    # Claim events are appended only: the application's role may not rewrite them.
+    with psycopg.connect(cluster.app_conninfo(server.inst.urls)) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE claim_event SET reason = 'x'")
