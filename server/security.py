@@ -214,6 +214,9 @@ RPC_RULES: dict[str, RpcRule] = {
     CLAIMS + "CreateClaims": RpcRule(P.CLAIMS_WRITE, "claims"),
     CLAIMS + "GetClaim": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
     CLAIMS + "ListClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
+    CLAIMS + "ScrubClaims": RpcRule(P.CLAIMS_WRITE, "claims"),
+    CLAIMS + "GetScrubSetup": RpcRule(P.CLAIMS_READ, "billing_setup", readonly=True),
+    CLAIMS + "UpdateScrubSetup": RpcRule(P.CLAIMS_SETUP, "billing_setup"),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

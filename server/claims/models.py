@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -98,6 +99,8 @@ class Claim(Base):
     date_of_service: Mapped[date]
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Whether the first scrub found no error: the clean claim rate counts these.
+    first_scrub_clean: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -167,3 +170,54 @@ class ClaimBatch(Base):
     status: Mapped[str] = mapped_column(String(12), server_default="written")
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ClaimFinding(Base):
+    """What the last scrub found on a claim (replaced by each scrub)."""
+
+    __tablename__ = "claim_finding"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "claim_id"], ["claim.practice_id", "claim.id"], ondelete="CASCADE"),
+        CheckConstraint("severity IN ('error', 'warning')", name="severity_value"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(7))
+    field: Mapped[str] = mapped_column(String(60))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class ScrubRuleSetting(Base):
+    """A scrubber rule the practice switched off (or back on); rules without a row are on."""
+
+    __tablename__ = "scrub_rule_setting"
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(30), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class PayerAuthRequirement(Base):
+    """A code the payer pays only with a prior authorization."""
+
+    __tablename__ = "payer_auth_requirement"
+    __table_args__ = (ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),)
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    payer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
+
+
+class CodePairEdit(Base):
+    """NCCI-style: column 2 code is not billed with the column 1 code on one day (unless a distinct-service
+    modifier is allowed and present)."""
+
+    __tablename__ = "code_pair_edit"
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    column1_code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
+    column2_code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
+    modifier_allowed: Mapped[bool] = mapped_column(Boolean)

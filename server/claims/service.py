@@ -184,7 +184,8 @@ SELECT c.id, c.patient_id, p.last_name || ', ' || p.first_name AS patient_name, 
  LIMIT :n"""
 
 _COUNTS_SQL = """
-SELECT c.status, count(*) AS n FROM claim c
+SELECT c.status, count(*) AS n, count(c.first_scrub_clean) AS scrubbed,
+       count(*) FILTER (WHERE c.first_scrub_clean) AS clean FROM claim c
   JOIN encounter e ON e.practice_id = c.practice_id AND e.id = c.encounter_id
  WHERE c.practice_id = :p AND (:payer = 0 OR c.payer_id = :payer)
    AND (:provider = 0 OR e.rendering_provider_id = :provider) AND (:patient = 0 OR c.patient_id = :patient)
@@ -209,4 +210,5 @@ async def worklist(ctx: CallContext, req: pb.ListClaimsRequest) -> pb.ListClaims
                                 frequency=r.frequency, total_charge_cents=r.total_charge_cents,
                                 age_days=r.age_days) for r in rows],
         counts=[pb.StatusCount(status=STATUS_ENUMS[c.status], count=c.n)
-                for c in sorted(counts, key=lambda c: order.index(c.status))])
+                for c in sorted(counts, key=lambda c: order.index(c.status))],
+        first_scrubbed=sum(c.scrubbed for c in counts), first_scrub_clean=sum(c.clean for c in counts))

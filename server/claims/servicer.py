@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import grpc
 
-from server.claims import service, setup
+from server.claims import scrub_setup, scrubbing, service, setup
+from server.claims.scrubber import Finding
 from server.rpc.context import current_call
 from shared.pms.claims.v1 import claims_pb2 as pb
 from shared.pms.claims.v1 import claims_pb2_grpc
@@ -36,7 +37,8 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
         row = await service.load(ctx, request.claim_id)
         ctx.audit.patient_id, ctx.audit.detail = row.patient_id, f"claim_id={row.id}"
         claim, events = await service.message(ctx, row)
-        return pb.GetClaimResponse(claim=claim, events=events)
+        return pb.GetClaimResponse(claim=claim, events=events,
+                                   findings=_findings(await scrubbing.findings_of(ctx, row.id)))
 
     async def ListClaims(self, request: pb.ListClaimsRequest, context: grpc.aio.ServicerContext
                          ) -> pb.ListClaimsResponse:
@@ -45,3 +47,31 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
         ctx.audit.patient_id = request.patient_id or None
         ctx.audit.detail = f"results={len(found.claims)}"
         return found
+
+    async def ScrubClaims(self, request: pb.ScrubClaimsRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.ScrubClaimsResponse:
+        ctx = current_call()
+        done = await scrubbing.scrub_claims(ctx, list(request.claim_ids), queue=request.queue)
+        ctx.audit.detail = (f"claims={len(done)} queue={request.queue} "
+                            f"clean={sum(1 for c, _ in done if c.status in ('scrubbed', 'queued'))}")
+        return pb.ScrubClaimsResponse(claims=[
+            pb.ScrubbedClaim(claim_id=c.id, status=service.STATUS_ENUMS[c.status], findings=_findings(found))
+            for c, found in done])
+
+    async def GetScrubSetup(self, request: pb.GetScrubSetupRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.GetScrubSetupResponse:
+        return await scrub_setup.read(current_call())
+
+    async def UpdateScrubSetup(self, request: pb.UpdateScrubSetupRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.UpdateScrubSetupResponse:
+        ctx = current_call()
+        now = await scrub_setup.update(ctx, request)
+        ctx.audit.detail = (f"disabled={list(request.disabled_rules)} enabled={list(request.enabled_rules)} "
+                            f"pairs={len(now.code_pairs)} auth={len(now.auth_requirements)}")
+        return pb.UpdateScrubSetupResponse(rules=now.rules, code_pairs=now.code_pairs,
+                                           auth_requirements=now.auth_requirements)
+
+
+def _findings(found: list[Finding]) -> list[pb.Finding]:
+    return [pb.Finding(rule=f.rule, severity=scrub_setup.SEVERITY_ENUMS[f.severity], field=f.field,
+                       message=f.message) for f in found]

@@ -34,7 +34,7 @@ GOOD_SETUP = cl.BillingSetup(
 @pytest.fixture(scope="module")
 async def payer_id(manager: Client) -> int:
     made = await manager.payers.CreatePayer(payers_pb2.CreatePayerRequest(payer=a_payer("Claims Mutual", "CLM01",
-                                                                                        "CI")),
+                                                                                        "CI", 365)),
                                             metadata=manager.md)
     return made.payer.payer_id
 
@@ -157,6 +157,66 @@ async def test_reopening_a_billed_encounter_corrects_never_edits(
         (en.LEDGER_ENTRY_KIND_CHARGE, 12500), (en.LEDGER_ENTRY_KIND_CHARGE, 3500)]
     assert ledger.balance_cents == 16000
     # Claim events are appended only: the application's role may not rewrite them.
-    with psycopg.connect(cluster.app_conninfo(server.inst.urls)) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("UPDATE claim_event SET reason = 'x'")
+    with psycopg.connect(cluster.app_conninfo(server.inst.urls)) as conn, \
+            pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE claim_event SET reason = 'x'")
+
+
+async def configured(manager: Client) -> None:
+    now = (await manager.claims.GetBillingSetup(cl.GetBillingSetupRequest(), metadata=manager.md)).setup
+    if not now.configured:
+        await manager.claims.UpdateBillingSetup(cl.UpdateBillingSetupRequest(setup=GOOD_SETUP), metadata=manager.md)
+
+
+async def scrub(client: Client, *claim_ids: int, queue: bool = False) -> list[cl.ScrubbedClaim]:
+    return list((await client.claims.ScrubClaims(cl.ScrubClaimsRequest(claim_ids=list(claim_ids), queue=queue),
+                                                 metadata=client.md)).claims)
+
+
+async def test_the_scrubber_stops_a_claim_until_it_is_fixed_then_queues_it(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int) -> None:
+    await configured(manager)
+    pid = await insured_patient(desk, payer_id, "Scrubbed")
+    clean_enc = await ready_encounter(biller, pid, provider_id, practice)
+    # A second visit the same day billing the same injection: a duplicate, and a code pair the practice forbids.
+    other = await create(biller, an_encounter(pid, provider_id, practice, lines=(line("99213", [1], 9000),
+                                                                                 line("96372", [1], 3500))))
+    other = (await ready(biller, other)).encounter
+    first, second = [o.claim_id for o in await bill(biller, clean_enc.encounter_id, other.encounter_id)]
+
+    err = await fails(biller.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(disabled_rules=["CODE_PAIRS"]),
+                                                     metadata=biller.md))
+    assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+    err = await fails(manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(
+        disabled_rules=["NO_SUCH_RULE"], code_pairs=[cl.CodePairEdit(column1_code="99213", column2_code="9637")]),
+        metadata=manager.md))
+    assert {f for f, _ in status_details(err)[1]} == {"disabled_rules[0]", "code_pairs[0].column2_code"}
+    setup = await manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(code_pairs=[
+        cl.CodePairEdit(column1_code="99213", column2_code="96372", modifier_allowed=True)]), metadata=manager.md)
+    assert len(setup.rules) == 19 and all(r.enabled for r in setup.rules)
+
+    done = {c.claim_id: c for c in await scrub(biller, first, second)}
+    assert done[first].status == cl.CLAIM_STATUS_SCRUBBED
+    assert [f.rule for f in done[first].findings if f.severity == cl.SEVERITY_ERROR] == []
+    assert done[second].status == cl.CLAIM_STATUS_DRAFT
+    stopped = {(f.rule, f.field) for f in done[second].findings}
+    assert {("DUPLICATE_CLAIM", "lines"), ("CODE_PAIRS", "lines[1].modifiers")} <= stopped
+    detail = await get_claim(biller, second)
+    assert {(f.rule, f.field) for f in detail.findings} == stopped
+
+    # The practice switches both rules off (a manager's choice); the next scrub queues the claim.
+    await manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(
+        disabled_rules=["DUPLICATE_CLAIM", "CODE_PAIRS"]), metadata=manager.md)
+    again = await scrub(biller, second, queue=True)
+    assert again[0].status == cl.CLAIM_STATUS_QUEUED
+    events = [(e.from_status, e.to_status) for e in (await get_claim(biller, second)).events]
+    assert events == [(cl.CLAIM_STATUS_UNSPECIFIED, cl.CLAIM_STATUS_DRAFT),
+                      (cl.CLAIM_STATUS_DRAFT, cl.CLAIM_STATUS_SCRUBBED),
+                      (cl.CLAIM_STATUS_SCRUBBED, cl.CLAIM_STATUS_QUEUED)]
+    err = await fails(biller.claims.ScrubClaims(cl.ScrubClaimsRequest(claim_ids=[second]), metadata=biller.md))
+    assert "only draft, scrubbed or rejected" in dict(status_details(err)[1])["claim_ids[0]"]
+    # The clean claim rate counts first scrubs: one of these two was clean the first time.
+    listed = await biller.claims.ListClaims(cl.ListClaimsRequest(patient_id=pid), metadata=biller.md)
+    assert (listed.first_scrubbed, listed.first_scrub_clean) == (2, 1)
+    await manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(
+        enabled_rules=["DUPLICATE_CLAIM", "CODE_PAIRS"]), metadata=manager.md)

@@ -60,6 +60,27 @@ CLAIM_STATUS_CORRECTED: ClaimStatus.ValueType  # 11
 CLAIM_STATUS_VOIDED: ClaimStatus.ValueType  # 12
 Global___ClaimStatus: _TypeAlias = ClaimStatus  # noqa: Y015
 
+class _Severity:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SeverityEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Severity.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SEVERITY_UNSPECIFIED: _Severity.ValueType  # 0
+    SEVERITY_ERROR: _Severity.ValueType  # 1
+    """Keeps the claim from queueing."""
+    SEVERITY_WARNING: _Severity.ValueType  # 2
+    """Shown; does not block."""
+
+class Severity(_Severity, metaclass=_SeverityEnumTypeWrapper): ...
+
+SEVERITY_UNSPECIFIED: Severity.ValueType  # 0
+SEVERITY_ERROR: Severity.ValueType  # 1
+"""Keeps the claim from queueing."""
+SEVERITY_WARNING: Severity.ValueType  # 2
+"""Shown; does not block."""
+Global___Severity: _TypeAlias = Severity  # noqa: Y015
+
 @_typing.final
 class BillingSetup(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -452,23 +473,318 @@ class GetClaimResponse(_message.Message):
 
     CLAIM_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
+    FINDINGS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def claim(self) -> Global___Claim: ...
     @_builtins.property
     def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClaimEvent]: ...
+    @_builtins.property
+    def findings(self) -> _containers.RepeatedCompositeFieldContainer[Global___Finding]:
+        """From the last scrub."""
+
     def __init__(
         self,
         *,
         claim: Global___Claim | None = ...,
         events: _abc.Iterable[Global___ClaimEvent] | None = ...,
+        findings: _abc.Iterable[Global___Finding] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["claim", b"claim"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim", b"claim", "events", b"events"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim", b"claim", "events", b"events", "findings", b"findings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetClaimResponse: _TypeAlias = GetClaimResponse  # noqa: Y015
+
+@_typing.final
+class Finding(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    FIELD_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    rule: _builtins.str
+    """The rule's code, e.g. DX_POINTERS."""
+    severity: Global___Severity.ValueType
+    field: _builtins.str
+    """What to fix: an encounter field ("lines[1].modifiers", "diagnoses[0]") or a record's ("patient.date_of_birth",
+    "subscriber.member_id", "billing.npi").
+    """
+    message: _builtins.str
+    def __init__(
+        self,
+        *,
+        rule: _builtins.str = ...,
+        severity: Global___Severity.ValueType = ...,
+        field: _builtins.str = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["field", b"field", "message", b"message", "rule", b"rule", "severity", b"severity"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Finding: _TypeAlias = Finding  # noqa: Y015
+
+@_typing.final
+class ScrubClaimsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIM_IDS_FIELD_NUMBER: _builtins.int
+    QUEUE_FIELD_NUMBER: _builtins.int
+    queue: _builtins.bool
+    """Queue the clean ones to send."""
+    @_builtins.property
+    def claim_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """At most 5000."""
+
+    def __init__(
+        self,
+        *,
+        claim_ids: _abc.Iterable[_builtins.int] | None = ...,
+        queue: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_ids", b"claim_ids", "queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ScrubClaimsRequest: _TypeAlias = ScrubClaimsRequest  # noqa: Y015
+
+@_typing.final
+class ScrubbedClaim(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIM_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    FINDINGS_FIELD_NUMBER: _builtins.int
+    claim_id: _builtins.int
+    status: Global___ClaimStatus.ValueType
+    @_builtins.property
+    def findings(self) -> _containers.RepeatedCompositeFieldContainer[Global___Finding]: ...
+    def __init__(
+        self,
+        *,
+        claim_id: _builtins.int = ...,
+        status: Global___ClaimStatus.ValueType = ...,
+        findings: _abc.Iterable[Global___Finding] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_id", b"claim_id", "findings", b"findings", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ScrubbedClaim: _TypeAlias = ScrubbedClaim  # noqa: Y015
+
+@_typing.final
+class ScrubClaimsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def claims(self) -> _containers.RepeatedCompositeFieldContainer[Global___ScrubbedClaim]: ...
+    def __init__(
+        self,
+        *,
+        claims: _abc.Iterable[Global___ScrubbedClaim] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ScrubClaimsResponse: _TypeAlias = ScrubClaimsResponse  # noqa: Y015
+
+@_typing.final
+class ScrubRule(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CODE_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    code: _builtins.str
+    severity: Global___Severity.ValueType
+    description: _builtins.str
+    enabled: _builtins.bool
+    def __init__(
+        self,
+        *,
+        code: _builtins.str = ...,
+        severity: Global___Severity.ValueType = ...,
+        description: _builtins.str = ...,
+        enabled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "description", b"description", "enabled", b"enabled", "severity", b"severity"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ScrubRule: _TypeAlias = ScrubRule  # noqa: Y015
+
+@_typing.final
+class CodePairEdit(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COLUMN1_CODE_FIELD_NUMBER: _builtins.int
+    COLUMN2_CODE_FIELD_NUMBER: _builtins.int
+    MODIFIER_ALLOWED_FIELD_NUMBER: _builtins.int
+    column1_code: _builtins.str
+    column2_code: _builtins.str
+    modifier_allowed: _builtins.bool
+    """A distinct-service modifier (59, XE, XS, XP, XU) on the column 2 line lets both be billed."""
+    def __init__(
+        self,
+        *,
+        column1_code: _builtins.str = ...,
+        column2_code: _builtins.str = ...,
+        modifier_allowed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["column1_code", b"column1_code", "column2_code", b"column2_code", "modifier_allowed", b"modifier_allowed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CodePairEdit: _TypeAlias = CodePairEdit  # noqa: Y015
+
+@_typing.final
+class AuthRequirement(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAYER_ID_FIELD_NUMBER: _builtins.int
+    PAYER_NAME_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    payer_id: _builtins.int
+    payer_name: _builtins.str
+    """Read only."""
+    code: _builtins.str
+    def __init__(
+        self,
+        *,
+        payer_id: _builtins.int = ...,
+        payer_name: _builtins.str = ...,
+        code: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "payer_id", b"payer_id", "payer_name", b"payer_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuthRequirement: _TypeAlias = AuthRequirement  # noqa: Y015
+
+@_typing.final
+class GetScrubSetupRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetScrubSetupRequest: _TypeAlias = GetScrubSetupRequest  # noqa: Y015
+
+@_typing.final
+class GetScrubSetupResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULES_FIELD_NUMBER: _builtins.int
+    CODE_PAIRS_FIELD_NUMBER: _builtins.int
+    AUTH_REQUIREMENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def rules(self) -> _containers.RepeatedCompositeFieldContainer[Global___ScrubRule]: ...
+    @_builtins.property
+    def code_pairs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CodePairEdit]: ...
+    @_builtins.property
+    def auth_requirements(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuthRequirement]: ...
+    def __init__(
+        self,
+        *,
+        rules: _abc.Iterable[Global___ScrubRule] | None = ...,
+        code_pairs: _abc.Iterable[Global___CodePairEdit] | None = ...,
+        auth_requirements: _abc.Iterable[Global___AuthRequirement] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["auth_requirements", b"auth_requirements", "code_pairs", b"code_pairs", "rules", b"rules"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetScrubSetupResponse: _TypeAlias = GetScrubSetupResponse  # noqa: Y015
+
+@_typing.final
+class UpdateScrubSetupRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DISABLED_RULES_FIELD_NUMBER: _builtins.int
+    ENABLED_RULES_FIELD_NUMBER: _builtins.int
+    CODE_PAIRS_FIELD_NUMBER: _builtins.int
+    AUTH_REQUIREMENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def disabled_rules(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Rules not named keep their setting; code pairs and authorization lists are replaced by what is given."""
+
+    @_builtins.property
+    def enabled_rules(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def code_pairs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CodePairEdit]: ...
+    @_builtins.property
+    def auth_requirements(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuthRequirement]: ...
+    def __init__(
+        self,
+        *,
+        disabled_rules: _abc.Iterable[_builtins.str] | None = ...,
+        enabled_rules: _abc.Iterable[_builtins.str] | None = ...,
+        code_pairs: _abc.Iterable[Global___CodePairEdit] | None = ...,
+        auth_requirements: _abc.Iterable[Global___AuthRequirement] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["auth_requirements", b"auth_requirements", "code_pairs", b"code_pairs", "disabled_rules", b"disabled_rules", "enabled_rules", b"enabled_rules"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateScrubSetupRequest: _TypeAlias = UpdateScrubSetupRequest  # noqa: Y015
+
+@_typing.final
+class UpdateScrubSetupResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULES_FIELD_NUMBER: _builtins.int
+    CODE_PAIRS_FIELD_NUMBER: _builtins.int
+    AUTH_REQUIREMENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def rules(self) -> _containers.RepeatedCompositeFieldContainer[Global___ScrubRule]: ...
+    @_builtins.property
+    def code_pairs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CodePairEdit]: ...
+    @_builtins.property
+    def auth_requirements(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuthRequirement]: ...
+    def __init__(
+        self,
+        *,
+        rules: _abc.Iterable[Global___ScrubRule] | None = ...,
+        code_pairs: _abc.Iterable[Global___CodePairEdit] | None = ...,
+        auth_requirements: _abc.Iterable[Global___AuthRequirement] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["auth_requirements", b"auth_requirements", "code_pairs", b"code_pairs", "rules", b"rules"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateScrubSetupResponse: _TypeAlias = UpdateScrubSetupResponse  # noqa: Y015
 
 @_typing.final
 class ListClaimsRequest(_message.Message):
@@ -579,6 +895,11 @@ class ListClaimsResponse(_message.Message):
 
     CLAIMS_FIELD_NUMBER: _builtins.int
     COUNTS_FIELD_NUMBER: _builtins.int
+    FIRST_SCRUBBED_FIELD_NUMBER: _builtins.int
+    FIRST_SCRUB_CLEAN_FIELD_NUMBER: _builtins.int
+    first_scrubbed: _builtins.int
+    """Of the claims scrubbed so far (same filters), how many had no error at their first scrub."""
+    first_scrub_clean: _builtins.int
     @_builtins.property
     def claims(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClaimSummary]: ...
     @_builtins.property
@@ -590,10 +911,12 @@ class ListClaimsResponse(_message.Message):
         *,
         claims: _abc.Iterable[Global___ClaimSummary] | None = ...,
         counts: _abc.Iterable[Global___StatusCount] | None = ...,
+        first_scrubbed: _builtins.int = ...,
+        first_scrub_clean: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims", "counts", b"counts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims", "counts", b"counts", "first_scrub_clean", b"first_scrub_clean", "first_scrubbed", b"first_scrubbed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -61,6 +61,21 @@ class ClaimServiceStub:
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsRequest.SerializeToString,
                 response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsResponse.FromString,
                 _registered_method=True)
+        self.ScrubClaims = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/ScrubClaims',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsResponse.FromString,
+                _registered_method=True)
+        self.GetScrubSetup = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/GetScrubSetup',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupResponse.FromString,
+                _registered_method=True)
+        self.UpdateScrubSetup = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/UpdateScrubSetup',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.FromString,
+                _registered_method=True)
 
 
 class ClaimServiceServicer:
@@ -95,7 +110,29 @@ class ClaimServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListClaims(self, request, context):
-        """The biller's claims worklist, with counts per status.
+        """The biller's claims worklist, with counts per status and the clean claim rate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScrubClaims(self, request, context):
+        """Runs the scrubber on draft, scrubbed or rejected claims: findings replace the last ones; a claim without
+        errors becomes scrubbed (and queued when asked), one with errors goes back to draft.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetScrubSetup(self, request, context):
+        """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateScrubSetup(self, request, context):
+        """Replaces the practice's scrubber choices and tables as a whole.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -128,6 +165,21 @@ def add_ClaimServiceServicer_to_server(servicer, server):
                     servicer.ListClaims,
                     request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsRequest.FromString,
                     response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsResponse.SerializeToString,
+            ),
+            'ScrubClaims': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScrubClaims,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsResponse.SerializeToString,
+            ),
+            'GetScrubSetup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetScrubSetup,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupResponse.SerializeToString,
+            ),
+            'UpdateScrubSetup': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateScrubSetup,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -267,6 +319,87 @@ class ClaimService:
             '/pms.claims.v1.ClaimService/ListClaims',
             pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsRequest.SerializeToString,
             pms_dot_claims_dot_v1_dot_claims__pb2.ListClaimsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScrubClaims(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/ScrubClaims',
+            pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.ScrubClaimsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetScrubSetup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/GetScrubSetup',
+            pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.GetScrubSetupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateScrubSetup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/UpdateScrubSetup',
+            pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.FromString,
             options,
             channel_credentials,
             insecure,

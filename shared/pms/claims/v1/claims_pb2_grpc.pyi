@@ -43,7 +43,15 @@ class ClaimServiceStub:
     """
     GetClaim: _grpc.UnaryUnaryMultiCallable[_claims_pb2.GetClaimRequest, _claims_pb2.GetClaimResponse]
     ListClaims: _grpc.UnaryUnaryMultiCallable[_claims_pb2.ListClaimsRequest, _claims_pb2.ListClaimsResponse]
-    """The biller's claims worklist, with counts per status."""
+    """The biller's claims worklist, with counts per status and the clean claim rate."""
+    ScrubClaims: _grpc.UnaryUnaryMultiCallable[_claims_pb2.ScrubClaimsRequest, _claims_pb2.ScrubClaimsResponse]
+    """Runs the scrubber on draft, scrubbed or rejected claims: findings replace the last ones; a claim without
+    errors becomes scrubbed (and queued when asked), one with errors goes back to draft.
+    """
+    GetScrubSetup: _grpc.UnaryUnaryMultiCallable[_claims_pb2.GetScrubSetupRequest, _claims_pb2.GetScrubSetupResponse]
+    """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists."""
+    UpdateScrubSetup: _grpc.UnaryUnaryMultiCallable[_claims_pb2.UpdateScrubSetupRequest, _claims_pb2.UpdateScrubSetupResponse]
+    """Replaces the practice's scrubber choices and tables as a whole."""
 
 @_typing.type_check_only
 class ClaimServiceAsyncStub(ClaimServiceStub):
@@ -60,7 +68,15 @@ class ClaimServiceAsyncStub(ClaimServiceStub):
     """
     GetClaim: _aio.UnaryUnaryMultiCallable[_claims_pb2.GetClaimRequest, _claims_pb2.GetClaimResponse]  # type: ignore[assignment]
     ListClaims: _aio.UnaryUnaryMultiCallable[_claims_pb2.ListClaimsRequest, _claims_pb2.ListClaimsResponse]  # type: ignore[assignment]
-    """The biller's claims worklist, with counts per status."""
+    """The biller's claims worklist, with counts per status and the clean claim rate."""
+    ScrubClaims: _aio.UnaryUnaryMultiCallable[_claims_pb2.ScrubClaimsRequest, _claims_pb2.ScrubClaimsResponse]  # type: ignore[assignment]
+    """Runs the scrubber on draft, scrubbed or rejected claims: findings replace the last ones; a claim without
+    errors becomes scrubbed (and queued when asked), one with errors goes back to draft.
+    """
+    GetScrubSetup: _aio.UnaryUnaryMultiCallable[_claims_pb2.GetScrubSetupRequest, _claims_pb2.GetScrubSetupResponse]  # type: ignore[assignment]
+    """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists."""
+    UpdateScrubSetup: _aio.UnaryUnaryMultiCallable[_claims_pb2.UpdateScrubSetupRequest, _claims_pb2.UpdateScrubSetupResponse]  # type: ignore[assignment]
+    """Replaces the practice's scrubber choices and tables as a whole."""
 
 class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
     """Insurance claims: made from ready-to-bill encounters (one per encounter per payer in the policy order), followed
@@ -104,6 +120,32 @@ class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _claims_pb2.ListClaimsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_claims_pb2.ListClaimsResponse, _abc.Awaitable[_claims_pb2.ListClaimsResponse]]:
-        """The biller's claims worklist, with counts per status."""
+        """The biller's claims worklist, with counts per status and the clean claim rate."""
+
+    @_abc_1.abstractmethod
+    def ScrubClaims(
+        self,
+        request: _claims_pb2.ScrubClaimsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.ScrubClaimsResponse, _abc.Awaitable[_claims_pb2.ScrubClaimsResponse]]:
+        """Runs the scrubber on draft, scrubbed or rejected claims: findings replace the last ones; a claim without
+        errors becomes scrubbed (and queued when asked), one with errors goes back to draft.
+        """
+
+    @_abc_1.abstractmethod
+    def GetScrubSetup(
+        self,
+        request: _claims_pb2.GetScrubSetupRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.GetScrubSetupResponse, _abc.Awaitable[_claims_pb2.GetScrubSetupResponse]]:
+        """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists."""
+
+    @_abc_1.abstractmethod
+    def UpdateScrubSetup(
+        self,
+        request: _claims_pb2.UpdateScrubSetupRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.UpdateScrubSetupResponse, _abc.Awaitable[_claims_pb2.UpdateScrubSetupResponse]]:
+        """Replaces the practice's scrubber choices and tables as a whole."""
 
 def add_ClaimServiceServicer_to_server(servicer: ClaimServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
