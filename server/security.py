@@ -217,6 +217,9 @@ RPC_RULES: dict[str, RpcRule] = {
     CLAIMS + "ScrubClaims": RpcRule(P.CLAIMS_WRITE, "claims"),
     CLAIMS + "GetScrubSetup": RpcRule(P.CLAIMS_READ, "billing_setup", readonly=True),
     CLAIMS + "UpdateScrubSetup": RpcRule(P.CLAIMS_SETUP, "billing_setup"),
+    CLAIMS + "CreateBatch": RpcRule(P.CLAIMS_WRITE, "claims"),
+    # The file holds every claim's patient and subscriber: PHI, read by those who send claims.
+    CLAIMS + "GetBatchFile": RpcRule(P.CLAIMS_WRITE, "claims", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

@@ -98,6 +98,8 @@ class ClaimFacts:
     auth_required_codes: frozenset[str] = frozenset()
     # (column 1 code, column 2 code, a distinct-service modifier lets both be billed)
     code_pairs: tuple[tuple[str, str, bool], ...] = ()
+    # The visit's location when it is not the billing provider's address (loop 2310C): name, street, ZIP.
+    facility: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,16 @@ def _billing(f: ClaimFacts) -> Iterable[tuple[str, str]]:
         yield "billing.taxonomy", "the billing taxonomy code is not a NUCC code"
     if not re.match(r"^\d{9}$", b.zip):
         yield "billing.zip", "the billing provider's ZIP must be all 9 digits"
+
+
+def _facility(f: ClaimFacts) -> Iterable[tuple[str, str]]:
+    if f.facility is None:
+        return
+    name, line1, zip_code = f.facility
+    if not line1.strip():
+        yield "location_id", f"the location {name} has no street address"
+    elif not re.match(r"^\d{9}$", zip_code.replace("-", "")):
+        yield "location_id", f"the location {name} needs its full 9-digit ZIP (ZIP+4) on a claim"
 
 
 def _providers(f: ClaimFacts) -> Iterable[tuple[str, str]]:
@@ -301,6 +313,8 @@ RULES: tuple[Rule, ...] = (
     Rule("PATIENT_DEMOGRAPHICS", ERROR, "Patient name, date of birth, sex and address", _patient),
     Rule("SUBSCRIBER_DATA", ERROR, "Member ID, the subscriber when not the patient, the payer ID", _subscriber),
     Rule("BILLING_PROVIDER", ERROR, "Billing NPI (check digit), tax ID, taxonomy, 9-digit ZIP", _billing),
+    Rule("SERVICE_FACILITY", ERROR, "A location other than the billing address has a street and ZIP+4",
+         _facility),
     Rule("PROVIDER_NPI", ERROR, "Rendering and referring NPIs (check digit) and taxonomy", _providers),
     Rule("DIAGNOSIS_CODES", ERROR, "ICD-10-CM codes billable and valid on the date of service", _diagnoses),
     Rule("PROCEDURE_CODES", ERROR, "CPT/HCPCS codes valid on the date of service", _lines),

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from server.claims import gather, scrubber
 from server.claims.models import Claim, ClaimFinding
 from server.claims.service import record
+from server.claims.x12_build import same_place
 from server.codes import rules as code_rules
 from server.codes.lookup import display
 from server.db import raw
@@ -78,7 +79,7 @@ async def facts_for(ctx: CallContext, claim_ids: list[int]) -> dict[int, scrubbe
         SELECT column1_code, column2_code, modifier_allowed FROM code_pair_edit
          WHERE practice_id = :p AND column1_code = ANY(:codes) AND column2_code = ANY(:codes)""",
                                                                                             {"p": p, "codes": codes})]
-    billing_row = await raw.fetch_one(db, "SELECT npi, tax_id, taxonomy, zip FROM billing_setup "
+    billing_row = await raw.fetch_one(db, "SELECT npi, tax_id, taxonomy, zip, address_line1 FROM billing_setup "
                                           "WHERE practice_id = :p", {"p": p})
     billing = scrubber.Billing(billing_row.npi, billing_row.tax_id, billing_row.taxonomy, billing_row.zip) \
         if billing_row is not None else None
@@ -105,7 +106,9 @@ async def facts_for(ctx: CallContext, claim_ids: list[int]) -> dict[int, scrubbe
             diagnoses=tuple(h.diagnoses), diagnosis_checks=tuple(checked("icd10cm", d, dos) for d in h.diagnoses),
             lines=claim_lines, replaced_payer_claim_number=h.replaced_payer_claim_number or "",
             duplicate_claim_ids=tuple(duplicates.get(h.id, ())), auth_required_codes=frozenset(auth[h.payer_id]),
-            code_pairs=tuple(pairs))
+            code_pairs=tuple(pairs),
+            facility=None if billing_row is not None and same_place(h, billing_row.address_line1, billing_row.zip)
+            else (h.location_name, h.location_line1, h.location_zip))
     return out
 
 

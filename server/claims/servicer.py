@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import grpc
 
-from server.claims import scrub_setup, scrubbing, service, setup
+from server.claims import batches, scrub_setup, scrubbing, service, setup
+from server.claims.models import ClaimBatch
 from server.claims.scrubber import Finding
 from server.rpc.context import current_call
 from shared.pms.claims.v1 import claims_pb2 as pb
@@ -70,6 +71,29 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
                             f"pairs={len(now.code_pairs)} auth={len(now.auth_requirements)}")
         return pb.UpdateScrubSetupResponse(rules=now.rules, code_pairs=now.code_pairs,
                                            auth_requirements=now.auth_requirements)
+
+    async def CreateBatch(self, request: pb.CreateBatchRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.CreateBatchResponse:
+        ctx = current_call()
+        batch = await batches.create_batch(ctx, list(request.claim_ids))
+        ctx.audit.detail = (f"batch_id={batch.id} interchange={batch.interchange_control_number} "
+                            f"claims={batch.claim_count}")
+        return pb.CreateBatchResponse(batch=_batch(batch))
+
+    async def GetBatchFile(self, request: pb.GetBatchFileRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.GetBatchFileResponse:
+        ctx = current_call()
+        batch = await batches.load(ctx, request.batch_id)
+        ctx.audit.detail = f"batch_id={batch.id} claims={batch.claim_count}"
+        return pb.GetBatchFileResponse(batch=_batch(batch), content=batch.content)
+
+
+def _batch(row: ClaimBatch) -> pb.Batch:
+    out = pb.Batch(batch_id=row.id, interchange_control_number=row.interchange_control_number,
+                   claim_count=row.claim_count, total_charge_cents=row.total_charge_cents, file_name=row.file_name,
+                   status=row.status)
+    out.created_at.FromDatetime(row.created_at)
+    return out
 
 
 def _findings(found: list[Finding]) -> list[pb.Finding]:

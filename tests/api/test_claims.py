@@ -8,7 +8,10 @@ import grpc
 import psycopg
 import pytest
 
+from server.x12.validate import pyx12_errors
+from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
+from shared.pms.common.v1 import contact_pb2
 from shared.pms.encounters.v1 import encounters_pb2 as en
 from shared.pms.insurance.v1 import insurance_pb2 as ins
 from shared.pms.payers.v1 import payers_pb2
@@ -24,9 +27,10 @@ from tests.api.test_scheduling import practice as practice
 from tests.builders import a_payer, a_policy
 from tests.support import Client, Cluster, RunningServer, fails, status_details
 
+# At the test practice's location (1 Main St, 43215): no separate service facility loop on its claims.
 GOOD_SETUP = cl.BillingSetup(
     organization_name="Main Street Family Medicine", npi="1234567893", tax_id="12-3456789", taxonomy="207Q00000X",
-    address_line1="100 Main St", city="Columbus", state="OH", zip="43215-1234", phone="(614) 555-0100",
+    address_line1="1 Main St", city="Columbus", state="OH", zip="43215-1234", phone="(614) 555-0100",
     contact_name="Billing Office", submitter_id="PMS0001", receiver_name="Test Clearinghouse",
     receiver_id="CLEARHOUSE")
 
@@ -193,7 +197,7 @@ async def test_the_scrubber_stops_a_claim_until_it_is_fixed_then_queues_it(
     assert {f for f, _ in status_details(err)[1]} == {"disabled_rules[0]", "code_pairs[0].column2_code"}
     setup = await manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(code_pairs=[
         cl.CodePairEdit(column1_code="99213", column2_code="96372", modifier_allowed=True)]), metadata=manager.md)
-    assert len(setup.rules) == 19 and all(r.enabled for r in setup.rules)
+    assert len(setup.rules) == 20 and all(r.enabled for r in setup.rules)
 
     done = {c.claim_id: c for c in await scrub(biller, first, second)}
     assert done[first].status == cl.CLAIM_STATUS_SCRUBBED
@@ -220,3 +224,41 @@ async def test_the_scrubber_stops_a_claim_until_it_is_fixed_then_queues_it(
     assert (listed.first_scrubbed, listed.first_scrub_clean) == (2, 1)
     await manager.claims.UpdateScrubSetup(cl.UpdateScrubSetupRequest(
         enabled_rules=["DUPLICATE_CLAIM", "CODE_PAIRS"]), metadata=manager.md)
+
+
+async def test_queued_claims_go_out_in_an_837p_that_pyx12_accepts(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int) -> None:
+    await configured(manager)
+    # Clear what earlier tests queued, so this batch holds exactly the claims made here.
+    leftover = await biller.claims.ListClaims(cl.ListClaimsRequest(status=cl.CLAIM_STATUS_QUEUED), metadata=biller.md)
+    if leftover.claims:
+        await biller.claims.CreateBatch(cl.CreateBatchRequest(), metadata=biller.md)
+    self_pay = await insured_patient(desk, payer_id, "Batched")
+    child = await a_patient_id(desk, "Child")
+    parent = ins.Subscriber(name=contact_pb2.PersonName(first="Pat", last="Parent"),
+                            date_of_birth=dates.to_pb(__import__("datetime").date(1975, 4, 9)),
+                            sex=contact_pb2.ADMINISTRATIVE_SEX_MALE,
+                            address=contact_pb2.PostalAddress(line1="9 Oak Ave", city="Dublin", state="OH",
+                                                              zip="43017-1234"))
+    await desk.insurance.AddPolicy(ins.AddPolicyRequest(policy=a_policy(
+        child, payer_id, "KID998877", subscriber_relationship="19", subscriber=parent, group_number="GRP-1")),
+        metadata=desk.md)
+    encounters = [await ready_encounter(biller, pid, provider_id, practice) for pid in (self_pay, child)]
+    claim_ids = [o.claim_id for o in await bill(biller, *(e.encounter_id for e in encounters))]
+    assert all(c.status == cl.CLAIM_STATUS_QUEUED for c in await scrub(biller, *claim_ids, queue=True))
+
+    made = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids), metadata=biller.md)).batch
+    assert (made.claim_count, made.total_charge_cents, made.status) == (2, 43000, "written")
+    assert made.file_name == f"837P-{made.interchange_control_number:09d}.x12"
+    file = await biller.claims.GetBatchFile(cl.GetBatchFileRequest(batch_id=made.batch_id), metadata=biller.md)
+    assert pyx12_errors(file.content) == []
+    segments = file.content.replace("\n", "").split("~")
+    assert f"CLM*C{claim_ids[0]}*215***11:B:1*Y*A*Y*Y" in segments
+    assert any(s.startswith("NM1*QC*1*") for s in segments)  # the child is the patient, the parent subscribes
+    assert any(s.startswith("PAT*19") for s in segments)
+    assert "REF*EI*123456789" in segments
+    # Control numbers are never reused, and a claim goes out in one batch only.
+    err = await fails(biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids[:1]), metadata=biller.md))
+    assert "is not queued (or is already in a batch)" in dict(status_details(err)[1])["claim_ids[0]"]
+    err = await fails(biller.claims.CreateBatch(cl.CreateBatchRequest(), metadata=biller.md))
+    assert status_details(err)[0] == "NOTHING_QUEUED"

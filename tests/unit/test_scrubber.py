@@ -46,6 +46,7 @@ CASES: dict[str, tuple[Callable[[ClaimFacts], ClaimFacts], str]] = {
     "SUBSCRIBER_DATA": (lambda f: replace(f, relationship="19", subscriber=None), "subscriber"),
     "BILLING_PROVIDER": (lambda f: replace(f, billing=scrubber.Billing("1234567890", "123456789", "207Q00000X",
                                                                        "432151234")), "billing.npi"),
+    "SERVICE_FACILITY": (lambda f: replace(f, facility=("Northside", "5 North Rd", "43017")), "location_id"),
     "PROVIDER_NPI": (lambda f: replace(f, referring_name="Dr Who", referring_npi=""), "referring_provider_npi"),
     "DIAGNOSIS_CODES": (lambda f: replace(f, diagnosis_checks=(OK, BAD_CODE)), "diagnoses[1]"),
     "PROCEDURE_CODES": (lambda f: replace(f, lines=(a_line(code_check=BAD_CODE),)), "lines[0].code"),

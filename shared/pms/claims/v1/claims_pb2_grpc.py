@@ -76,6 +76,16 @@ class ClaimServiceStub:
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.SerializeToString,
                 response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.FromString,
                 _registered_method=True)
+        self.CreateBatch = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/CreateBatch',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchResponse.FromString,
+                _registered_method=True)
+        self.GetBatchFile = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/GetBatchFile',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
+                _registered_method=True)
 
 
 class ClaimServiceServicer:
@@ -138,6 +148,20 @@ class ClaimServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBatch(self, request, context):
+        """Writes queued claims into one 837P interchange (005010X222A1) with the next control number.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBatchFile(self, request, context):
+        """A batch's file, as written.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClaimServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -180,6 +204,16 @@ def add_ClaimServiceServicer_to_server(servicer, server):
                     servicer.UpdateScrubSetup,
                     request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.FromString,
                     response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.SerializeToString,
+            ),
+            'CreateBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBatch,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchResponse.SerializeToString,
+            ),
+            'GetBatchFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBatchFile,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -400,6 +434,60 @@ class ClaimService:
             '/pms.claims.v1.ClaimService/UpdateScrubSetup',
             pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupRequest.SerializeToString,
             pms_dot_claims_dot_v1_dot_claims__pb2.UpdateScrubSetupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/CreateBatch',
+            pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.CreateBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBatchFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/GetBatchFile',
+            pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -52,6 +52,10 @@ class ClaimServiceStub:
     """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists."""
     UpdateScrubSetup: _grpc.UnaryUnaryMultiCallable[_claims_pb2.UpdateScrubSetupRequest, _claims_pb2.UpdateScrubSetupResponse]
     """Replaces the practice's scrubber choices and tables as a whole."""
+    CreateBatch: _grpc.UnaryUnaryMultiCallable[_claims_pb2.CreateBatchRequest, _claims_pb2.CreateBatchResponse]
+    """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
+    GetBatchFile: _grpc.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]
+    """A batch's file, as written."""
 
 @_typing.type_check_only
 class ClaimServiceAsyncStub(ClaimServiceStub):
@@ -77,6 +81,10 @@ class ClaimServiceAsyncStub(ClaimServiceStub):
     """The scrubber's rules with the practice's on/off choice, its code-pair edits and payers' authorization lists."""
     UpdateScrubSetup: _aio.UnaryUnaryMultiCallable[_claims_pb2.UpdateScrubSetupRequest, _claims_pb2.UpdateScrubSetupResponse]  # type: ignore[assignment]
     """Replaces the practice's scrubber choices and tables as a whole."""
+    CreateBatch: _aio.UnaryUnaryMultiCallable[_claims_pb2.CreateBatchRequest, _claims_pb2.CreateBatchResponse]  # type: ignore[assignment]
+    """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
+    GetBatchFile: _aio.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]  # type: ignore[assignment]
+    """A batch's file, as written."""
 
 class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
     """Insurance claims: made from ready-to-bill encounters (one per encounter per payer in the policy order), followed
@@ -147,5 +155,21 @@ class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_claims_pb2.UpdateScrubSetupResponse, _abc.Awaitable[_claims_pb2.UpdateScrubSetupResponse]]:
         """Replaces the practice's scrubber choices and tables as a whole."""
+
+    @_abc_1.abstractmethod
+    def CreateBatch(
+        self,
+        request: _claims_pb2.CreateBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.CreateBatchResponse, _abc.Awaitable[_claims_pb2.CreateBatchResponse]]:
+        """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
+
+    @_abc_1.abstractmethod
+    def GetBatchFile(
+        self,
+        request: _claims_pb2.GetBatchFileRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.GetBatchFileResponse, _abc.Awaitable[_claims_pb2.GetBatchFileResponse]]:
+        """A batch's file, as written."""
 
 def add_ClaimServiceServicer_to_server(servicer: ClaimServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
