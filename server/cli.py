@@ -99,13 +99,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         listen = args.listen or inst.settings.listen
 
         async def main() -> None:
+            from server.claims.clearinghouse import ClearinghouseJob
+            from server.claims.clearinghouse import from_settings as clearinghouse_transport
             from server.reminders.job import ReminderJob
             from server.reminders.transports import from_settings
 
             db = inst.database()
             email, sms = from_settings(inst.settings.reminders, inst.data.root)
             reminders = ReminderJob(db, email, sms, float(inst.settings.reminders.get("interval_seconds", 60)))
-            server = PmsServer(db, inst.ca_files, inst.cipher, inst.server_address(), reminders)
+            clearing = inst.settings.clearinghouse
+            clearinghouse = ClearinghouseJob(db, clearinghouse_transport(clearing, inst.data.root),
+                                             float(clearing.get("interval_seconds", 30)))
+            server = PmsServer(db, inst.ca_files, inst.cipher, inst.server_address(), reminders, clearinghouse)
             port = await server.start(listen)
             print(f"pms-server listening on {listen.rsplit(':', 1)[0]}:{port}", file=sys.stderr, flush=True)
             stop = asyncio.Event()
@@ -372,6 +377,21 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
                           f"days={schedule.first_day}..{schedule.last_day}"))
             print(f"Booked {schedule.appointments:,} appointments ({schedule.first_day} to {schedule.last_day}) "
                   f"in {schedule.seconds:.1f} s.", file=sys.stderr)
+        if args.encounters:
+            from server.encounters.synthetic import load_encounters
+
+            def coded(done: int, total: int) -> None:
+                if total >= 200_000 and done < total:
+                    print(f"encounters: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
+            enc = load_encounters(inst, seed=args.seed, progress=coded)
+            counts.update({"encounters": enc.encounters, "encounter lines": enc.lines,
+                           "encounters ready to bill": enc.ready})
+            asyncio.run(_in_transaction(
+                inst, _nothing, "demo-data", "charges",
+                lambda _: f"synthetic encounters={enc.encounters} lines={enc.lines} ready={enc.ready}"))
+            print(f"Coded {enc.encounters:,} encounters ({enc.lines:,} lines) in {enc.seconds:.1f} s.",
+                  file=sys.stderr)
     print("Generated: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
@@ -494,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "(needs patients)")
     sp.add_argument("--appointments", type=int, default=0,
                     help="book this many appointments, back from a month ahead; 0: two weeks back to a month ahead")
+    sp.add_argument("--encounters", action="store_true",
+                    help="code every seen appointment as an encounter; 70%% ready to bill with their charges posted")
     sp.add_argument("--seed", type=int, default=1, help="the same seed gives the same people")
     sp.set_defaults(func=cmd_demo_data)
     return p

@@ -240,14 +240,16 @@ SELECT e.id, e.patient_id, p.last_name || ', ' || p.first_name AS patient_name,
   FROM encounter e
   JOIN patient p ON p.practice_id = e.practice_id AND p.id = e.patient_id
   JOIN provider v ON v.practice_id = e.practice_id AND v.id = e.rendering_provider_id
- WHERE e.practice_id = :p
-   AND (:status = '' OR e.status = :status)
-   AND (:provider = 0 OR e.rendering_provider_id = :provider)
-   AND (:patient = 0 OR e.patient_id = :patient)
-   AND (:from_date::date IS NULL OR e.date_of_service >= :from_date::date)
-   AND (:to_date::date IS NULL OR e.date_of_service <= :to_date::date)
+ WHERE {where}
  ORDER BY e.date_of_service DESC, e.id DESC
  LIMIT :n"""
+
+# Only the filters given go into the statement: with "(:x = 0 OR col = :x)" catch-alls, the generic plan psycopg
+# prepares after five calls reads every ready encounter and sorts them (0.9 s on 350,000) instead of walking
+# the worklist index (3 ms).
+_FILTERS = (("status", "e.status = :status"), ("provider", "e.rendering_provider_id = :provider"),
+            ("patient", "e.patient_id = :patient"), ("from_date", "e.date_of_service >= :from_date"),
+            ("to_date", "e.date_of_service <= :to_date"))
 
 
 async def worklist(ctx: CallContext, req: pb.ListEncountersRequest) -> list[pb.EncounterSummary]:
@@ -263,9 +265,12 @@ async def worklist(ctx: CallContext, req: pb.ListEncountersRequest) -> list[pb.E
     if not 0 <= req.limit <= MAX_LIST:
         errors.add("limit", f"must be between 0 and {MAX_LIST}")
     errors.raise_if_any()
-    rows = await raw.fetch_all(ctx.db, _LIST_SQL, {
-        "p": ctx.practice_id, "status": STATUS_NAMES.get(req.status, ""), "provider": req.rendering_provider_id,
-        "patient": req.patient_id, **bounds, "n": req.limit or DEFAULT_LIST})
+    given = {"status": STATUS_NAMES.get(req.status, ""), "provider": req.rendering_provider_id,
+             "patient": req.patient_id, **bounds}
+    used = {k: v for k, v in given.items() if v}
+    where = " AND ".join(["e.practice_id = :p"] + [sql for k, sql in _FILTERS if k in used])
+    rows = await raw.fetch_all(ctx.db, _LIST_SQL.format(where=where),
+                               {"p": ctx.practice_id, **used, "n": req.limit or DEFAULT_LIST})
     return [pb.EncounterSummary(encounter_id=r.id, patient_id=r.patient_id, patient_name=r.patient_name,
                                 provider_name=r.provider_name, date_of_service=dates.to_pb(r.date_of_service),
                                 status=STATUS_ENUMS[r.status], line_count=r.line_count, total_cents=r.total_cents)

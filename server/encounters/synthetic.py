@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -116,55 +117,91 @@ def _visit(rng: random.Random, type_name: str) -> tuple[list[str], list[tuple[st
     return diagnoses, lines
 
 
-def load_encounters(inst: Installation, *, seed: int = 1, ready_share: float = 0.7) -> EncounterLoad:
-    """An encounter for every seen or checked-out appointment that has none; ``ready_share`` of them posted."""
+# Visits still to code, oldest first; read through a server-side cursor, BATCH at a time.
+_VISITS = """
+    SELECT a.id, a.patient_id, a.provider_id, a.location_id, l.place_of_service,
+           (a.starts_at AT TIME ZONE l.time_zone)::date AS dos, t.name
+      FROM appointment a
+      JOIN location l ON l.practice_id = a.practice_id AND l.id = a.location_id
+      JOIN appointment_type t ON t.practice_id = a.practice_id AND t.id = a.appointment_type_id
+     WHERE a.practice_id = %s AND a.status IN ('seen', 'checked_out')
+       AND NOT EXISTS (SELECT 1 FROM encounter e WHERE e.practice_id = a.practice_id AND e.appointment_id = a.id)
+     ORDER BY a.starts_at, a.id"""
+BATCH = 50_000
+
+
+def load_encounters(inst: Installation, *, seed: int = 1, ready_share: float = 0.7, batch: int = BATCH,
+                    progress: Callable[[int, int], None] | None = None) -> EncounterLoad:
+    """An encounter for every seen or checked-out appointment that has none; ``ready_share`` of them posted.
+
+    Memory stays flat at any size: visits come ``batch`` at a time from a server-side cursor, and each batch draws
+    its ids and goes in with COPY before the next is read. One transaction: an interrupted load leaves nothing, and
+    running it again codes only what is still uncoded. ``progress(done, total)`` after each batch.
+    """
     started = time.monotonic()
     rng = random.Random(seed)
     practice_id = inst.settings.practice_id
+    done = EncounterLoad(0, 0, 0, 0.0)
     with psycopg.connect(conninfo(inst.urls.app_url), client_encoding="utf8") as conn:
         ensure_demo_cpt(conn)
-        visits = conn.execute("""
-            SELECT a.id, a.patient_id, a.provider_id, a.location_id, l.place_of_service,
-                   (a.starts_at AT TIME ZONE l.time_zone)::date AS dos, t.name
-              FROM appointment a
-              JOIN location l ON l.practice_id = a.practice_id AND l.id = a.location_id
-              JOIN appointment_type t ON t.practice_id = a.practice_id AND t.id = a.appointment_type_id
-             WHERE a.practice_id = %s AND a.status IN ('seen', 'checked_out')
-               AND NOT EXISTS (SELECT 1 FROM encounter e WHERE e.practice_id = a.practice_id
-                                                          AND e.appointment_id = a.id)
-             ORDER BY a.starts_at, a.id""", (practice_id,)).fetchall()
-        # Ids drawn from the table's own sequence, so encounters made later through the API never collide.
-        ids = iter([r[0] for r in conn.execute(
-            "SELECT nextval(pg_get_serial_sequence('encounter', 'id')) FROM generate_series(1, %s)",
-            (len(visits),))])
-        encounters: list[tuple[Any, ...]] = []
-        lines: list[tuple[Any, ...]] = []
-        charges: list[tuple[Any, ...]] = []
-        for appt_id, patient_id, provider_id, location_id, pos, dos, type_name in visits:
-            diagnoses, coded = _visit(rng, type_name)
-            next_id = next(ids)
-            ready = rng.random() < ready_share
-            encounters.append((practice_id, next_id, patient_id, appt_id, provider_id, location_id, pos, dos,
-                               "ready" if ready else "open", diagnoses, 2 if ready else 1))
-            for n, (code, pointers) in enumerate(coded, 1):
-                lines.append((practice_id, next_id, n, "cpt", code, [], 1, pointers, FEES[code]))
-                if ready:
-                    charges.append((practice_id, patient_id, next_id, n, code, "charge", FEES[code],
-                                    f"encounter:{next_id}:posting:1:line:{n}", "demo"))
-        with conn.cursor() as cur:
-            with cur.copy("COPY encounter (practice_id, id, patient_id, appointment_id, rendering_provider_id, "
-                          "location_id, place_of_service, date_of_service, status, diagnoses, version) "
-                          "FROM STDIN") as copy:
-                for row in encounters:
-                    copy.write_row(row)
-            with cur.copy("COPY encounter_line (practice_id, encounter_id, line_number, code_system, code, "
-                          "modifiers, units, dx_pointers, fee_cents) FROM STDIN") as copy:
-                for row in lines:
-                    copy.write_row(row)
-            with cur.copy("COPY ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, "
-                          "amount_cents, idempotency_key, posted_by_name) FROM STDIN") as copy:
-                for row in charges:
-                    copy.write_row(row)
+        total = 0
+        if progress is not None:
+            row = conn.execute("SELECT count(*) FROM (" + _VISITS + ") v", (practice_id,)).fetchone()
+            total = int(row[0]) if row else 0
+        # Every row will be read: plan for all of them, not for a fast first batch.
+        conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        with conn.cursor(name="pms_visits_to_code") as visits, conn.cursor() as cur:
+            visits.execute(_VISITS, (practice_id,))
+            while rows := visits.fetchmany(batch):
+                _code_batch(cur, rng, practice_id, rows, ready_share, done)
+                if progress is not None:
+                    progress(done.encounters, total)
         conn.commit()
-    return EncounterLoad(len(encounters), len(lines), sum(e[8] == "ready" for e in encounters),
-                         time.monotonic() - started)
+    if done.encounters:
+        _analyze(inst)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, visits: list[tuple[Any, ...]],
+                ready_share: float, done: EncounterLoad) -> None:
+    # Ids drawn from the table's own sequence, so encounters made later through the API never collide.
+    ids = [r[0] for r in cur.execute(
+        "SELECT nextval(pg_get_serial_sequence('encounter', 'id')) FROM generate_series(1, %s)", (len(visits),))]
+    encounters: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    charges: list[tuple[Any, ...]] = []
+    for next_id, (appt_id, patient_id, provider_id, location_id, pos, dos, type_name) in zip(ids, visits,
+                                                                                             strict=True):
+        diagnoses, coded = _visit(rng, type_name)
+        ready = rng.random() < ready_share
+        encounters.append((practice_id, next_id, patient_id, appt_id, provider_id, location_id, pos, dos,
+                           "ready" if ready else "open", diagnoses, 2 if ready else 1))
+        for n, (code, pointers) in enumerate(coded, 1):
+            lines.append((practice_id, next_id, n, "cpt", code, [], 1, pointers, FEES[code]))
+            if ready:
+                charges.append((practice_id, patient_id, next_id, n, code, "charge", FEES[code],
+                                f"encounter:{next_id}:posting:1:line:{n}", "demo"))
+        done.ready += ready
+    with cur.copy("COPY encounter (practice_id, id, patient_id, appointment_id, rendering_provider_id, "
+                  "location_id, place_of_service, date_of_service, status, diagnoses, version) "
+                  "FROM STDIN") as copy:
+        for row in encounters:
+            copy.write_row(row)
+    with cur.copy("COPY encounter_line (practice_id, encounter_id, line_number, code_system, code, "
+                  "modifiers, units, dx_pointers, fee_cents) FROM STDIN") as copy:
+        for row in lines:
+            copy.write_row(row)
+    with cur.copy("COPY ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, "
+                  "amount_cents, idempotency_key, posted_by_name) FROM STDIN") as copy:
+        for row in charges:
+            copy.write_row(row)
+    done.encounters += len(encounters)
+    done.lines += len(lines)
+
+
+def _analyze(inst: Installation) -> None:
+    """Planner statistics and the visibility map for the new rows, as after the other bulk loads."""
+    url = inst.urls.owner_url or inst.urls.app_url
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) encounter, encounter_line, ledger_entry")
