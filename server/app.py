@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from server.admin.servicer import AdminServicer
 from server.audit.servicer import AuditServicer
 from server.auth.servicer import AuthServicer
+from server.claims.clearinghouse import ClearinghouseJob
 from server.claims.servicer import ClaimServicer
 from server.codes.servicer import CodeServicer
 from server.common.fieldcrypt import FieldCipher
@@ -82,7 +83,8 @@ def check_access_table() -> None:
 
 class PmsServer:
     def __init__(self, db: Database, ca_files: CertificateAuthorityFiles, cipher: FieldCipher,
-                 server_address: ServerAddress, reminders: ReminderJob | None = None) -> None:
+                 server_address: ServerAddress, reminders: ReminderJob | None = None,
+                 clearinghouse: ClearinghouseJob | None = None) -> None:
         check_access_table()
         self.db = db
         self.ca_files = ca_files
@@ -116,6 +118,7 @@ class PmsServer:
         appointments_pb2_grpc.add_WaitlistServiceServicer_to_server(WaitlistServicer(), self.server)
         appointments_pb2_grpc.add_RecallServiceServicer_to_server(RecallServicer(), self.server)
         self.reminders = reminders
+        self.clearinghouse = clearinghouse
         reminders_pb2_grpc.add_ReminderServiceServicer_to_server(ReminderServicer(
             reminders is not None and reminders.email is not None, reminders is not None and reminders.sms is not None),
             self.server)
@@ -138,6 +141,8 @@ class PmsServer:
         self.schedule_hub.start()
         if self.reminders is not None:
             self.reminders.start()
+        if self.clearinghouse is not None:
+            self.clearinghouse.start()
         for svc in SERVICES:
             await self.health.set(svc.full_name, health_pb2.HealthCheckResponse.SERVING)
         await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
@@ -151,6 +156,8 @@ class PmsServer:
         await self.schedule_hub.stop()
         if self.reminders is not None:
             await self.reminders.stop()
+        if self.clearinghouse is not None:
+            await self.clearinghouse.stop()
         await self.db.dispose()
         log.info("stopped")
 

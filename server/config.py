@@ -42,6 +42,8 @@ class ServerSettings:
     extra: dict[str, str] = field(default_factory=dict)
     # Reminder transports (server/reminders/transports.py): {"smtp": {...}, "sms": {...}, "interval_seconds": 60}.
     reminders: dict[str, Any] = field(default_factory=dict)
+    # Where claim files go and answers come from (server/claims/clearinghouse.py); empty: DATA/clearinghouse.
+    clearinghouse: dict[str, Any] = field(default_factory=dict)
 
     def advertised_address(self) -> str:
         if self.advertise:

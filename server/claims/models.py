@@ -167,9 +167,13 @@ class ClaimBatch(Base):
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
     file_name: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
+    # written -> delivered (to the clearinghouse) -> accepted / rejected (its 999).
     status: Mapped[str] = mapped_column(String(12), server_default="written")
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    delivered_at: Mapped[datetime | None]
+    delivery_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class ClaimFinding(Base):

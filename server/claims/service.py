@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.claims import rules
 from server.claims.models import Claim, ClaimEvent, ClaimLine
@@ -39,11 +40,17 @@ SELECT c.id, c.payer_id FROM claim c
 
 def record(ctx: CallContext, claim: Claim, to_status: str, reason: str) -> None:
     """Moves the claim along the transition table, recording who, when and why."""
+    who = ctx.require_session()
+    record_as(ctx.db, claim, to_status, reason, who.user_id, who.username)
+
+
+def record_as(db: AsyncSession, claim: Claim, to_status: str, reason: str, user_id: int | None,
+              name: str) -> None:
+    """The same for the server's own jobs (delivery, acknowledgments), which act as no user."""
     if claim.status != to_status and not rules.can_move(claim.status, to_status):
         raise ValueError(f"claim {claim.id}: {claim.status} -> {to_status} is not in the transition table")
-    who = ctx.require_session()
-    ctx.db.add(ClaimEvent(practice_id=claim.practice_id, claim_id=claim.id, from_status=claim.status,
-                          to_status=to_status, reason=reason, by_user_id=who.user_id, by_name=who.username))
+    db.add(ClaimEvent(practice_id=claim.practice_id, claim_id=claim.id, from_status=claim.status,
+                      to_status=to_status, reason=reason, by_user_id=user_id, by_name=name))
     claim.status = to_status
     claim.version += 1
     claim.updated_at = datetime.now(UTC)
@@ -177,9 +184,7 @@ SELECT c.id, c.patient_id, p.last_name || ', ' || p.first_name AS patient_name, 
   JOIN patient p ON p.practice_id = c.practice_id AND p.id = c.patient_id
   JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
   JOIN provider v ON v.practice_id = c.practice_id AND v.id = e.rendering_provider_id
- WHERE c.practice_id = :p AND (:status = '' OR c.status = :status)
-   AND (:payer = 0 OR c.payer_id = :payer) AND (:provider = 0 OR e.rendering_provider_id = :provider)
-   AND (:patient = 0 OR c.patient_id = :patient)
+ WHERE {where}
  ORDER BY c.created_at DESC, c.id DESC
  LIMIT :n"""
 
@@ -187,9 +192,16 @@ _COUNTS_SQL = """
 SELECT c.status, count(*) AS n, count(c.first_scrub_clean) AS scrubbed,
        count(*) FILTER (WHERE c.first_scrub_clean) AS clean FROM claim c
   JOIN encounter e ON e.practice_id = c.practice_id AND e.id = c.encounter_id
- WHERE c.practice_id = :p AND (:payer = 0 OR c.payer_id = :payer)
-   AND (:provider = 0 OR e.rendering_provider_id = :provider) AND (:patient = 0 OR c.patient_id = :patient)
+ WHERE {where}
  GROUP BY c.status"""
+
+# Only the filters given go into the statement (a generic plan over catch-all filters scans the whole table).
+_FILTERS = (("status", "c.status = :status"), ("payer", "c.payer_id = :payer"),
+            ("provider", "e.rendering_provider_id = :provider"), ("patient", "c.patient_id = :patient"))
+
+
+def _where(used: dict[str, object]) -> str:
+    return " AND ".join(["c.practice_id = :p"] + [sql for k, sql in _FILTERS if k in used])
 
 
 async def worklist(ctx: CallContext, req: pb.ListClaimsRequest) -> pb.ListClaimsResponse:
@@ -197,11 +209,13 @@ async def worklist(ctx: CallContext, req: pb.ListClaimsRequest) -> pb.ListClaims
         errors = FieldErrors()
         errors.add("limit", f"must be between 0 and {MAX_LIST}")
         errors.raise_if_any()
-    params = {"p": ctx.practice_id, "payer": req.payer_id, "provider": req.rendering_provider_id,
-              "patient": req.patient_id}
-    rows = await raw.fetch_all(ctx.db, _LIST_SQL, {**params, "status": STATUS_NAMES.get(req.status, ""),
-                                                   "n": req.limit or DEFAULT_LIST})
-    counts = await raw.fetch_all(ctx.db, _COUNTS_SQL, params)
+    given = {"payer": req.payer_id, "provider": req.rendering_provider_id, "patient": req.patient_id}
+    used: dict[str, object] = {k: v for k, v in given.items() if v}
+    status = STATUS_NAMES.get(req.status, "")
+    listed = {**used, "status": status} if status else used
+    rows = await raw.fetch_all(ctx.db, _LIST_SQL.format(where=_where(listed)),
+                               {"p": ctx.practice_id, **listed, "n": req.limit or DEFAULT_LIST})
+    counts = await raw.fetch_all(ctx.db, _COUNTS_SQL.format(where=_where(used)), {"p": ctx.practice_id, **used})
     order = list(rules.TRANSITIONS)
     return pb.ListClaimsResponse(
         claims=[pb.ClaimSummary(claim_id=r.id, patient_id=r.patient_id, patient_name=r.patient_name,

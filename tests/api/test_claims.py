@@ -4,10 +4,13 @@ edits)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 import psycopg
 import pytest
 
+from server.claims.clearinghouse import FolderTransport, TransportError, deliver_written
 from server.x12.validate import pyx12_errors
 from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
@@ -262,3 +265,54 @@ async def test_queued_claims_go_out_in_an_837p_that_pyx12_accepts(
     assert "is not queued (or is already in a batch)" in dict(status_details(err)[1])["claim_ids[0]"]
     err = await fails(biller.claims.CreateBatch(cl.CreateBatchRequest(), metadata=biller.md))
     assert status_details(err)[0] == "NOTHING_QUEUED"
+
+
+class CrashAfterWriting(FolderTransport):
+    """The server dies right after the file lands, before the batch's status is saved."""
+
+    def deliver(self, name: str, content: bytes) -> bool:
+        super().deliver(name, content)
+        raise TransportError("power cut")
+
+
+async def test_a_batch_reaches_the_clearinghouse_once_even_after_a_crash_mid_send(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, cluster: Cluster, tmp_path: Path) -> None:
+    await configured(manager)
+    enc = await ready_encounter(biller, await insured_patient(desk, payer_id, "Delivered"), provider_id, practice)
+    claim_id = (await bill(biller, enc.encounter_id))[0].claim_id
+    await scrub(biller, claim_id, queue=True)
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        # Batches earlier tests wrote go elsewhere first: this outbox gets only the one made here.
+        await deliver_written(db, FolderTransport(tmp_path / "earlier", tmp_path / "earlier-in"))
+        batch = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=[claim_id]),
+                                                 metadata=biller.md)).batch
+        outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+        first = await deliver_written(db, CrashAfterWriting(outbox, inbox))
+        assert (first.delivered, first.failed) == (0, 1)
+        assert (await get_claim(biller, claim_id)).claim.status == cl.CLAIM_STATUS_QUEUED
+        landed = (outbox / batch.file_name).read_bytes()
+        again = await deliver_written(db, FolderTransport(outbox, inbox))
+        assert (again.delivered, again.already_there, again.failed) == (0, 1, 0)
+        assert (outbox / batch.file_name).read_bytes() == landed
+        assert [p.name for p in outbox.iterdir()] == [batch.file_name]  # once, no partial file left behind
+        sent = await get_claim(biller, claim_id)
+        assert sent.claim.status == cl.CLAIM_STATUS_SENT and sent.events[-1].by == "clearinghouse"
+        assert sent.events[-1].reason == f"delivered in {batch.file_name}"
+        assert (await deliver_written(db, FolderTransport(outbox, inbox))).already_there == 0  # nothing left
+    finally:
+        await db.dispose()
+    with psycopg.connect(cluster.owner_conninfo(server.inst.urls)) as conn:
+        row = conn.execute("SELECT status, delivery_attempts, last_error FROM claim_batch WHERE id = %s",
+                           (batch.batch_id,)).fetchone()
+    assert row == ("delivered", 2, "")
+
+
+def test_a_file_name_holding_other_bytes_is_never_overwritten(tmp_path: Path) -> None:
+    box = FolderTransport(tmp_path / "out", tmp_path / "in")
+    assert box.deliver("837P-000000001.x12", b"ISA*first")
+    assert not box.deliver("837P-000000001.x12", b"ISA*first")
+    with pytest.raises(TransportError, match="exists with other content"):
+        box.deliver("837P-000000001.x12", b"ISA*second")
+    assert (tmp_path / "out" / "837P-000000001.x12").read_bytes() == b"ISA*first"
