@@ -1,5 +1,7 @@
 """Getting batches to the clearinghouse and its answers back (issue 6, items 5 and 6).
 
+Transports: a folder (the default) or the clearinghouse's SFTP server.
+
 A transport delivers a file by name and fetches what came back. Delivery is idempotent by the file's name (the
 interchange control number): a batch delivered again after a crash, before its status was saved, finds the same
 file with the same bytes and does nothing, so the clearinghouse receives it once. A name already holding other
@@ -8,7 +10,8 @@ bytes is never overwritten.
 The folder transport is the default: `DATA/clearinghouse/outbox` and `.../inbox`, which a practice without a
 direct connection uploads from (and downloads into) through its clearinghouse's web portal, and which the payer
 simulator watches. `server.json` "clearinghouse" configures it: {"transport": "folder", "outbox": ..., "inbox":
-..., "interval_seconds": 30}.
+..., "interval_seconds": 30}, or {"transport": "sftp", "host": ..., "port": 22, "username": ..., "client_key":
+PATH, "known_hosts": PATH, "upload_dir": "inbound", "download_dir": "outbound"}.
 """
 
 from __future__ import annotations
@@ -39,25 +42,38 @@ class TransportError(RuntimeError):
 
 
 class Transport(Protocol):
-    def deliver(self, name: str, content: bytes) -> bool:
+    async def deliver(self, name: str, content: bytes) -> bool:
         """Puts the file there; False when the same file was already there (nothing done)."""
 
-    def fetch(self) -> list[tuple[str, bytes]]:
+    async def fetch(self) -> list[tuple[str, bytes]]:
         """Files the clearinghouse has answered with, not yet handled."""
 
-    def done(self, name: str, ok: bool) -> None:
+    async def done(self, name: str, ok: bool) -> None:
         """Moves a fetched file aside (handled, or failed to read)."""
+
+
+def _same(a: bytes, b: bytes) -> bool:
+    return hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
 
 
 class FolderTransport:
     def __init__(self, outbox: Path, inbox: Path) -> None:
         self.outbox, self.inbox = outbox, inbox
 
-    def deliver(self, name: str, content: bytes) -> bool:
+    async def deliver(self, name: str, content: bytes) -> bool:
+        return await asyncio.to_thread(self._deliver, name, content)
+
+    async def fetch(self) -> list[tuple[str, bytes]]:
+        return await asyncio.to_thread(self._fetch)
+
+    async def done(self, name: str, ok: bool) -> None:
+        await asyncio.to_thread(self._done, name, ok)
+
+    def _deliver(self, name: str, content: bytes) -> bool:
         self.outbox.mkdir(parents=True, exist_ok=True)
         target = self.outbox / name
         if target.exists():
-            if hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(content).digest():
+            if _same(target.read_bytes(), content):
                 return False
             raise TransportError(f"{target} exists with other content: not overwritten")
         # Written under a temporary name and renamed, so a watcher never reads half a file.
@@ -68,22 +84,88 @@ class FolderTransport:
         os.replace(partial, target)
         return True
 
-    def fetch(self) -> list[tuple[str, bytes]]:
+    def _fetch(self) -> list[tuple[str, bytes]]:
         if not self.inbox.is_dir():
             return []
         return [(p.name, p.read_bytes()) for p in sorted(self.inbox.iterdir())
                 if p.is_file() and not p.name.startswith(".")]
 
-    def done(self, name: str, ok: bool) -> None:
+    def _done(self, name: str, ok: bool) -> None:
         folder = self.inbox / ("processed" if ok else "failed")
         folder.mkdir(exist_ok=True)
         os.replace(self.inbox / name, folder / name)
 
 
-def from_settings(config: dict[str, Any], data_root: Path) -> FolderTransport:
+class SftpTransport:
+    """The clearinghouse's SFTP server: files go up into its inbound folder and answers are read from its outbound
+    one. The server's host key must be in the known_hosts file given (no trust on first use); the practice logs
+    in with its own key. Uploads go to a temporary name first and are renamed, so the clearinghouse never picks up
+    half a file."""
+
+    def __init__(self, host: str, port: int, username: str, client_key: Path, known_hosts: Path,
+                 upload_dir: str, download_dir: str, timeout: float = 30.0) -> None:
+        self.host, self.port, self.username = host, port, username
+        self.client_key, self.known_hosts = client_key, known_hosts
+        self.upload_dir, self.download_dir, self.timeout = upload_dir.rstrip("/"), download_dir.rstrip("/"), timeout
+
+    @contextlib.asynccontextmanager
+    async def _sftp(self) -> Any:
+        import asyncssh
+
+        try:
+            async with asyncssh.connect(self.host, self.port, username=self.username,
+                                        client_keys=[str(self.client_key)], known_hosts=str(self.known_hosts),
+                                        connect_timeout=self.timeout) as conn, conn.start_sftp_client() as sftp:
+                yield sftp
+        except (OSError, asyncssh.Error) as exc:
+            raise TransportError(f"sftp {self.host}:{self.port}: {exc}") from exc
+
+    async def deliver(self, name: str, content: bytes) -> bool:
+        import asyncssh
+
+        target, partial = f"{self.upload_dir}/{name}", f"{self.upload_dir}/.{name}.partial"
+        async with self._sftp() as sftp:
+            try:
+                if await sftp.exists(target):
+                    async with sftp.open(target, "rb") as f:
+                        there = await f.read()
+                    if _same(there, content):
+                        return False
+                    raise TransportError(f"{target} exists on the clearinghouse with other content")
+                async with sftp.open(partial, "wb") as f:
+                    await f.write(content)
+                await sftp.rename(partial, target)
+            except asyncssh.SFTPError as exc:
+                raise TransportError(f"sftp {target}: {exc}") from exc
+        return True
+
+    async def fetch(self) -> list[tuple[str, bytes]]:
+        out = []
+        async with self._sftp() as sftp:
+            for entry in sorted(await sftp.readdir(self.download_dir), key=lambda e: e.filename):
+                name = entry.filename
+                if name.startswith(".") or not await sftp.isfile(f"{self.download_dir}/{name}"):
+                    continue
+                async with sftp.open(f"{self.download_dir}/{name}", "rb") as f:
+                    out.append((name, await f.read()))
+        return out
+
+    async def done(self, name: str, ok: bool) -> None:
+        folder = f"{self.download_dir}/{'processed' if ok else 'failed'}"
+        async with self._sftp() as sftp:
+            if not await sftp.exists(folder):
+                await sftp.mkdir(folder)
+            await sftp.rename(f"{self.download_dir}/{name}", f"{folder}/{name}")
+
+
+def from_settings(config: dict[str, Any], data_root: Path) -> Transport:
     kind = config.get("transport", "folder")
+    if kind == "sftp":
+        return SftpTransport(config["host"], int(config.get("port", 22)), config["username"],
+                             Path(config["client_key"]), Path(config["known_hosts"]),
+                             config.get("upload_dir", "inbound"), config.get("download_dir", "outbound"))
     if kind != "folder":
-        raise ValueError(f"clearinghouse transport {kind!r} is not known (folder)")
+        raise ValueError(f"clearinghouse transport {kind!r} is not known (folder or sftp)")
     base = data_root / "clearinghouse"
     return FolderTransport(Path(config.get("outbox", base / "outbox")), Path(config.get("inbox", base / "inbox")))
 
@@ -108,7 +190,7 @@ async def deliver_written(db: Database, transport: Transport) -> TickResult:
                 return result
             batch.delivery_attempts += 1
             try:
-                fresh = await asyncio.to_thread(transport.deliver, batch.file_name, batch.content.encode("ascii"))
+                fresh = await transport.deliver(batch.file_name, batch.content.encode("ascii"))
             except (OSError, TransportError) as exc:
                 batch.last_error = str(exc)[:500]
                 result.failed += 1

@@ -270,8 +270,8 @@ async def test_queued_claims_go_out_in_an_837p_that_pyx12_accepts(
 class CrashAfterWriting(FolderTransport):
     """The server dies right after the file lands, before the batch's status is saved."""
 
-    def deliver(self, name: str, content: bytes) -> bool:
-        super().deliver(name, content)
+    async def deliver(self, name: str, content: bytes) -> bool:
+        await super().deliver(name, content)
         raise TransportError("power cut")
 
 
@@ -309,10 +309,10 @@ async def test_a_batch_reaches_the_clearinghouse_once_even_after_a_crash_mid_sen
     assert row == ("delivered", 2, "")
 
 
-def test_a_file_name_holding_other_bytes_is_never_overwritten(tmp_path: Path) -> None:
+async def test_a_file_name_holding_other_bytes_is_never_overwritten(tmp_path: Path) -> None:
     box = FolderTransport(tmp_path / "out", tmp_path / "in")
-    assert box.deliver("837P-000000001.x12", b"ISA*first")
-    assert not box.deliver("837P-000000001.x12", b"ISA*first")
+    assert await box.deliver("837P-000000001.x12", b"ISA*first")
+    assert not await box.deliver("837P-000000001.x12", b"ISA*first")
     with pytest.raises(TransportError, match="exists with other content"):
-        box.deliver("837P-000000001.x12", b"ISA*second")
+        await box.deliver("837P-000000001.x12", b"ISA*second")
     assert (tmp_path / "out" / "837P-000000001.x12").read_bytes() == b"ISA*first"
