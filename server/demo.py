@@ -80,6 +80,7 @@ def prepare(data: DataDir) -> WorkstationBundle:
     add_demo_patients(inst)
     add_demo_schedule(inst)
     add_demo_encounters(inst)
+    add_demo_billing_setup(inst)
 
     async def enroll() -> WorkstationBundle:
         db = inst.database(pool_size=1, max_overflow=0)
@@ -122,6 +123,63 @@ def add_demo_encounters(inst: Installation) -> int:
     made = load_encounters(inst, seed=DEMO_SEED).encounters
     load_demo_pricing(inst)
     return made
+
+
+def add_demo_billing_setup(inst: Installation) -> None:
+    """The demo practice's billing identity (a made-up NPI with a valid check digit and a made-up EIN), entered
+    through the same checks as the Admin screen; once."""
+    from server.claims import setup
+    from shared.pms.claims.v1 import claims_pb2
+
+    async def enter() -> None:
+        db = inst.database(pool_size=1, max_overflow=0)
+        try:
+            async with db.transaction() as session:
+                if await setup.load(session, inst.settings.practice_id) is None:
+                    await setup.update(session, inst.settings.practice_id, claims_pb2.BillingSetup(
+                        organization_name="Riverside Family Practice", npi="1234567893", tax_id="31-1234567",
+                        taxonomy="207Q00000X", address_line1="1200 Main St", city="Columbus", state="OH",
+                        zip="43215-2104", phone="(614) 555-0100", contact_name="Billing Office",
+                        submitter_id="RIVERSIDE01", receiver_name="PMS Payer Simulator", receiver_id="PMSSIM"))
+        finally:
+            await db.dispose()
+
+    asyncio.run(enter())
+
+
+def bill_demo_visits(channel: grpc.Channel) -> str:
+    """What the demo's biller does first: bill the ready visits older than a week, scrub and queue them, and
+    write the batch (the server's clearinghouse job delivers it to DATA/clearinghouse/outbox)."""
+    from datetime import date, timedelta
+
+    from shared import dates
+    from shared.pms.claims.v1 import claims_pb2 as cl
+    from shared.pms.claims.v1 import claims_pb2_grpc
+    from shared.pms.encounters.v1 import encounters_pb2 as en
+    from shared.pms.encounters.v1 import encounters_pb2_grpc
+
+    username, _, _, password = DEMO_USERS[1]
+    token = auth_pb2_grpc.AuthServiceStub(channel).Login(
+        auth_pb2.LoginRequest(username=username, password=password), timeout=10).session_token
+    md = (("authorization", f"Bearer {token}"),)
+    ready = encounters_pb2_grpc.EncounterServiceStub(channel).ListEncounters(en.ListEncountersRequest(
+        status=en.ENCOUNTER_STATUS_READY, to_date=dates.to_pb(date.today() - timedelta(days=7)), limit=500),
+        timeout=30, metadata=md).encounters
+    claims = claims_pb2_grpc.ClaimServiceStub(channel)
+    if not ready:
+        return "claims: no ready visits older than a week to bill"
+    outcomes = claims.CreateClaims(cl.CreateClaimsRequest(encounter_ids=[e.encounter_id for e in ready]),
+                                   timeout=60, metadata=md).outcomes
+    made = [o.claim_id for o in outcomes if o.claim_id]
+    self_pay = sum(o.refusal_reason == "NO_COVERAGE" for o in outcomes)
+    scrubbed = claims.ScrubClaims(cl.ScrubClaimsRequest(claim_ids=made, queue=True), timeout=60,
+                                  metadata=md).claims if made else []
+    queued = sum(c.status == cl.CLAIM_STATUS_QUEUED for c in scrubbed)
+    batch = claims.CreateBatch(cl.CreateBatchRequest(), timeout=60, metadata=md).batch if queued else None
+    written = (f"{batch.file_name} written with {batch.claim_count} claims (${batch.total_charge_cents / 100:,.2f})"
+               if batch else "no batch")
+    return (f"claims: {len(made)} visits billed ({self_pay} self-pay), {queued} passed the scrubber and queued, "
+            f"{len(made) - queued} held for fixes; {written}")
 
 
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
@@ -230,6 +288,7 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
             "  ".join(f"{c:<27}" for c in creds[i:i + 2]).rstrip() for i in range(0, len(creds), 2))
         print(f"Demo server ready on {bundle.server_address} in {ready:.1f} s (log: {log_path}).")
         print(hint)
+        print(f"biller: {bill_demo_visits(channel)}")
         if check_only:
             for line in check_logins(channel):
                 print(line)

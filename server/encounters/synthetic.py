@@ -37,6 +37,10 @@ DEMO_CPT: tuple[tuple[str, str, int], ...] = (
     ("99386", "Preventive visit, new patient, 40-64 years", 25000),
     ("99395", "Preventive visit, established patient, 18-39 years", 19000),
     ("99396", "Preventive visit, established patient, 40-64 years", 21000),
+    ("99391", "Preventive visit, established patient, under 1 year", 15000),
+    ("99392", "Preventive visit, established patient, 1-4 years", 16000),
+    ("99393", "Preventive visit, established patient, 5-11 years", 16000),
+    ("99394", "Preventive visit, established patient, 12-17 years", 17500),
     ("99397", "Preventive visit, established patient, 65 years and over", 23000),
     ("36415", "Blood draw by venipuncture", 1500),
     ("81002", "Urine dipstick test, non-automated, without microscopy", 1200),
@@ -65,7 +69,9 @@ DIAGNOSES: tuple[tuple[str, int], ...] = (
 
 _EM_ESTABLISHED = (("99212", 10), ("99213", 50), ("99214", 33), ("99215", 5), ("99211", 2))
 _EM_NEW = (("99202", 10), ("99203", 45), ("99204", 38), ("99205", 7))
-_PREVENTIVE = (("99395", 30), ("99396", 45), ("99397", 25))
+# Established-patient preventive visits by age on the date of service (the scrubber checks the same table).
+_PREVENTIVE_BY_AGE = ((1, "99391"), (5, "99392"), (12, "99393"), (18, "99394"), (40, "99395"), (65, "99396"),
+                      (10_000, "99397"))
 # Extra services by how often a visit has one, with the diagnosis that usually goes with it.
 _EXTRAS = (("36415", 12, None), ("85025", 6, None), ("80053", 6, None), ("81002", 4, "N390"),
            ("87880", 5, "J029"), ("93000", 3, "I10"), ("90471", 4, "Z23"), ("96372", 3, None),
@@ -93,11 +99,15 @@ def ensure_demo_cpt(conn: psycopg.Connection[Any]) -> bool:
     return True
 
 
-def _visit(rng: random.Random, type_name: str) -> tuple[list[str], list[tuple[str, list[int]]]]:
+def _preventive(age: int) -> str:
+    return next(code for below, code in _PREVENTIVE_BY_AGE if age < below)
+
+
+def _visit(rng: random.Random, type_name: str, age: int = 40) -> tuple[list[str], list[tuple[str, list[int]]]]:
     """Diagnoses and (code, dx pointers) lines for one visit of this type."""
     if type_name == "Annual physical":
         diagnoses = [rng.choice(["Z0000", "Z0001"])]
-        lines = [(_pick(rng, _PREVENTIVE), [1])]
+        lines = [(_preventive(age), [1])]
     else:
         diagnoses = []
         for _ in range(rng.choices([1, 2, 3], [50, 35, 15])[0]):
@@ -120,9 +130,11 @@ def _visit(rng: random.Random, type_name: str) -> tuple[list[str], list[tuple[st
 # Visits still to code, oldest first; read through a server-side cursor, BATCH at a time.
 _VISITS = """
     SELECT a.id, a.patient_id, a.provider_id, a.location_id, l.place_of_service,
-           (a.starts_at AT TIME ZONE l.time_zone)::date AS dos, t.name
+           (a.starts_at AT TIME ZONE l.time_zone)::date AS dos, t.name,
+           extract(year FROM age((a.starts_at AT TIME ZONE l.time_zone)::date, p.date_of_birth))::int AS age
       FROM appointment a
       JOIN location l ON l.practice_id = a.practice_id AND l.id = a.location_id
+      JOIN patient p ON p.practice_id = a.practice_id AND p.id = a.patient_id
       JOIN appointment_type t ON t.practice_id = a.practice_id AND t.id = a.appointment_type_id
      WHERE a.practice_id = %s AND a.status IN ('seen', 'checked_out')
        AND NOT EXISTS (SELECT 1 FROM encounter e WHERE e.practice_id = a.practice_id AND e.appointment_id = a.id)
@@ -171,9 +183,9 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
     encounters: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     charges: list[tuple[Any, ...]] = []
-    for next_id, (appt_id, patient_id, provider_id, location_id, pos, dos, type_name) in zip(ids, visits,
-                                                                                             strict=True):
-        diagnoses, coded = _visit(rng, type_name)
+    for next_id, (appt_id, patient_id, provider_id, location_id, pos, dos, type_name, age) in zip(
+            ids, visits, strict=True):
+        diagnoses, coded = _visit(rng, type_name, age)
         ready = rng.random() < ready_share
         encounters.append((practice_id, next_id, patient_id, appt_id, provider_id, location_id, pos, dos,
                            "ready" if ready else "open", diagnoses, 2 if ready else 1))

@@ -31,8 +31,9 @@ LAST = ["Abbott", "Bishop", "Castillo", "Dunn", "Ellison", "Flores", "Grant", "H
 # (credentials, NUCC taxonomy)
 SPECIALTIES = [("MD", "207Q00000X"), ("DO", "207R00000X"), ("NP", "363LF0000X"), ("PA-C", "363A00000X"),
                ("MD", "208000000X")]
-LOCATIONS = [("Main Street Clinic", "1200 Main St", "Columbus", "43215", "(614) 555-0100"),
-             ("Northside Family Care", "85 Morse Rd", "Columbus", "43229", "(614) 555-0180")]
+# ZIP+4: a claim names the place of service with its full ZIP when it is not the billing address.
+LOCATIONS = [("Main Street Clinic", "1200 Main St", "Columbus", "43215-2104", "(614) 555-0100"),
+             ("Northside Family Care", "85 Morse Rd", "Columbus", "43229-1507", "(614) 555-0180")]
 # (name, minutes, color, eligibility, needs the procedure room, weight)
 TYPES = [("Follow-up", 15, "blue", "established", False, 40), ("Sick visit", 15, "orange", "any", False, 20),
          ("New patient", 30, "green", "new", False, 10), ("Annual physical", 30, "teal", "established", False, 15),

@@ -33,6 +33,11 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
                      r"\$(\d+)\.(\d\d)", result.stdout)
     assert work is not None and int(work.group(1)) >= 5 and int(work.group(2)) >= 20, result.stdout
     assert int(work.group(3)) >= 30, result.stdout  # at least an office visit
+    # The biller's first job: the visits older than a week billed, scrubbed, queued and written as one 837P.
+    billed = re.search(r"biller: claims: (\d+) visits billed \((\d+) self-pay\), (\d+) passed the scrubber and "
+                       r"queued, (\d+) held for fixes; 837P-000000001\.x12 written with (\d+) claims", result.stdout)
+    assert billed is not None and int(billed.group(1)) >= 20, result.stdout
+    assert int(billed.group(3)) >= int(billed.group(1)) // 2 and int(billed.group(5)) == int(billed.group(3))
     # Priced by the demo's fee schedule and its commercial payers' contracts.
     priced = re.search(r"ready one charges \$[\d,.]+ and (its payer's contract allows \$[\d,.]+|no contract prices "
                        r"it); (\d+) payer contracts", result.stdout)
