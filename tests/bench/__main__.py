@@ -2,7 +2,7 @@
 
     python -m tests.bench                         # full scale (1,000,000 patients for the search)
     python -m tests.bench --scale small           # what CI runs, to keep it working
-    python -m tests.bench --only patients         # one group: auth, patients, scheduling, codes or encounters
+    python -m tests.bench --only patients         # one group: auth, patients, scheduling, codes, encounters or claims
 
 Each group starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN), records the SQL
 of one call of each kind with the server in-process, then measures against `pms-server serve` in its own process
@@ -15,13 +15,14 @@ import argparse
 import asyncio
 
 from tests.bench.auth import SCALES, run_auth
+from tests.bench.claims import run_claims
 from tests.bench.codes import run_codes
 from tests.bench.encounters import run_encounters
 from tests.bench.patients import run_patients
 from tests.bench.scheduling import run_scheduling
 
 GROUPS = {"auth": run_auth, "patients": run_patients, "scheduling": run_scheduling, "codes": run_codes,
-          "encounters": run_encounters}
+          "encounters": run_encounters, "claims": run_claims}
 
 
 def main() -> int:
