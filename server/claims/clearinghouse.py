@@ -29,9 +29,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from server.audit.chain import AuditRecord, Outcome, append
+from server.claims.acknowledgments import UnknownFile, apply_file
 from server.claims.models import Claim, ClaimBatch
 from server.claims.service import record_as
 from server.db.database import Database
+from server.x12.reader import X12ReadError
 
 log = logging.getLogger("pms.clearinghouse")
 ACTOR = "clearinghouse"
@@ -175,6 +177,8 @@ class TickResult:
     delivered: int = 0
     already_there: int = 0
     failed: int = 0
+    answers_applied: int = 0
+    answers_refused: int = 0
 
 
 async def deliver_written(db: Database, transport: Transport) -> TickResult:
@@ -212,6 +216,26 @@ async def deliver_written(db: Database, transport: Transport) -> TickResult:
             result.already_there += not fresh
 
 
+async def receive_answers(db: Database, transport: Transport, result: TickResult | None = None) -> TickResult:
+    """Applies each 999 and 277CA the clearinghouse sent back, each file in one transaction. A file that cannot be
+    read or placed is moved to failed/ (the log says why) and changes nothing; a database error leaves it for the
+    next tick."""
+    result = result or TickResult()
+    for name, content in await transport.fetch():
+        try:
+            async with db.transaction() as session:
+                applied = await apply_file(session, name, content)
+        except (X12ReadError, UnknownFile) as exc:
+            log.warning("clearinghouse file %s refused: %s", name, exc)
+            await transport.done(name, False)
+            result.answers_refused += 1
+            continue
+        log.info("clearinghouse file %s: %s", name, applied.summary())
+        await transport.done(name, True)
+        result.answers_applied += 1
+    return result
+
+
 class ClearinghouseJob:
     def __init__(self, db: Database, transport: Transport, interval_seconds: float = 30.0) -> None:
         self.db, self.transport, self.interval = db, transport, interval_seconds
@@ -229,14 +253,17 @@ class ClearinghouseJob:
             self._task = None
 
     async def tick(self) -> TickResult:
-        return await deliver_written(self.db, self.transport)
+        result = await deliver_written(self.db, self.transport)
+        return await receive_answers(self.db, self.transport, result)
 
     async def _run_forever(self) -> None:
         while True:
             try:
                 result = await self.tick()
-                if result.delivered or result.failed:
-                    log.info("clearinghouse", extra={"delivered": result.delivered, "failed": result.failed})
+                if result.delivered or result.failed or result.answers_applied or result.answers_refused:
+                    log.info("clearinghouse", extra={"delivered": result.delivered, "failed": result.failed,
+                                                     "applied": result.answers_applied,
+                                                     "refused": result.answers_refused})
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database is down, say: try again next time

@@ -99,6 +99,8 @@ class Claim(Base):
     date_of_service: Mapped[date]
     total_charge_cents: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Why it is where it is, in the clearinghouse's or payer's words (a rejection's reason), for the worklist.
+    status_reason: Mapped[str] = mapped_column(Text, server_default="")
     # Whether the first scrub found no error: the clean claim rate counts these.
     first_scrub_clean: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -165,7 +165,7 @@ async def message(ctx: CallContext, row: Claim) -> tuple[pb.Claim, list[pb.Claim
                             dx_pointers=li.dx_pointers, charge_cents=li.charge_cents, ndc=li.ndc,
                             has_expected_allowed=li.expected_allowed_cents is not None,
                             expected_allowed_cents=li.expected_allowed_cents or 0) for li in lines],
-        version=row.version)
+        version=row.version, status_reason=row.status_reason)
     out = []
     for e in events:
         ev = pb.ClaimEvent(from_status=STATUS_ENUMS.get(e.from_status, pb.CLAIM_STATUS_UNSPECIFIED),
@@ -178,7 +178,7 @@ async def message(ctx: CallContext, row: Claim) -> tuple[pb.Claim, list[pb.Claim
 _LIST_SQL = """
 SELECT c.id, c.patient_id, p.last_name || ', ' || p.first_name AS patient_name, y.name AS payer_name,
        v.last_name || ', ' || v.first_name AS provider_name, c.date_of_service, c.status, c.frequency,
-       c.total_charge_cents, (now()::date - c.created_at::date) AS age_days
+       c.total_charge_cents, (now()::date - c.created_at::date) AS age_days, c.status_reason
   FROM claim c
   JOIN encounter e ON e.practice_id = c.practice_id AND e.id = c.encounter_id
   JOIN patient p ON p.practice_id = c.practice_id AND p.id = c.patient_id
@@ -222,7 +222,7 @@ async def worklist(ctx: CallContext, req: pb.ListClaimsRequest) -> pb.ListClaims
                                 payer_name=r.payer_name, provider_name=r.provider_name,
                                 date_of_service=dates.to_pb(r.date_of_service), status=STATUS_ENUMS[r.status],
                                 frequency=r.frequency, total_charge_cents=r.total_charge_cents,
-                                age_days=r.age_days) for r in rows],
+                                age_days=r.age_days, status_reason=r.status_reason) for r in rows],
         counts=[pb.StatusCount(status=STATUS_ENUMS[c.status], count=c.n)
                 for c in sorted(counts, key=lambda c: order.index(c.status))],
         first_scrubbed=sum(c.scrubbed for c in counts), first_scrub_clean=sum(c.clean for c in counts))

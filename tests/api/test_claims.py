@@ -10,7 +10,7 @@ import grpc
 import psycopg
 import pytest
 
-from server.claims.clearinghouse import FolderTransport, TransportError, deliver_written
+from server.claims.clearinghouse import FolderTransport, TransportError, deliver_written, receive_answers
 from server.x12.validate import pyx12_errors
 from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
@@ -316,3 +316,90 @@ async def test_a_file_name_holding_other_bytes_is_never_overwritten(tmp_path: Pa
     with pytest.raises(TransportError, match="exists with other content"):
         await box.deliver("837P-000000001.x12", b"ISA*second")
     assert (tmp_path / "out" / "837P-000000001.x12").read_bytes() == b"ISA*first"
+
+
+def an_interchange(icn: int, functional_id: str, set_id: str, guide: str, body: list[str],
+                   sender: str = "CLEARHOUSE", receiver: str = "PMS0001") -> bytes:
+    """A clearinghouse's answer with a correct envelope around `body` (the segments inside ST/SE)."""
+    isa = (f"ISA*00*{' ' * 10}*00*{' ' * 10}*ZZ*{sender:<15}*ZZ*{receiver:<15}*261202*1200*^*00501*{icn:09d}*0*T*:")
+    segments = [isa, f"GS*{functional_id}*{sender}*{receiver}*20261202*1200*{icn}*X*{guide}",
+                f"ST*{set_id}*0001*{guide}", *body, f"SE*{len(body) + 2}*0001", f"GE*1*{icn}", f"IEA*1*{icn:09d}"]
+    return ("~\n".join(segments) + "~\n").encode()
+
+
+def a_999(icn: int, batch_icn: int, verdict: str) -> bytes:
+    body = [f"AK1*HC*{batch_icn}*005010X222A1", "AK2*837*0001*005010X222A1"]
+    if verdict == "R":
+        body += ["IK3*NM1*14*2010BA*8", "IK4*9**7*1X", "IK5*R*5"]
+    else:
+        body += ["IK5*A"]
+    body += [f"AK9*{verdict}*1*1*{0 if verdict == 'R' else 1}"]
+    return an_interchange(icn, "FA", "999", "005010X231A1", body)
+
+
+def a_277ca(icn: int, claims: list[tuple[int, str, str]]) -> bytes:
+    """(claim id, STC01 composite, payer claim number) per claim."""
+    body = ["BHT*0085*08*R1*20261202*1200*TH", "HL*1**20*1", "NM1*PR*2*CLAIMS MUTUAL*****PI*CLM01", "TRN*1*R1",
+            "DTP*050*D8*20261202", "DTP*009*D8*20261202", "HL*2*1*21*1", "NM1*41*2*MAIN STREET*****46*PMS0001",
+            "TRN*2*R1", "HL*3*2*19*1", "NM1*85*2*MAIN STREET FAMILY MEDICINE*****XX*1234567893", "TRN*1*R1"]
+    hl = 3
+    for claim_id, stc, payer_number in claims:
+        hl += 1
+        body += [f"HL*{hl}*3*PT", "NM1*QC*1*DOE*JANE****MI*XYZ123456", f"TRN*2*C{claim_id}",
+                 f"STC*{stc}*20261202*{'WQ' if stc.startswith(('A1', 'A2')) else 'U'}*215"]
+        if payer_number:
+            body.append(f"REF*1K*{payer_number}")
+        body.append("DTP*472*D8*20260302")
+    return an_interchange(icn, "HN", "277", "005010X214", body)
+
+
+async def test_the_clearinghouses_answers_move_batches_and_claims(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    await configured(manager)
+    pids = [await insured_patient(desk, payer_id, name) for name in ("Acked", "Bounced", "Refused")]
+    encounters = [await ready_encounter(biller, pid, provider_id, practice) for pid in pids]
+    claim_ids = [o.claim_id for o in await bill(biller, *(e.encounter_id for e in encounters))]
+    await scrub(biller, *claim_ids, queue=True)
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    try:
+        await deliver_written(db, FolderTransport(tmp_path / "earlier", tmp_path / "earlier-in"))
+        good = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids[:2]),
+                                                metadata=biller.md)).batch
+        bad = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids[2:]),
+                                               metadata=biller.md)).batch
+        box = FolderTransport(outbox, inbox)
+        assert (await deliver_written(db, box)).delivered == 2
+        inbox.mkdir()
+        (inbox / "a-999-good.x12").write_bytes(a_999(901, good.interchange_control_number, "A"))
+        (inbox / "b-999-bad.x12").write_bytes(a_999(902, bad.interchange_control_number, "R"))
+        (inbox / "c-277ca.x12").write_bytes(a_277ca(903, [(claim_ids[0], "A2:20", "PAYER-0001"),
+                                                          (claim_ids[1], "A7:562:85", "")]))
+        (inbox / "d-garbage.x12").write_bytes(b"this is not X12")
+        (inbox / "e-someone-else.x12").write_bytes(a_999(904, good.interchange_control_number, "A",
+                                                         ) .replace(b"PMS0001        ", b"OTHERPRACTICE  "))
+        result = await receive_answers(db, box)
+        assert (result.answers_applied, result.answers_refused) == (3, 2)
+        assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["a-999-good.x12", "b-999-bad.x12",
+                                                                           "c-277ca.x12"]
+        assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["d-garbage.x12", "e-someone-else.x12"]
+        # The same answer again changes nothing.
+        (inbox / "c-277ca-again.x12").write_bytes(a_277ca(905, [(claim_ids[0], "A2:20", "PAYER-0001")]))
+        assert (await receive_answers(db, box)).answers_applied == 1
+    finally:
+        await db.dispose()
+    accepted, payer_rejected, batch_rejected = [(await get_claim(biller, c)).claim for c in claim_ids]
+    assert (accepted.status, accepted.payer_claim_number) == (cl.CLAIM_STATUS_ACCEPTED, "PAYER-0001")
+    assert payer_rejected.status == cl.CLAIM_STATUS_REJECTED
+    assert payer_rejected.status_reason.startswith("277CA: ")
+    assert batch_rejected.status == cl.CLAIM_STATUS_REJECTED
+    assert batch_rejected.status_reason.startswith("999 from the clearinghouse: Rejected")
+    # Rejections land in the worklist with the reason, ready to fix and send again.
+    listed = await biller.claims.ListClaims(cl.ListClaimsRequest(status=cl.CLAIM_STATUS_REJECTED),
+                                            metadata=biller.md)
+    reasons = {c.claim_id: c.status_reason for c in listed.claims}
+    assert reasons[payer_rejected.claim_id] == payer_rejected.status_reason
+    events = (await get_claim(biller, claim_ids[0])).events
+    assert [(e.to_status, e.by) for e in events][-2:] == [(cl.CLAIM_STATUS_SENT, "clearinghouse"),
+                                                          (cl.CLAIM_STATUS_ACCEPTED, "clearinghouse")]

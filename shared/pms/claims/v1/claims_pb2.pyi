@@ -400,6 +400,7 @@ class Claim(_message.Message):
     TOTAL_CHARGE_CENTS_FIELD_NUMBER: _builtins.int
     LINES_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    STATUS_REASON_FIELD_NUMBER: _builtins.int
     claim_id: _builtins.int
     encounter_id: _builtins.int
     patient_id: _builtins.int
@@ -416,6 +417,8 @@ class Claim(_message.Message):
     status: Global___ClaimStatus.ValueType
     total_charge_cents: _builtins.int
     version: _builtins.int
+    status_reason: _builtins.str
+    """Why it is where it is, in the clearinghouse's or payer's words (a rejection's reason)."""
     @_builtins.property
     def date_of_service(self) -> _date_pb2.Date: ...
     @_builtins.property
@@ -439,10 +442,11 @@ class Claim(_message.Message):
         total_charge_cents: _builtins.int = ...,
         lines: _abc.Iterable[Global___ClaimLine] | None = ...,
         version: _builtins.int = ...,
+        status_reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_id", b"claim_id", "date_of_service", b"date_of_service", "encounter_id", b"encounter_id", "frequency", b"frequency", "lines", b"lines", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_claim_number", b"payer_claim_number", "payer_id", b"payer_id", "payer_name", b"payer_name", "policy_id", b"policy_id", "replaces_claim_id", b"replaces_claim_id", "responsibility", b"responsibility", "status", b"status", "total_charge_cents", b"total_charge_cents", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_id", b"claim_id", "date_of_service", b"date_of_service", "encounter_id", b"encounter_id", "frequency", b"frequency", "lines", b"lines", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_claim_number", b"payer_claim_number", "payer_id", b"payer_id", "payer_name", b"payer_name", "policy_id", b"policy_id", "replaces_claim_id", b"replaces_claim_id", "responsibility", b"responsibility", "status", b"status", "status_reason", b"status_reason", "total_charge_cents", b"total_charge_cents", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -833,6 +837,7 @@ class ClaimSummary(_message.Message):
     FREQUENCY_FIELD_NUMBER: _builtins.int
     TOTAL_CHARGE_CENTS_FIELD_NUMBER: _builtins.int
     AGE_DAYS_FIELD_NUMBER: _builtins.int
+    STATUS_REASON_FIELD_NUMBER: _builtins.int
     claim_id: _builtins.int
     patient_id: _builtins.int
     patient_name: _builtins.str
@@ -843,6 +848,7 @@ class ClaimSummary(_message.Message):
     total_charge_cents: _builtins.int
     age_days: _builtins.int
     """Days since the claim was made."""
+    status_reason: _builtins.str
     @_builtins.property
     def date_of_service(self) -> _date_pb2.Date: ...
     def __init__(
@@ -858,10 +864,11 @@ class ClaimSummary(_message.Message):
         frequency: _builtins.str = ...,
         total_charge_cents: _builtins.int = ...,
         age_days: _builtins.int = ...,
+        status_reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_days", b"age_days", "claim_id", b"claim_id", "date_of_service", b"date_of_service", "frequency", b"frequency", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_name", b"payer_name", "provider_name", b"provider_name", "status", b"status", "total_charge_cents", b"total_charge_cents"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_days", b"age_days", "claim_id", b"claim_id", "date_of_service", b"date_of_service", "frequency", b"frequency", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_name", b"payer_name", "provider_name", b"provider_name", "status", b"status", "status_reason", b"status_reason", "total_charge_cents", b"total_charge_cents"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
