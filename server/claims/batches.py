@@ -33,7 +33,10 @@ async def create_batch(ctx: CallContext, claim_ids: list[int]) -> ClaimBatch:
                                 Claim.batch_id.is_(None))
     if claim_ids:
         query = query.where(Claim.id.in_(claim_ids))
-    claims = (await ctx.db.execute(query.order_by(Claim.id).limit(MAX_BATCH + 1).with_for_update())).scalars().all()
+    # Named: all of them or an error; not named: the oldest 5,000 (the guide's limit per transaction set), the rest
+    # wait for the next batch.
+    limit = MAX_BATCH + 1 if claim_ids else MAX_BATCH
+    claims = (await ctx.db.execute(query.order_by(Claim.id).limit(limit).with_for_update())).scalars().all()
     errors = FieldErrors()
     if claim_ids:
         found = {c.id for c in claims}
