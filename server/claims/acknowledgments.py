@@ -45,14 +45,13 @@ class Applied:
 
 
 def kind_of(content: bytes) -> str:
-    """999 or 277CA, from the first functional group's id; X12ReadError if the file is not sound."""
+    """999, 277CA or 835, from the functional group ids; X12ReadError if the file is not sound."""
     interchanges = read_interchanges(content)
     ids = {g.functional_id for i in interchanges for g in i.groups}
-    if ids == {"FA"}:
-        return "999"
-    if ids == {"HN"}:
-        return "277CA"
-    raise UnknownFile(f"functional groups {sorted(ids)}: neither a 999 (FA) nor a 277CA (HN)")
+    kinds = {"FA": "999", "HN": "277CA", "HP": "835"}
+    if len(ids) == 1 and next(iter(ids)) in kinds:
+        return kinds[next(iter(ids))]
+    raise UnknownFile(f"functional groups {sorted(ids)}: not a 999 (FA), 277CA (HN) or 835 (HP) alone")
 
 
 async def _practice(db: AsyncSession, receiver: str) -> int:
@@ -131,6 +130,8 @@ async def apply_277ca(db: AsyncSession, content: bytes) -> Applied:
 async def apply_file(db: AsyncSession, name: str, content: bytes) -> Applied:
     """Reads and applies one file in the caller's transaction; X12ReadError or UnknownFile leave it unapplied."""
     kind = kind_of(content)
+    if kind == "835":
+        raise UnknownFile("an 835 remittance: posted by the payments side, not here")
     applied = await (apply_999(db, content) if kind == "999" else apply_277ca(db, content))
     await append(db, applied.practice_id, AuditRecord(
         action="claims/acknowledgment", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,

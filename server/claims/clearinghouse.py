@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from server.audit.chain import AuditRecord, Outcome, append
-from server.claims.acknowledgments import UnknownFile, apply_file
+from server.claims.acknowledgments import UnknownFile, apply_file, kind_of
 from server.claims.models import Claim, ClaimBatch
 from server.claims.service import record_as
 from server.db.database import Database
@@ -50,8 +50,9 @@ class Transport(Protocol):
     async def fetch(self) -> list[tuple[str, bytes]]:
         """Files the clearinghouse has answered with, not yet handled."""
 
-    async def done(self, name: str, ok: bool) -> None:
-        """Moves a fetched file aside (handled, or failed to read)."""
+    async def done(self, name: str, folder: str) -> None:
+        """Moves a fetched file aside: into processed/, failed/ (could not be read) or remittances/ (835s, kept
+        for payment posting)."""
 
 
 def _same(a: bytes, b: bytes) -> bool:
@@ -68,8 +69,8 @@ class FolderTransport:
     async def fetch(self) -> list[tuple[str, bytes]]:
         return await asyncio.to_thread(self._fetch)
 
-    async def done(self, name: str, ok: bool) -> None:
-        await asyncio.to_thread(self._done, name, ok)
+    async def done(self, name: str, folder: str) -> None:
+        await asyncio.to_thread(self._done, name, folder)
 
     def _deliver(self, name: str, content: bytes) -> bool:
         self.outbox.mkdir(parents=True, exist_ok=True)
@@ -92,10 +93,10 @@ class FolderTransport:
         return [(p.name, p.read_bytes()) for p in sorted(self.inbox.iterdir())
                 if p.is_file() and not p.name.startswith(".")]
 
-    def _done(self, name: str, ok: bool) -> None:
-        folder = self.inbox / ("processed" if ok else "failed")
-        folder.mkdir(exist_ok=True)
-        os.replace(self.inbox / name, folder / name)
+    def _done(self, name: str, folder: str) -> None:
+        target = self.inbox / folder
+        target.mkdir(exist_ok=True)
+        os.replace(self.inbox / name, target / name)
 
 
 class SftpTransport:
@@ -152,8 +153,8 @@ class SftpTransport:
                     out.append((name, await f.read()))
         return out
 
-    async def done(self, name: str, ok: bool) -> None:
-        folder = f"{self.download_dir}/{'processed' if ok else 'failed'}"
+    async def done(self, name: str, folder: str) -> None:
+        folder = f"{self.download_dir}/{folder}"
         async with self._sftp() as sftp:
             if not await sftp.exists(folder):
                 await sftp.mkdir(folder)
@@ -179,6 +180,7 @@ class TickResult:
     failed: int = 0
     answers_applied: int = 0
     answers_refused: int = 0
+    remittances: int = 0
 
 
 async def deliver_written(db: Database, transport: Transport) -> TickResult:
@@ -223,15 +225,20 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
     result = result or TickResult()
     for name, content in await transport.fetch():
         try:
+            if kind_of(content) == "835":
+                # Remittances are posted by the payments side; they are kept for it, untouched.
+                await transport.done(name, "remittances")
+                result.remittances += 1
+                continue
             async with db.transaction() as session:
                 applied = await apply_file(session, name, content)
         except (X12ReadError, UnknownFile) as exc:
             log.warning("clearinghouse file %s refused: %s", name, exc)
-            await transport.done(name, False)
+            await transport.done(name, "failed")
             result.answers_refused += 1
             continue
         log.info("clearinghouse file %s: %s", name, applied.summary())
-        await transport.done(name, True)
+        await transport.done(name, "processed")
         result.answers_applied += 1
     return result
 

@@ -64,8 +64,8 @@ async def test_delivers_once_fetches_answers_and_moves_them_aside(sftp_server: S
     (sftp_server.root / "outbound" / "999-7.x12").write_bytes(b"ISA*ack~")
     (sftp_server.root / "outbound" / "277CA-7.x12").write_bytes(b"ISA*claims ack~")
     assert await t.fetch() == [("277CA-7.x12", b"ISA*claims ack~"), ("999-7.x12", b"ISA*ack~")]
-    await t.done("999-7.x12", True)
-    await t.done("277CA-7.x12", False)
+    await t.done("999-7.x12", "processed")
+    await t.done("277CA-7.x12", "failed")
     assert (sftp_server.root / "outbound" / "processed" / "999-7.x12").exists()
     assert (sftp_server.root / "outbound" / "failed" / "277CA-7.x12").exists()
     assert await t.fetch() == []
