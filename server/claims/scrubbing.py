@@ -7,14 +7,14 @@ queued when asked), one with an error goes back to draft. Warnings are shown and
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, text
 
-from server.claims import gather, scrubber
-from server.claims.models import Claim, ClaimFinding
-from server.claims.service import record
+from server.claims import gather, rules, scrubber
+from server.claims.models import ClaimEvent, ClaimFinding
 from server.claims.x12_build import same_place
 from server.codes import rules as code_rules
 from server.codes.lookup import display
@@ -118,8 +118,41 @@ async def disabled_rules(ctx: CallContext) -> frozenset[str]:
     return frozenset(r.rule for r in rows)
 
 
-async def scrub_claims(ctx: CallContext, claim_ids: list[int], *, queue: bool
-                       ) -> list[tuple[Claim, list[scrubber.Finding]]]:
+@dataclass(frozen=True)
+class Scrubbed:
+    id: int
+    status: str
+    findings: list[scrubber.Finding]
+
+
+def moves(status: str, clean: bool, queue: bool, errors_found: int, warnings: int) -> list[tuple[str, str]]:
+    """The steps (to status, reason) a scrub takes a claim through, each one in the transition table."""
+    steps: list[tuple[str, str]] = []
+    if status == "rejected":
+        steps.append(("draft", "corrected after rejection"))
+        status = "draft"
+    if clean:
+        if status == "draft":
+            steps.append(("scrubbed", f"scrubbed: {warnings} warnings"))
+        if queue:
+            steps.append(("queued", "queued to send"))
+    elif status == "scrubbed":
+        steps.append(("draft", f"scrubbed again: {errors_found} errors"))
+    return steps
+
+
+_LOCK_SQL = """SELECT id, status, first_scrub_clean FROM claim WHERE practice_id = :p AND id = ANY(:ids)
+                ORDER BY id FOR UPDATE"""
+# One statement for every claim's new status (thousands per call: row-by-row ORM updates were the bulk of a scrub).
+_UPDATE_SQL = """
+UPDATE claim c SET status = v.status, version = c.version + v.steps, updated_at = now(),
+       first_scrub_clean = coalesce(c.first_scrub_clean, v.clean)
+  FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:steps AS int[]), CAST(:clean AS bool[]))
+       AS v(id, status, steps, clean)
+ WHERE c.practice_id = :p AND c.id = v.id"""
+
+
+async def scrub_claims(ctx: CallContext, claim_ids: list[int], *, queue: bool) -> list[Scrubbed]:
     errors = FieldErrors()
     if not claim_ids:
         errors.add("claim_ids", "name at least one claim")
@@ -128,9 +161,8 @@ async def scrub_claims(ctx: CallContext, claim_ids: list[int], *, queue: bool
     elif len(set(claim_ids)) != len(claim_ids):
         errors.add("claim_ids", "a claim is listed twice")
     errors.raise_if_any()
-    claims = {c.id: c for c in (await ctx.db.execute(select(Claim).where(
-        Claim.practice_id == ctx.practice_id, Claim.id.in_(claim_ids)).order_by(Claim.id).with_for_update())
-    ).scalars()}
+    # Locked in id order, so two billers scrubbing overlapping sets cannot deadlock.
+    claims = {r.id: r for r in await raw.fetch_all(ctx.db, _LOCK_SQL, {"p": ctx.practice_id, "ids": claim_ids})}
     missing = [cid for cid in claim_ids if cid not in claims]
     if missing:
         errors.add("claim_ids", f"no such claim: {missing[0]}")
@@ -141,29 +173,37 @@ async def scrub_claims(ctx: CallContext, claim_ids: list[int], *, queue: bool
     errors.raise_if_any()
     facts = await facts_for(ctx, claim_ids)
     off = await disabled_rules(ctx)
-    await ctx.db.execute(delete(ClaimFinding).where(ClaimFinding.practice_id == ctx.practice_id,
-                                                    ClaimFinding.claim_id.in_(claim_ids)))
-    out = []
+    who = ctx.require_session()
+    p = ctx.practice_id
+    events: list[dict[str, object]] = []
+    findings: list[dict[str, object]] = []
+    out: list[Scrubbed] = []
     for cid in claim_ids:
-        claim, found = claims[cid], scrubber.scrub(facts[cid], off)
-        ctx.db.add_all(ClaimFinding(practice_id=ctx.practice_id, claim_id=cid, position=n, rule=f.rule,
-                                    severity=f.severity, field=f.field, message=f.message)
-                       for n, f in enumerate(found))
+        found = scrubber.scrub(facts[cid], off)
         clean = scrubber.is_clean(found)
-        if claim.first_scrub_clean is None:
-            claim.first_scrub_clean = clean
-        if claim.status == "rejected":
-            record(ctx, claim, "draft", "corrected after rejection")
+        findings += [{"practice_id": p, "claim_id": cid, "position": n, "rule": f.rule, "severity": f.severity,
+                      "field": f.field, "message": f.message} for n, f in enumerate(found)]
+        status = claims[cid].status
         errors_found = sum(f.severity == scrubber.ERROR for f in found)
-        if clean:
-            if claim.status == "draft":
-                record(ctx, claim, "scrubbed", f"scrubbed: {len(found)} warnings")
-            if queue:
-                record(ctx, claim, "queued", "queued to send")
-        elif claim.status == "scrubbed":
-            record(ctx, claim, "draft", f"scrubbed again: {errors_found} errors")
-        out.append((claim, found))
-    await ctx.db.flush()
+        for to, reason in moves(status, clean, queue, errors_found, len(found) - errors_found):
+            if not rules.can_move(status, to):
+                raise ValueError(f"claim {cid}: {status} -> {to} is not in the transition table")
+            events.append({"practice_id": p, "claim_id": cid, "from_status": status, "to_status": to,
+                           "reason": reason, "by_user_id": who.user_id, "by_name": who.username})
+            status = to
+        out.append(Scrubbed(cid, status, found))
+    await ctx.db.execute(delete(ClaimFinding).where(ClaimFinding.practice_id == p,
+                                                    ClaimFinding.claim_id.in_(claim_ids)))
+    if findings:
+        await ctx.db.execute(insert(ClaimFinding), findings)
+    if events:
+        await ctx.db.execute(insert(ClaimEvent), events)
+    steps = {cid: 0 for cid in claim_ids}
+    for e in events:
+        steps[e["claim_id"]] += 1  # type: ignore[index]
+    await ctx.db.execute(text(_UPDATE_SQL), {
+        "p": p, "ids": [s.id for s in out], "statuses": [s.status for s in out],
+        "steps": [steps[s.id] for s in out], "clean": [scrubber.is_clean(s.findings) for s in out]})
     return out
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.claims import rules
 from server.claims.models import Claim, ClaimEvent, ClaimLine
 from server.db import raw
-from server.encounters.models import Encounter, EncounterLine
 from server.errors import FieldErrors, NotFound
 from server.rpc.context import CallContext
 from shared import dates
@@ -22,20 +23,37 @@ MAX_ENCOUNTERS = 1000
 DEFAULT_LIST, MAX_LIST = 100, 500
 RESPONSIBILITY = "PST"
 
-# The policy that pays first on the date of service (a policy ended since still covered its dates).
-_PRIMARY_SQL = """
-SELECT id, payer_id FROM insurance_policy
- WHERE practice_id = :p AND patient_id = :patient AND effective_date <= :dos
-   AND (termination_date IS NULL OR termination_date >= :dos)
- ORDER BY priority NULLS LAST, effective_date DESC, id LIMIT 1"""
+# Set-based: a biller bills every ready visit at once, so each step is one statement for all of them.
+_LOCK_SQL = """SELECT id, status, patient_id, date_of_service FROM encounter
+                WHERE practice_id = :p AND id = ANY(:ids) ORDER BY id FOR UPDATE"""
 
-# A claim the payer has that this one replaces: the newest corrected claim of the encounter at this position
-# that no claim replaces yet.
+# The policy that pays first on each date of service (a policy ended since still covered its dates).
+_PRIMARY_SQL = """
+SELECT e.id AS encounter_id, pol.id AS policy_id, pol.payer_id
+  FROM encounter e
+  CROSS JOIN LATERAL (
+        SELECT id, payer_id FROM insurance_policy p
+         WHERE p.practice_id = e.practice_id AND p.patient_id = e.patient_id AND p.effective_date <= e.date_of_service
+           AND (p.termination_date IS NULL OR p.termination_date >= e.date_of_service)
+         ORDER BY p.priority NULLS LAST, p.effective_date DESC, p.id LIMIT 1) pol
+ WHERE e.practice_id = :p AND e.id = ANY(:ids)"""
+
+# A claim the payer has that a new one replaces: per encounter, the newest corrected primary claim no claim
+# replaces yet.
 _REPLACED_SQL = """
-SELECT c.id, c.payer_id FROM claim c
- WHERE c.practice_id = :p AND c.encounter_id = :e AND c.responsibility = :r AND c.status = 'corrected'
+SELECT DISTINCT ON (c.encounter_id) c.encounter_id, c.id, c.payer_id FROM claim c
+ WHERE c.practice_id = :p AND c.encounter_id = ANY(:ids) AND c.responsibility = 'P' AND c.status = 'corrected'
    AND NOT EXISTS (SELECT 1 FROM claim n WHERE n.practice_id = c.practice_id AND n.replaces_claim_id = c.id)
- ORDER BY c.id DESC LIMIT 1"""
+ ORDER BY c.encounter_id, c.id DESC"""
+
+_LINES_SQL = """
+SELECT encounter_id, line_number, code, modifiers, units, dx_pointers, fee_cents, ndc, ndc_quantity_milli, ndc_unit,
+       expected_allowed_cents
+  FROM encounter_line WHERE practice_id = :p AND encounter_id = ANY(:ids) ORDER BY encounter_id, line_number"""
+
+_BILLED_SQL = """
+UPDATE encounter SET status = 'billed', version = version + 1, updated_at = now()
+ WHERE practice_id = :p AND id = ANY(:ids)"""
 
 
 def record(ctx: CallContext, claim: Claim, to_status: str, reason: str) -> None:
@@ -56,53 +74,8 @@ def record_as(db: AsyncSession, claim: Claim, to_status: str, reason: str, user_
     claim.updated_at = datetime.now(UTC)
 
 
-async def _bill_one(ctx: CallContext, encounter_id: int) -> pb.ClaimOutcome:
-    out = pb.ClaimOutcome(encounter_id=encounter_id)
-    enc = (await ctx.db.execute(select(Encounter).where(
-        Encounter.practice_id == ctx.practice_id, Encounter.id == encounter_id).with_for_update())
-    ).scalar_one_or_none()
-    if enc is None:
-        out.refusal_reason, out.refusal_message = "ENCOUNTER_NOT_FOUND", "No such encounter."
-        return out
-    if enc.status != "ready":
-        out.refusal_reason = "ENCOUNTER_NOT_READY"
-        out.refusal_message = ("This encounter is already billed." if enc.status == "billed"
-                               else "This encounter is not ready to bill yet.")
-        return out
-    policy = await raw.fetch_one(ctx.db, _PRIMARY_SQL, {"p": ctx.practice_id, "patient": enc.patient_id,
-                                                        "dos": enc.date_of_service})
-    if policy is None:
-        out.refusal_reason = "NO_COVERAGE"
-        out.refusal_message = (f"No insurance policy covers {enc.date_of_service:%m/%d/%Y}: the patient owes it "
-                               "(statements), or add the policy and bill again.")
-        return out
-    replaced = await raw.fetch_one(ctx.db, _REPLACED_SQL, {"p": ctx.practice_id, "e": enc.id, "r": "P"})
-    # A correction to the same payer is a replacement; a different payer now is a new original claim.
-    replaces = replaced.id if replaced is not None and replaced.payer_id == policy.payer_id else None
-    lines = (await ctx.db.execute(select(EncounterLine).where(
-        EncounterLine.practice_id == ctx.practice_id, EncounterLine.encounter_id == enc.id)
-        .order_by(EncounterLine.line_number))).scalars().all()
-    claim = Claim(practice_id=ctx.practice_id, encounter_id=enc.id, patient_id=enc.patient_id,
-                  policy_id=policy.id, payer_id=policy.payer_id, responsibility="P",
-                  frequency="7" if replaces else "1", replaces_claim_id=replaces, status="draft",
-                  date_of_service=enc.date_of_service, total_charge_cents=sum(li.fee_cents for li in lines),
-                  created_by=ctx.require_session().user_id)
-    ctx.db.add(claim)
-    await ctx.db.flush()
-    ctx.db.add_all(ClaimLine(practice_id=ctx.practice_id, claim_id=claim.id, line_number=li.line_number,
-                             code=li.code, modifiers=list(li.modifiers), units=li.units,
-                             dx_pointers=list(li.dx_pointers), charge_cents=li.fee_cents, ndc=li.ndc,
-                             ndc_quantity_milli=li.ndc_quantity_milli, ndc_unit=li.ndc_unit,
-                             expected_allowed_cents=li.expected_allowed_cents) for li in lines)
-    who = ctx.require_session()
-    ctx.db.add(ClaimEvent(practice_id=ctx.practice_id, claim_id=claim.id, from_status="", to_status="draft",
-                          reason=f"replaces claim {replaces}" if replaces else "billed from the encounter",
-                          by_user_id=who.user_id, by_name=who.username))
-    enc.status = "billed"
-    enc.version += 1
-    enc.updated_at = datetime.now(UTC)
-    out.claim_id = claim.id
-    return out
+def _refused(encounter_id: int, reason: str, message: str) -> pb.ClaimOutcome:
+    return pb.ClaimOutcome(encounter_id=encounter_id, refusal_reason=reason, refusal_message=message)
 
 
 async def create_claims(ctx: CallContext, encounter_ids: list[int]) -> list[pb.ClaimOutcome]:
@@ -114,9 +87,61 @@ async def create_claims(ctx: CallContext, encounter_ids: list[int]) -> list[pb.C
     elif len(set(encounter_ids)) != len(encounter_ids):
         errors.add("encounter_ids", "an encounter is listed twice")
     errors.raise_if_any()
-    # In id order, so two billers billing overlapping sets lock encounters in the same order.
-    outcomes = {eid: await _bill_one(ctx, eid) for eid in sorted(encounter_ids)}
-    await ctx.db.flush()
+    p, db = ctx.practice_id, ctx.db
+    # Locked in id order, so two billers billing overlapping sets cannot deadlock.
+    found = {r.id: r for r in await raw.fetch_all(db, _LOCK_SQL, {"p": p, "ids": encounter_ids})}
+    outcomes: dict[int, pb.ClaimOutcome] = {}
+    ready = []
+    for eid in encounter_ids:
+        enc = found.get(eid)
+        if enc is None:
+            outcomes[eid] = _refused(eid, "ENCOUNTER_NOT_FOUND", "No such encounter.")
+        elif enc.status != "ready":
+            outcomes[eid] = _refused(eid, "ENCOUNTER_NOT_READY", "This encounter is already billed."
+                                     if enc.status == "billed" else "This encounter is not ready to bill yet.")
+        else:
+            ready.append(eid)
+    primary = {r.encounter_id: r for r in await raw.fetch_all(db, _PRIMARY_SQL, {"p": p, "ids": ready})}
+    for eid in ready:
+        if eid not in primary:
+            outcomes[eid] = _refused(eid, "NO_COVERAGE", f"No insurance policy covers "
+                                     f"{found[eid].date_of_service:%m/%d/%Y}: the patient owes it (statements), or "
+                                     "add the policy and bill again.")
+    billable = [eid for eid in ready if eid in primary]
+    if billable:
+        replaced = {r.encounter_id: r for r in await raw.fetch_all(db, _REPLACED_SQL, {"p": p, "ids": billable})}
+        lines: dict[int, list[Any]] = defaultdict(list)
+        for r in await raw.fetch_all(db, _LINES_SQL, {"p": p, "ids": billable}):
+            lines[r.encounter_id].append(r)
+        ids = [r.id for r in await raw.fetch_all(db, "SELECT nextval(pg_get_serial_sequence('claim', 'id')) AS id "
+                                                     "FROM generate_series(1, :n)", {"n": len(billable)})]
+        who = ctx.require_session()
+        claims: list[dict[str, Any]] = []
+        claim_lines: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for claim_id, eid in zip(ids, billable, strict=True):
+            policy, old, enc = primary[eid], replaced.get(eid), found[eid]
+            # A correction to the same payer is a replacement; a different payer now is a new original claim.
+            replaces = old.id if old is not None and old.payer_id == policy.payer_id else None
+            claims.append({"practice_id": p, "id": claim_id, "encounter_id": eid, "patient_id": enc.patient_id,
+                           "policy_id": policy.policy_id, "payer_id": policy.payer_id, "responsibility": "P",
+                           "frequency": "7" if replaces else "1", "replaces_claim_id": replaces, "status": "draft",
+                           "date_of_service": enc.date_of_service,
+                           "total_charge_cents": sum(li.fee_cents for li in lines[eid]), "created_by": who.user_id})
+            claim_lines += [{"practice_id": p, "claim_id": claim_id, "line_number": li.line_number, "code": li.code,
+                             "modifiers": li.modifiers, "units": li.units, "dx_pointers": li.dx_pointers,
+                             "charge_cents": li.fee_cents, "ndc": li.ndc, "ndc_quantity_milli": li.ndc_quantity_milli,
+                             "ndc_unit": li.ndc_unit, "expected_allowed_cents": li.expected_allowed_cents}
+                            for li in lines[eid]]
+            events.append({"practice_id": p, "claim_id": claim_id, "from_status": "", "to_status": "draft",
+                           "reason": f"replaces claim {replaces}" if replaces else "billed from the encounter",
+                           "by_user_id": who.user_id, "by_name": who.username})
+            outcomes[eid] = pb.ClaimOutcome(encounter_id=eid, claim_id=claim_id)
+        await db.execute(insert(Claim), claims)
+        if claim_lines:
+            await db.execute(insert(ClaimLine), claim_lines)
+        await db.execute(insert(ClaimEvent), events)
+        await db.execute(text(_BILLED_SQL), {"p": p, "ids": billable})
     return [outcomes[eid] for eid in encounter_ids]
 
 

@@ -54,10 +54,10 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
         ctx = current_call()
         done = await scrubbing.scrub_claims(ctx, list(request.claim_ids), queue=request.queue)
         ctx.audit.detail = (f"claims={len(done)} queue={request.queue} "
-                            f"clean={sum(1 for c, _ in done if c.status in ('scrubbed', 'queued'))}")
+                            f"clean={sum(1 for c in done if c.status in ('scrubbed', 'queued'))}")
         return pb.ScrubClaimsResponse(claims=[
-            pb.ScrubbedClaim(claim_id=c.id, status=service.STATUS_ENUMS[c.status], findings=_findings(found))
-            for c, found in done])
+            pb.ScrubbedClaim(claim_id=c.id, status=service.STATUS_ENUMS[c.status], findings=_findings(c.findings))
+            for c in done])
 
     async def GetScrubSetup(self, request: pb.GetScrubSetupRequest, context: grpc.aio.ServicerContext
                             ) -> pb.GetScrubSetupResponse:
