@@ -409,7 +409,7 @@ class _Transaction:
     def _statuses(self, *, required: bool) -> tuple[StatusInfo, ...]:
         if required and not self.cursor.at("STC"):
             raise self.cursor.unexpected("a status (STC)")
-        return tuple(_status_info(stc) for stc in self.cursor.take_all("STC"))
+        return tuple(status_info(stc) for stc in self.cursor.take_all("STC"))
 
     def _totals(self, accepted_qty: str, rejected_qty: str) -> Totals:
         quantities: dict[str, int] = {}
@@ -511,7 +511,7 @@ class _Transaction:
                            statuses, refs.get("FJ", ""), dates.get("472"))
 
 
-def _status_info(stc: Segment) -> StatusInfo:
+def status_info(stc: Segment) -> StatusInfo:
     statuses = []
     for position in (1, 10, 11):
         parts = stc.components(position)
