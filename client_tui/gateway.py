@@ -22,6 +22,7 @@ from shared.pms.encounters.v1 import encounters_pb2
 from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 from shared.pms.payers.v1 import payers_pb2
+from shared.pms.pricing.v1 import pricing_pb2
 from shared.pms.reminders.v1 import reminders_pb2
 from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
 
@@ -361,4 +362,30 @@ class Gateway(Protocol):
 
     async def mark_ready_to_bill(self, encounter_id: int, version: int) -> encounters_pb2.MarkReadyToBillResponse:
         """Open -> ready: the server checks the whole encounter again and posts each line's charge once."""
+        ...
+
+    # -- pricing: fee schedule and payer contracts (Admin > Fees; the superbill's expected amounts) -----
+    async def list_fees(
+        self, code_prefix: str = "", on_date: date | None = None, limit: int = 0
+    ) -> list[pricing_pb2.Fee]:
+        """The practice's fees in effect on ``on_date`` (None: the practice's today); ``limit`` 0: the server's."""
+        ...
+    async def set_fees(self, effective_from: date, fees: Sequence[pricing_pb2.Fee]) -> int:
+        """Sets fees from ``effective_from`` on (at most 5000 in one call); returns how many were set."""
+        ...
+    async def list_contracts(self, payer_id: int = 0) -> list[pricing_pb2.ContractSummary]: ...
+    async def get_contract(self, contract_id: int) -> pricing_pb2.Contract: ...
+    async def create_contract(self, contract: pricing_pb2.Contract) -> pricing_pb2.Contract: ...
+    async def update_contract(self, contract: pricing_pb2.Contract) -> pricing_pb2.Contract:
+        """Replaces terms and rates; ``contract.version`` must be current (else ``StaleRecord``)."""
+        ...
+    async def get_medicare_fee(
+        self, code: str, modifier: str, medicare_contractor: str, medicare_locality: str,
+        date_of_service: date | None = None,
+    ) -> pricing_pb2.GetMedicareFeeResponse: ...
+    async def price_lines(
+        self, patient_id: int, date_of_service: date | None, lines: Sequence[pricing_pb2.LineToPrice],
+        location_id: int = 0, place_of_service: str = "",
+    ) -> pricing_pb2.PriceLinesResponse:
+        """What the lines would be charged and what the patient's primary payer is expected to allow."""
         ...

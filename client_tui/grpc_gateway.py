@@ -48,6 +48,7 @@ from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
@@ -151,6 +152,7 @@ class GrpcGateway:
         self.reminders = reminders_pb2_grpc.ReminderServiceStub(self.channel)
         self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
+        self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -694,6 +696,50 @@ class GrpcGateway:
         return await self._call(self.encounters.MarkReadyToBill, encounters_pb2.MarkReadyToBillRequest(
             encounter_id=encounter_id, version=version))
 
+
+    # -- pricing ------------------------------------------------------------------------------
+    async def list_fees(
+        self, code_prefix: str = "", on_date: date | None = None, limit: int = 0
+    ) -> list[pricing_pb2.Fee]:
+        return list((await self._call(self.pricing.ListFees, pricing_pb2.ListFeesRequest(
+            code_prefix=code_prefix, on_date=dates.to_pb(on_date), limit=limit))).fees)
+
+    async def set_fees(self, effective_from: date, fees: Sequence[pricing_pb2.Fee]) -> int:
+        return (await self._call(self.pricing.SetFees, pricing_pb2.SetFeesRequest(
+            effective_from=dates.to_pb(effective_from), fees=list(fees)))).set
+
+    async def list_contracts(self, payer_id: int = 0) -> list[pricing_pb2.ContractSummary]:
+        return list((await self._call(self.pricing.ListContracts, pricing_pb2.ListContractsRequest(
+            payer_id=payer_id))).contracts)
+
+    async def get_contract(self, contract_id: int) -> pricing_pb2.Contract:
+        return (await self._call(self.pricing.GetContract, pricing_pb2.GetContractRequest(
+            contract_id=contract_id))).contract
+
+    async def create_contract(self, contract: pricing_pb2.Contract) -> pricing_pb2.Contract:
+        # Not retried: a second contract for the same payer and dates is refused as an overlap, never doubled.
+        return (await self._call(self.pricing.CreateContract, pricing_pb2.CreateContractRequest(
+            contract=contract))).contract
+
+    async def update_contract(self, contract: pricing_pb2.Contract) -> pricing_pb2.Contract:
+        return (await self._call(self.pricing.UpdateContract, pricing_pb2.UpdateContractRequest(
+            contract=contract))).contract
+
+    async def get_medicare_fee(
+        self, code: str, modifier: str, medicare_contractor: str, medicare_locality: str,
+        date_of_service: date | None = None,
+    ) -> pricing_pb2.GetMedicareFeeResponse:
+        return await self._call(self.pricing.GetMedicareFee, pricing_pb2.GetMedicareFeeRequest(
+            code=code, modifier=modifier, medicare_contractor=medicare_contractor,
+            medicare_locality=medicare_locality, date_of_service=dates.to_pb(date_of_service)))
+
+    async def price_lines(
+        self, patient_id: int, date_of_service: date | None, lines: Sequence[pricing_pb2.LineToPrice],
+        location_id: int = 0, place_of_service: str = "",
+    ) -> pricing_pb2.PriceLinesResponse:
+        return await self._call(self.pricing.PriceLines, pricing_pb2.PriceLinesRequest(
+            patient_id=patient_id, date_of_service=dates.to_pb(date_of_service), location_id=location_id,
+            place_of_service=place_of_service, lines=list(lines)))
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

@@ -2,9 +2,12 @@
 
 Codes are looked up as they are typed (ICD-10-CM billable codes for the date of service; CPT and HCPCS for the
 lines), Enter takes the highlighted one. Pointers are digits ("12" = diagnoses 1 and 2), fees dollars (sent as
-cents). Nothing is judged here: Ctrl+S sends the whole encounter and the server's objections land on the row
-and field they name ("lines[1].dx_pointers"). A stale version is explained; Ctrl+R then fetches the other
-biller's version and keeps what was typed, so Ctrl+S saves it over theirs.
+cents). A moment after a line's code, modifiers or units change, the server prices the draft (PriceLines, in a
+worker: typing never waits): a fee box left blank shows the fee schedule's fee (the biller may type another), and
+the Expected column what the patient's primary payer's contract allows. Nothing is judged here: Ctrl+S sends the
+whole encounter and the server's objections land on the row and field they name ("lines[1].dx_pointers"). A stale
+version is explained; Ctrl+R then fetches the other biller's version and keeps what was typed, so Ctrl+S saves it
+over theirs.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from client_tui.billing_values import (
     units_from_text,
 )
 from client_tui.errors import describe
-from client_tui.gateway import Gateway, GatewayError, InvalidInput, StaleRecord
+from client_tui.gateway import Gateway, GatewayError, InvalidInput, NotFound, RuleBroken, StaleRecord
+from client_tui.pricing_values import payer_contract_words
 from client_tui.schedule_values import provider_column
 from client_tui.typed_values import UnreadableValue, calendar_day_from_text, cents_from_dollars, date_from_text
 from client_tui.widgets.superbill_rows import LINE_INPUTS, CodeLookup, DxRow, LineRow
@@ -41,12 +45,16 @@ from shared import dates
 from shared.pms.auth.v1 import auth_pb2
 from shared.pms.codes.v1 import codes_pb2 as cd
 from shared.pms.encounters.v1 import encounters_pb2 as en
+from shared.pms.pricing.v1 import pricing_pb2 as pr
 from shared.pms.scheduling.v1 import setup_pb2 as su
 
 LOOKUP_DELAY_S = 0.2
+# Pricing waits for a pause in the typing: one PriceLines call per pause, not per key.
+PRICE_DELAY_S = 0.4
 # The lines' column headings, each as wide as its field (the same classes).
 LINE_HEADING = (("#", "line-number"), ("Code", "line-code"), ("Description", "line-description"),
-                ("Mods", "line-mods"), ("Units", "line-units"), ("Ptr", "line-ptrs"), ("Fee $", "line-fee"))
+                ("Mods", "line-mods"), ("Units", "line-units"), ("Ptr", "line-ptrs"), ("Fee $", "line-fee"),
+                ("Expected $", "line-expected"))
 HEADER_WORDS = {
     "date_of_service": "DOS",
     "rendering_provider_id": "Provider",
@@ -133,6 +141,9 @@ class SuperbillScreen(Screen[bool]):
         self.suggested_for: tuple[str, str] = ("", "")
         self.pick_when_found: CodeLookup | None = None
         self.lookup_timer: Timer | None = None
+        self.price_timer: Timer | None = None
+        # What prices the lines ("Aetna · 2026 commercial"), as PriceLines last said.
+        self.priced_by = ""
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -157,7 +168,9 @@ class SuperbillScreen(Screen[bool]):
                 yield Static(text, classes=column, markup=False)
         with VerticalScroll(id="line-list", can_focus=False):
             yield LineRow(entry=True, id="line-entry")
-        yield Static("", id="sb-total", markup=False)
+        with Horizontal(id="sb-totals"):
+            yield Static("", id="sb-payer", markup=False)
+            yield Static("", id="sb-total", markup=False)
         yield OptionList(id="suggestions")
         yield Footer()
 
@@ -188,15 +201,21 @@ class SuperbillScreen(Screen[bool]):
         self.query_one("#sb-dos", Input).value = formatting.calendar_date(encounter.date_of_service) \
             if dates.is_set(encounter.date_of_service) else ""
         dx_list = self.query_one("#dx-list", VerticalScroll)
+        for old in dx_list.query(DxRow):
+            old.add_class("-gone")  # removed after this refresh: not counted meanwhile
         dx_list.remove_children()
         dx_list.mount_all([DxRow(d) for d in encounter.diagnoses])
         for row in self.query(LineRow):
             if not row.entry:
+                row.add_class("-gone")
                 row.remove()
         entry = self.query_one("#line-entry", LineRow)
         self.query_one("#line-list", VerticalScroll).mount_all(
             [LineRow(line) for line in encounter.lines], before=entry)
         self.call_after_refresh(self._renumber)
+        # The lines show what the server stored; the payer and contract that price them are asked for.
+        self.priced_by = ""
+        self._price_soon(lines_too=False)
         self.query_one("#sb-header-error", Static).update("")
         self.query_one("#sb-header-error").set_class(False, "-shown")
 
@@ -210,27 +229,45 @@ class SuperbillScreen(Screen[bool]):
         self.query_one("#sb-title", Static).update(text)
 
     def _renumber(self) -> None:
-        for position, row in enumerate(self.query(DxRow), 1):
+        for position, row in enumerate(self.dx_rows(), 1):
             row.number(position)
         for position, line in enumerate(self.lines(), 1):
             line.number(position)
         self._show_total()
 
     def lines(self) -> list[LineRow]:
-        return [row for row in self.query(LineRow) if not row.entry]
+        """The service lines on screen (not the entry row, nor rows on their way out)."""
+        return [row for row in self.query(LineRow) if not row.entry and not row.has_class("-gone")]
+
+    def dx_rows(self) -> list[DxRow]:
+        return [row for row in self.query(DxRow) if not row.has_class("-gone")]
 
     def _show_total(self) -> None:
-        total, unread = 0, False
+        total, unread, expected, unpriced = 0, False, 0, 0
         for row in self.lines():
             try:
                 total += cents_from_dollars(row.value("fee_cents"))
             except UnreadableValue:
                 unread = True
+            if row.expected is None:
+                unpriced += 1
+            else:
+                expected += row.expected
         count = len(self.lines())
         text = f"{count} line{'s' if count != 1 else ''} · total {formatting.dollars(total)}"
         if unread:
             text += " (a fee cannot be read)"
+        if count and unpriced < count:
+            text += f" · expected {formatting.dollars(expected)}"
+            if unpriced:
+                text += f" ({unpriced} unpriced)"
         self.query_one("#sb-total", Static).update(text)
+        self.query_one("#sb-payer", Static).update(self._priced_by_words())
+
+    def _priced_by_words(self) -> str:
+        if not self._can_price():
+            return "expected: as stored" if any(row.expected is not None for row in self.lines()) else ""
+        return self.priced_by
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"save", "remove"}:
@@ -251,16 +288,27 @@ class SuperbillScreen(Screen[bool]):
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
+        row = next((a for a in event.input.ancestors if isinstance(a, LineRow)), None)
         if isinstance(event.input, CodeLookup):
             self._look_up_soon(event.input, LOOKUP_DELAY_S)
             if event.input.id == "dx-entry":
                 return
-        in_a_line = any(isinstance(a, LineRow) and not a.entry for a in event.input.ancestors)
+            if row is not None and row.code_taken:
+                row.code_taken = False  # a new code is being typed: its old price no longer applies
+                row.show_expected(None)
+        in_a_line = row is not None and not row.entry
         # Only typing counts: rows filled from a fetched encounter announce their values too.
-        if (in_a_line or event.input.id == "sb-dos") and event.input.has_focus:
+        typing = event.input.has_focus
+        if (in_a_line or event.input.id == "sb-dos") and typing:
             self.dirty = True
         if event.input.has_class("line-fee"):
+            if typing and row is not None:
+                row.fee_from_schedule = False  # the biller's own fee
             self._show_total()
+        priced = ("line-mods", "line-units") if row is not None and row.entry else ("line-code", "line-mods",
+                                                                                     "line-units")
+        if typing and (event.input.id == "sb-dos" or any(event.input.has_class(c) for c in priced)):
+            self._price_soon()
 
     @on(Select.Changed)
     def _header_changed(self, event: Select.Changed) -> None:
@@ -268,6 +316,62 @@ class SuperbillScreen(Screen[bool]):
         saved = {"sb-provider": self.encounter.rendering_provider_id, "sb-location": self.encounter.location_id}
         if event.select.has_focus and event.value != saved.get(event.select.id or ""):
             self.dirty = True
+        if event.select.has_focus and event.select.id == "sb-location":
+            self._price_soon()  # the place of service picks the Medicare rate (facility or not)
+
+    # -- pricing ----------------------------------------------------------------------------
+    def _can_price(self) -> bool:
+        return self.can_write and self.encounter.status in (0, en.ENCOUNTER_STATUS_OPEN) and \
+            bool(self.encounter.patient_id)
+
+    def _rows_to_price(self) -> list[LineRow]:
+        entry = self.query_one("#line-entry", LineRow)
+        return self.lines() + ([entry] if entry.code_taken else [])
+
+    @staticmethod
+    def _price_key(row: LineRow) -> tuple[str, tuple[str, ...], int] | None:
+        """What a line's price depends on, as typed; None while it cannot be read (no code, units not a number)."""
+        code = row.value("code").strip().upper()
+        try:
+            units = units_from_text(row.value("units"))
+        except UnreadableValue:
+            return None
+        return (code, tuple(modifiers_from_text(row.value("modifiers"))), units) if code else None
+
+    def _price_soon(self, lines_too: bool = True) -> None:
+        """Price the draft after a pause; ``lines_too`` False only asks who prices it (the lines show as stored)."""
+        if not self._can_price():
+            return
+        if self.price_timer is not None:
+            self.price_timer.stop()
+        self.price_timer = self.set_timer(PRICE_DELAY_S, lambda: self.price_draft(lines_too))
+
+    @gateway_call
+    async def price_draft(self, lines_too: bool) -> None:
+        asked = [(row, key) for row in self._rows_to_price() if (key := self._price_key(row)) is not None]
+        dos = self._date_of_service()
+        if not asked or dos is None:
+            self.priced_by = "expected: type the date of service" if asked else ""
+            self._show_total()
+            return
+        location = self.query_one("#sb-location", Select).value
+        try:
+            answer = await self.gateway.price_lines(
+                self.encounter.patient_id, dos,
+                [pr.LineToPrice(code=code, modifiers=mods, units=units) for _row, (code, mods, units) in asked],
+                location_id=location if isinstance(location, int) else 0,
+                place_of_service=self.encounter.place_of_service)
+        except (InvalidInput, RuleBroken, NotFound) as error:
+            # A draft the server cannot price yet (a date it refuses, a code it does not know): saving says why.
+            self.priced_by = f"not priced: {describe(error)}"
+            self._show_total()
+            return
+        self.priced_by = payer_contract_words(answer.payer_name, answer.contract_name)
+        if lines_too:
+            for (row, key), price in zip(asked, answer.lines, strict=False):
+                if row.is_attached and self._price_key(row) == key:  # typed on meanwhile: the next answer
+                    row.take_price(price)
+        self._show_total()
 
     def _look_up_soon(self, lookup: CodeLookup, delay: float) -> None:
         if self.lookup_timer is not None:
@@ -344,7 +448,7 @@ class SuperbillScreen(Screen[bool]):
             diagnosis = en.Diagnosis(code=code.code if code else text.upper(),
                                      display_code=code.display_code if code else text.upper(),
                                      description=code.description if code else "(as typed)")
-            position = len(self.query(DxRow)) + 1
+            position = len(self.dx_rows()) + 1
             self.query_one("#dx-list", VerticalScroll).mount(DxRow(diagnosis))
             self.dirty = True
             lookup.value = ""
@@ -357,7 +461,9 @@ class SuperbillScreen(Screen[bool]):
             lookup.value = code.display_code if code else text.upper()
         row.describe(code.description if code else "(as typed)")
         row.show_drug(bool(code and code.requires_ndc))
+        row.code_taken = True
         row.field("modifiers").focus()
+        self._price_soon()
 
     # -- Enter moves on ---------------------------------------------------------------------
     @on(Input.Submitted)
@@ -404,11 +510,13 @@ class SuperbillScreen(Screen[bool]):
             return False
         line.description = str(entry.query_one(".line-description", Static).render())
         added = LineRow(line, drug=entry.drug)
+        added.expected, added.fee_from_schedule = entry.expected, entry.fee_from_schedule
         self.query_one("#line-list", VerticalScroll).mount(added, before=entry)
         entry.clear()
         entry.field("code").focus()
         self.dirty = True
         self.call_after_refresh(self._renumber)
+        self._price_soon()  # the entry row's price may still be on its way: ask again for the added line
         self.call_after_refresh(self.query_one("#line-list", VerticalScroll).scroll_end, animate=False)
         return True
 
@@ -423,6 +531,7 @@ class SuperbillScreen(Screen[bool]):
             self.say("Put the cursor on a diagnosis (Tab from its box) or a line, then Ctrl+Y removes it.")
             return
         kind = "Diagnosis" if isinstance(row, DxRow) else "Line"
+        row.add_class("-gone")
         row.remove()
         self.dirty = True
         self.call_after_refresh(self._renumber)
@@ -447,7 +556,7 @@ class SuperbillScreen(Screen[bool]):
         if dos is not None:
             encounter.date_of_service.CopyFrom(dos)
         del encounter.diagnoses[:]
-        encounter.diagnoses.extend(en.Diagnosis(code=row.diagnosis.code) for row in self.query(DxRow))
+        encounter.diagnoses.extend(en.Diagnosis(code=row.diagnosis.code) for row in self.dx_rows())
         del encounter.lines[:]
         for row in self.lines():
             try:
@@ -588,7 +697,7 @@ class SuperbillScreen(Screen[bool]):
 
     def _show_violations(self, error: InvalidInput) -> None:
         self._clear_errors()
-        dx_rows = list(self.query(DxRow))
+        dx_rows = self.dx_rows()
         line_rows = self.lines()
         header: dict[str, str] = {}
         per_line: dict[int, dict[str, str]] = {}

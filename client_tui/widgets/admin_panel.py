@@ -12,6 +12,7 @@ from textual.widgets import TabbedContent, TabPane
 from client_tui.gateway import Gateway
 from client_tui.widgets.admin_tool import AdminTool
 from client_tui.widgets.audit_panel import AuditPanel
+from client_tui.widgets.fees_panel import FeesPanel
 from client_tui.widgets.schedule_setup_panel import ScheduleSetupPanel
 from client_tui.widgets.settings_panel import SettingsPanel
 from client_tui.widgets.users_panel import UsersPanel
@@ -34,6 +35,8 @@ ADMIN_TABS = (
     AdminTab("settings", "Settings", "f8", ("practice.settings.read", "practice.settings.manage")),
     # F9 is the patient finder's and the audit log's, F10/F11 the terminal's: a Ctrl key instead.
     AdminTab("schedule-setup", "Schedule setup", "ctrl+g", ("schedule.setup",)),
+    # Managers set fees and contracts; billers look them up (read only).
+    AdminTab("fees", "Fees", "ctrl+f", ("fees.read", "fees.manage")),
 )
 
 
@@ -77,6 +80,7 @@ class AdminPanel(Vertical):
             "schedule-setup": lambda: ScheduleSetupPanel(
                 self.gateway, can("schedule.setup"), id="schedule-setup-panel"
             ),
+            "fees": lambda: FeesPanel(self.gateway, can("fees.manage"), id="fees-panel"),
         }
         with TabbedContent(id="admin-tabs"):
             for tab in self.tabs:

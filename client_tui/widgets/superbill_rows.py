@@ -9,9 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from client_tui import formatting
 from client_tui.billing_values import milli_text, pointers_text
-from client_tui.typed_values import dollars_text
+from client_tui.typed_values import UnreadableValue, cents_from_dollars, dollars_text
 from shared.pms.encounters.v1 import encounters_pb2 as en
+from shared.pms.pricing.v1 import pricing_pb2 as pr
 
 # The words an error line uses for a line's field ("Ptr: pointer 5 is beyond...").
 LINE_FIELD_WORDS = {
@@ -54,6 +56,18 @@ class CodeLookup(Input):
 
     def action_suggestion(self, step: int) -> None:
         self.post_message(self.Move(self, step))
+
+
+def expected_text(cents: int | None) -> str:
+    """The Expected column: dollars right-aligned, blank when nothing prices the line."""
+    return formatting.dollars(cents).replace("$", "").rjust(10) if cents is not None else ""
+
+
+def zero_or_blank(text: str) -> bool:
+    try:
+        return cents_from_dollars(text) == 0
+    except UnreadableValue:
+        return False
 
 
 def small_input(value: str, classes: str, placeholder: str = "") -> Input:
@@ -125,6 +139,12 @@ class LineRow(Vertical):
         self.drug = drug or bool(self.line.ndc)
         self.position = 0
         line = self.line
+        # What the payer's contract is expected to allow for the line (None: nothing prices it), as stored or as
+        # the last PriceLines answered; True while the fee box holds the fee schedule's fee (not typed).
+        self.expected: int | None = line.expected_allowed_cents if line.has_expected_allowed else None
+        self.fee_from_schedule = False
+        # The entry row: True once its code is taken from the lookup (a code, not a fragment being typed).
+        self.code_taken = False
         # The fields' text as first shown (and read while the row is not composed yet).
         self.initial = {
             "code": line.code,
@@ -153,6 +173,7 @@ class LineRow(Vertical):
             yield small_input(text["units"], "line-units", units)
             yield small_input(text["dx_pointers"], "line-ptrs", ptrs)
             yield small_input(text["fee_cents"], "line-fee", fee)
+            yield Static(expected_text(self.expected), classes="line-expected", markup=False)
         with Horizontal(classes="line-drug"):
             yield Static("NDC", classes="line-drug-label", markup=False)
             yield small_input(text["ndc"], "line-ndc", "label NDC")
@@ -183,6 +204,28 @@ class LineRow(Vertical):
             return field.value
         return self.initial[name]
 
+    def show_expected(self, cents: int | None) -> None:
+        self.expected = cents
+        for label in self.query(".line-expected").results(Static):
+            label.update(expected_text(cents))
+
+    def take_price(self, price: pr.LinePrice) -> bool:
+        """A PriceLines answer for the row: the expected amount, and the schedule's fee in a fee box left blank
+        (or holding the schedule's fee for other units). True when the fee box changed."""
+        self.show_expected(price.expected_allowed_cents if price.has_expected_allowed else None)
+        fee = self.field("fee_cents")
+        if not self.fee_from_schedule and not zero_or_blank(fee.value):
+            return False  # the biller's own fee stays
+        wanted = dollars_text(price.fee_cents) if price.has_fee else ""
+        self.fee_from_schedule = price.has_fee
+        if fee.value == wanted:
+            return False
+        with fee.prevent(Input.Changed):
+            fee.value = wanted
+        if fee.has_focus:
+            fee.select_all()  # as on arriving in the box: what the biller types replaces the schedule's fee
+        return True
+
     def describe(self, description: str) -> None:
         self.query_one(".line-description", Static).update(description)
 
@@ -209,5 +252,8 @@ class LineRow(Vertical):
         for field in self.query(Input):
             field.value = ""
         self.describe("")
+        self.show_expected(None)
+        self.fee_from_schedule = False
+        self.code_taken = False
         self.show_drug(False)
         self.set_errors({})

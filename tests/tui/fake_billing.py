@@ -118,6 +118,9 @@ class FakeBilling:
             found = self._code(line.code, (cd.CODE_SYSTEM_CPT, cd.CODE_SYSTEM_HCPCS))
             if found is not None:
                 line.code_system, line.description = SYSTEM_WORDS[found.system], found.description
+        price_saved = getattr(self, "price_saved", None)  # FakePricing's, when mixed in
+        if price_saved is not None:
+            price_saved(stored)
         stored.total_cents = sum(line.fee_cents for line in stored.lines)
         self.encounters[encounter_id] = stored
         return copy(stored)

@@ -36,6 +36,7 @@ from shared.pms.auth.v1 import auth_pb2
 
 from .fake_billing import FakeBilling
 from .fake_front_desk import FakeFrontDesk
+from .fake_pricing import FakePricing
 from .fake_schedule import FakeSchedule
 from .fake_schedule_setup import FakeScheduleSetup
 
@@ -67,7 +68,7 @@ ROLES = [
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
-                     "documents.write", *SCHEDULE_READ, *CODING],
+                     "documents.write", *SCHEDULE_READ, *CODING, "fees.read"],
     ),
     admin_pb2.Role(
         name="provider",
@@ -79,7 +80,7 @@ ROLES = [
         name="manager",
         description="Reports, fee schedules, user overview",
         permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
-                     *SCHEDULE_ALL, *CODING],
+                     *SCHEDULE_ALL, *CODING, "fees.read", "fees.manage"],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -103,7 +104,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling):
+class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -132,6 +133,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling):
         self._seed_front_desk()
         self._seed_schedule()
         self._seed_schedule_setup()
+        self._seed_pricing()
         self._seed_billing()
 
     # -- seed data ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from client_tui.app import PmsApp
 from client_tui.gateway import FieldViolation, InvalidInput
 from client_tui.screens.book_series_screen import BookSeriesScreen
 from client_tui.screens.cancel_appointment_screen import CancelAppointmentScreen
+from client_tui.screens.contract_form_screen import ContractFormScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.recalls_screen import RecallsScreen
 from client_tui.screens.relogin_screen import ReloginScreen
@@ -278,10 +279,71 @@ def test_superbill_with_a_line_error_and_a_lookup(snap_compare, fake: FakeGatewa
             [FieldViolation("lines[0].dx_pointers", "pointer 5 is beyond the 2 diagnoses listed")])
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.lines()[0].has_class("-invalid"))
+        await wait_for(pilot, lambda: "Aetna" in str(screen.query_one("#sb-payer").render()))
         screen.query_one("#dx-entry", Input).focus()
         await pilot.press(*"diab")
         await wait_for(pilot, lambda: screen.query_one("#suggestions", OptionList).option_count == 3)
-        await pilot.pause()
+        await pilot.pause(0.6)
         stop_cursor_blinking(pilot)
 
     assert snap_compare(PmsApp(fake), terminal_size=(80, 24), run_before=code_and_save)
+
+
+def test_superbill_priced_at_100x30(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """Encounter 1 with a second line from the lookup: its fee from the schedule, each line's expected amount under
+    Aetna's contract, the totals and who prices them."""
+
+    async def add_a_priced_line(pilot: Pilot[None]) -> None:
+        fake.add_account("bea", "Bea Biller", ["biller"], "biller-pass")
+        await enter_as(pilot, "bea", "biller-pass")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#worklist", DataTable).row_count == 2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SuperbillScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, SuperbillScreen)
+        await wait_for(pilot, lambda: len(screen.lines()) == 1)
+        await pilot.press("enter", *"96372", "enter", "enter", "2", "enter", "1", "enter")
+        entry = screen.query_one("#line-entry", LineRow)
+        await wait_for(pilot, lambda: entry.field("fee_cents").value == "80.00")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.lines()) == 2)
+        await pilot.press(*"99213", "enter")
+        await wait_for(pilot, lambda: entry.field("fee_cents").value == "125.00")
+        await pilot.pause(0.6)
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=add_a_priced_line)
+
+
+# -- admin > fees -------------------------------------------------------------------------------
+
+
+def test_admin_fees_schedule(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """At 120x40: the manager's Fees tab, the fee schedule in effect today."""
+
+    async def open_fees(pilot: Pilot[None]) -> None:
+        await enter_as(pilot, "mary", "manager-pass")
+        await pilot.press("ctrl+f")
+        table = pilot.app.screen.query_one("#fees-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6)
+        await pilot.press("down")
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SIZE, run_before=open_fees)
+
+
+def test_admin_fees_contract_form(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """At 100x30: Aetna's contract open for editing over the contracts list."""
+
+    async def open_contract(pilot: Pilot[None]) -> None:
+        await enter_as(pilot, "mary", "manager-pass")
+        await pilot.press("ctrl+f")
+        table = pilot.app.screen.query_one("#fees-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6)
+        await pilot.press("2", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContractFormScreen))
+        await pilot.pause()
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=open_contract)
