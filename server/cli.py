@@ -335,6 +335,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.data) if args.data else None, check_only=args.check, keep=args.keep)
 
 
+def cmd_payer_sim(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from server.payer_sim.adjudicate import SimConfig, config_from_json
+    from server.payer_sim.simulator import PayerSimulator
+
+    base = Path(args.data) / "clearinghouse" if args.data else None
+    outbox = Path(args.outbox) if args.outbox else (base / "outbox" if base else None)
+    inbox = Path(args.inbox) if args.inbox else (base / "inbox" if base else None)
+    if outbox is None or inbox is None:
+        raise InvalidArgument.one("data", "give --data (the server's data folder) or both --outbox and --inbox")
+    config = SimConfig()
+    if args.config:
+        try:
+            config = config_from_json(json.loads(Path(args.config).read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise InvalidArgument.one("config", str(exc)) from exc
+    if args.remit_delay is not None:
+        config.remit_delay_seconds = args.remit_delay
+    state = Path(args.state) if args.state else outbox.parent / "payer-sim-state.json"
+    sim = PayerSimulator(outbox, inbox, state, config)
+    print(f"payer-sim: watching {outbox}, answering into {inbox}", file=sys.stderr, flush=True)
+    while True:
+        result = sim.tick()
+        if result.received or result.repeats or result.remittances or result.rejected_files:
+            print(f"payer-sim: received {result.received} (repeats {result.repeats}, unreadable "
+                  f"{result.rejected_files}), claims accepted {result.claims_accepted}, rejected "
+                  f"{result.claims_rejected}, remittances {result.remittances}", file=sys.stderr, flush=True)
+        if args.once:
+            return 0
+        time.sleep(args.interval)
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from server.demo_data import generate, generate_patients
 
@@ -495,6 +529,18 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--label", default="", help="e.g. CY2026 January")
     data_arg(f)
     sp.set_defaults(func=cmd_fees)
+
+    sp = sub.add_parser("payer-sim", help="a clearinghouse and payer on this machine: answers claim files with "
+                                          "999, 277CA and, after a delay, 835 remittances")
+    sp.add_argument("--data", help="the server's data folder (its clearinghouse/outbox and inbox)")
+    sp.add_argument("--outbox", help="folder the practice delivers claim files to")
+    sp.add_argument("--inbox", help="folder the answers go to")
+    sp.add_argument("--config", help="JSON: members, contract and denial rules (server/payer_sim/adjudicate.py)")
+    sp.add_argument("--state", help="the simulator's state file (default: beside the outbox)")
+    sp.add_argument("--remit-delay", type=float, help="seconds from the 277CA to the 835")
+    sp.add_argument("--interval", type=float, default=2.0, help="seconds between looks at the outbox")
+    sp.add_argument("--once", action="store_true", help="answer what is there and stop")
+    sp.set_defaults(func=cmd_payer_sim)
 
     sp = sub.add_parser("demo", help="a demo practice on this machine, with the terminal client")
     sp.add_argument("--data", help="data folder to use (default: a temporary one, deleted on exit)")

@@ -73,6 +73,8 @@ def prepare(data: DataDir) -> WorkstationBundle:
     settings.listen = f"127.0.0.1:{port}"
     # Reminder texts go to DATA/outbox/sms.jsonl: the demo sends nothing off this machine.
     settings.reminders = {"sms": {"gateway": "outbox"}, "interval_seconds": 30}
+    # Claims go to DATA/clearinghouse/outbox, where the demo's payer simulator answers them.
+    settings.clearinghouse = {"transport": "folder", "interval_seconds": 5}
     data.save(settings)
     # The database stays up for the server process we start next; run_demo stops it at the end.
     data.embedded_postgres().start()
@@ -182,6 +184,29 @@ def bill_demo_visits(channel: grpc.Channel) -> str:
             f"{len(made) - queued} held for fixes; {written}")
 
 
+def clearinghouse_answers(channel: grpc.Channel, timeout: float = 60.0) -> str:
+    """Waits for the payer simulator's answers to reach the claims (the server delivers the batch and reads the
+    999 and 277CA back on its own)."""
+    from shared.pms.claims.v1 import claims_pb2 as cl
+    from shared.pms.claims.v1 import claims_pb2_grpc
+
+    username, _, _, password = DEMO_USERS[1]
+    token = auth_pb2_grpc.AuthServiceStub(channel).Login(
+        auth_pb2.LoginRequest(username=username, password=password), timeout=10).session_token
+    md = (("authorization", f"Bearer {token}"),)
+    stub = claims_pb2_grpc.ClaimServiceStub(channel)
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = {c.status: c.count for c in stub.ListClaims(cl.ListClaimsRequest(limit=1), timeout=10,
+                                                              metadata=md).counts}
+        waiting = counts.get(cl.CLAIM_STATUS_QUEUED, 0) + counts.get(cl.CLAIM_STATUS_SENT, 0)
+        if not waiting or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    return (f"clearinghouse: {counts.get(cl.CLAIM_STATUS_ACCEPTED, 0)} claims accepted, "
+            f"{counts.get(cl.CLAIM_STATUS_REJECTED, 0)} rejected, {waiting} still waiting")
+
+
 def wait_until_serving(bundle: WorkstationBundle, timeout: float = 30.0) -> grpc.Channel:
     creds = grpc.ssl_channel_credentials(bundle.ca_cert_pem.encode(), bundle.key_pem.encode(),
                                          bundle.cert_pem.encode())
@@ -274,6 +299,7 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
     root = Path(tempfile.mkdtemp(prefix="pms-demo-")) if data_dir is None else data_dir
     data = DataDir(root)
     server: subprocess.Popen[bytes] | None = None
+    simulator: subprocess.Popen[bytes] | None = None
     try:
         print("Preparing the demo practice (database, certificates, users, patients)...", flush=True)
         bundle = prepare(data)
@@ -281,6 +307,10 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
         with open(log_path, "ab") as log:
             server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data", str(root)],
                                       stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        with open(root / "payer-sim.log", "ab") as log:
+            simulator = subprocess.Popen([sys.executable, "-m", "server.cli", "payer-sim", "--data", str(root),
+                                          "--remit-delay", "60", "--interval", "2"],
+                                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         channel = wait_until_serving(bundle)
         ready = time.monotonic() - started
         creds = [f"{u} / {p}" for u, _, p in demo_credentials()]
@@ -290,6 +320,7 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
         print(hint)
         print(f"biller: {bill_demo_visits(channel)}")
         if check_only:
+            print(f"biller: {clearinghouse_answers(channel)}")
             for line in check_logins(channel):
                 print(line)
             channel.close()
@@ -303,6 +334,9 @@ def run_demo(data_dir: Path | None, *, check_only: bool = False, keep: bool = Fa
                               "--login-hint-file", str(hint_file)], check=False, env=os.environ.copy())
         return tui.returncode
     finally:
+        if simulator is not None:
+            simulator.terminate()
+            simulator.wait(timeout=20)
         if server is not None:
             server.terminate()
             try:

@@ -172,3 +172,37 @@ def reversal_of(decision: ClaimDecision) -> ClaimDecision:
                            tuple(Adjustment(a.group, a.reason, -a.amount_cents) for a in li.adjustments),
                            li.remarks, li.service_date, li.control_number) for li in decision.lines),
         decision.claim)
+
+
+def config_from_json(data: dict[str, object]) -> SimConfig:
+    """The simulator's configuration file (JSON): members by member id, the contract and denial rules.
+
+    {"members": {"XYZ123": {"active": true, "deductible_remaining_cents": 50000, "coinsurance_percent": 20,
+                            "copay_cents": 2500, "plan": "Gold PPO"}},
+     "default_member": {...}, "reject_unknown_members": false, "fee_schedule": {"99213": 9500},
+     "allowed_percent": 65, "uncovered_codes": ["99406"], "auth_required_codes": ["20610"],
+     "reversal_every": 0, "remit_delay_seconds": 60}
+    Unknown keys are refused, so a typo does not silently leave a rule at its default."""
+    known = set(SimConfig.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown simulator settings: {sorted(unknown)} (known: {sorted(known)})")
+
+    def member(value: object) -> Member:
+        if not isinstance(value, dict):
+            raise ValueError(f"a member must be an object, got {value!r}")
+        return Member(**value)
+
+    out = SimConfig()
+    for key, value in data.items():
+        if key == "members":
+            out.members = {str(k): member(v) for k, v in dict(value).items()}  # type: ignore[call-overload]
+        elif key == "default_member":
+            out.default_member = member(value)
+        elif key in ("uncovered_codes", "auth_required_codes"):
+            setattr(out, key, frozenset(str(c) for c in value))  # type: ignore[attr-defined]
+        elif key == "fee_schedule":
+            out.fee_schedule = {str(k): int(v) for k, v in dict(value).items()}  # type: ignore[call-overload]
+        else:
+            setattr(out, key, value)
+    return out

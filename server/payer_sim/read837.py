@@ -50,6 +50,7 @@ class Received:
     envelope: Envelope
     billing_npi: str
     claims: list[Claim]
+    billing_name: str = ""
 
 
 def _units(segment: Segment, position: int) -> int:
@@ -65,7 +66,7 @@ def read_837p(data: bytes | str) -> list[Received]:
     out = []
     for envelope, transaction in transactions_of(data, functional_id="HC", set_id="837", guides=GUIDES,
                                                  name="837P"):
-        billing_npi, claims = "", []
+        billing_npi, billing_name, claims = "", "", []
         subscriber: dict[str, str] = {}
         patient: dict[str, str] = {}
         claim: Claim | None = None
@@ -81,7 +82,7 @@ def read_837p(data: bytes | str) -> list[Received]:
                 elif level == "23":
                     patient = {}
             elif sid == "NM1" and q == "85":
-                billing_npi = seg.element(9)
+                billing_npi, billing_name = seg.element(9), seg.element(3)
             elif sid == "SBR":
                 if claim is not None:
                     other_payer = True
@@ -142,5 +143,5 @@ def read_837p(data: bytes | str) -> list[Received]:
             if sum(li.charge_cents for li in c.lines) != c.total_charge_cents:
                 raise X12ReadError(f"claim {c.control_number}: CLM02 is not the sum of its lines' SV102",
                                    ordinal=c.ordinal, line=0, segment_id="CLM")
-        out.append(Received(envelope, billing_npi, claims))
+        out.append(Received(envelope, billing_npi, claims, billing_name))
     return out

@@ -11,6 +11,8 @@ import psycopg
 import pytest
 
 from server.claims.clearinghouse import FolderTransport, TransportError, deliver_written, receive_answers
+from server.payer_sim.adjudicate import Member, SimConfig
+from server.payer_sim.simulator import PayerSimulator
 from server.x12.validate import pyx12_errors
 from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
@@ -403,3 +405,46 @@ async def test_the_clearinghouses_answers_move_batches_and_claims(
     events = (await get_claim(biller, claim_ids[0])).events
     assert [(e.to_status, e.by) for e in events][-2:] == [(cl.CLAIM_STATUS_SENT, "clearinghouse"),
                                                           (cl.CLAIM_STATUS_ACCEPTED, "clearinghouse")]
+
+
+async def test_the_whole_cycle_runs_against_the_payer_simulator(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    """encounter -> claim -> scrub -> batch -> outbox -> simulator -> 999/277CA -> statuses -> 835 written."""
+    await configured(manager)
+    pids = [await insured_patient(desk, payer_id, name) for name in ("Cycle", "Loop")]
+    encounters = [await ready_encounter(biller, pid, provider_id, practice) for pid in pids]
+    claim_ids = [o.claim_id for o in await bill(biller, *(e.encounter_id for e in encounters))]
+    assert all(c.status == cl.CLAIM_STATUS_QUEUED for c in await scrub(biller, *claim_ids, queue=True))
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    box = FolderTransport(outbox, inbox)
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        await deliver_written(db, FolderTransport(tmp_path / "earlier", tmp_path / "earlier-in"))
+        await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids), metadata=biller.md)
+        assert (await deliver_written(db, box)).delivered == 1
+        sim = PayerSimulator(outbox, inbox, tmp_path / "sim-state.json", SimConfig(
+            default_member=Member(deductible_remaining_cents=5_000, coinsurance_percent=20)))
+        first = sim.tick()
+        assert (first.received, first.claims_accepted, first.claims_rejected, first.remittances) == (1, 2, 0, 1)
+        answers = sorted(p.name for p in inbox.iterdir())
+        assert [a.split("-")[0] for a in answers] == ["277CA", "835", "999"]
+        for name in answers:  # what the simulator writes passes the same validator as what we write
+            assert pyx12_errors((inbox / name).read_text()) == [], name
+        era = next((inbox / a).read_text() for a in answers if a.startswith("835"))
+        result = await receive_answers(db, box)
+        assert (result.answers_applied, result.remittances) == (2, 1)
+        assert (inbox / "remittances" / next(a for a in answers if a.startswith("835"))).exists()
+        # Sent again after a lost acknowledgment: the simulator drops the repeat, and nothing new is answered.
+        received = next((outbox / "received").iterdir())
+        (outbox / received.name).write_bytes(received.read_bytes())
+        again = sim.tick()
+        assert (again.received, again.repeats, again.remittances) == (0, 1, 0)
+    finally:
+        await db.dispose()
+    for claim_id in claim_ids:
+        claim = (await get_claim(biller, claim_id)).claim
+        assert claim.status == cl.CLAIM_STATUS_ACCEPTED and claim.payer_claim_number.startswith("SIM")
+        # The payer paid it: 215.00 charged, 65% allowed (139.75), a $50 deductible met by the first claim.
+        assert f"CLP*C{claim_id}*1*215*" in era.replace("\n", "")
+    assert "CAS*PR*1*50" in era.replace("\n", "")

@@ -261,3 +261,26 @@ def test_codes_import_and_releases(data: DataDir, tmp_path: Path) -> None:
                        check=False)
     assert again.returncode == 2 and "not after the latest one loaded (2026-01-01)" in again.stderr
     assert "cpt       2026-01-01  CPT 2026" in pms_server("codes", "releases", "--data", str(data.root)).stdout
+
+
+def test_payer_sim_answers_a_claim_file_once_and_refuses_a_bad_config(tmp_path: Path) -> None:
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    outbox.mkdir()
+    sample = Path(__file__).parent.parent / "fixtures" / "x12" / "837p" / "lfh_example1.837p"
+    (outbox / "claims.x12").write_bytes(sample.read_bytes())
+    bad = tmp_path / "sim.json"
+    bad.write_text('{"members": {}, "remit_delay": 5}')
+    refused = pms_server("payer-sim", "--outbox", str(outbox), "--inbox", str(inbox), "--config", str(bad),
+                         "--once", check=False)
+    assert refused.returncode == 2 and "config" in refused.stderr and "remit_delay" in refused.stderr
+    good = tmp_path / "good.json"
+    good.write_text('{"allowed_percent": 70, "remit_delay_seconds": 0}')
+    done = pms_server("payer-sim", "--outbox", str(outbox), "--inbox", str(inbox), "--config", str(good), "--once")
+    assert "received 1" in done.stderr
+    answers = sorted(p.name.split("-")[0] for p in inbox.iterdir())
+    assert answers == ["277CA", "835", "999"]
+    assert (outbox / "received" / "claims.x12").exists() and not (outbox / "claims.x12").exists()
+    # The same interchange delivered again is a repeat: no second answer.
+    (outbox / "again.x12").write_bytes(sample.read_bytes())
+    repeat = pms_server("payer-sim", "--outbox", str(outbox), "--inbox", str(inbox), "--once")
+    assert "repeats 1" in repeat.stderr and len(list(inbox.iterdir())) == 3

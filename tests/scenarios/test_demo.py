@@ -38,6 +38,11 @@ def test_demo_check_logs_in_as_every_demo_user() -> None:
                        r"queued, (\d+) held for fixes; 837P-000000001\.x12 written with (\d+) claims", result.stdout)
     assert billed is not None and int(billed.group(1)) >= 20, result.stdout
     assert int(billed.group(3)) >= int(billed.group(1)) // 2 and int(billed.group(5)) == int(billed.group(3))
+    # The server delivered the batch to the demo's payer simulator and read its 999 and 277CA back.
+    answered = re.search(r"biller: clearinghouse: (\d+) claims accepted, (\d+) rejected, (\d+) still waiting",
+                         result.stdout)
+    assert answered is not None and int(answered.group(1)) + int(answered.group(2)) == int(billed.group(5))
+    assert answered.group(3) == "0", result.stdout
     # Priced by the demo's fee schedule and its commercial payers' contracts.
     priced = re.search(r"ready one charges \$[\d,.]+ and (its payer's contract allows \$[\d,.]+|no contract prices "
                        r"it); (\d+) payer contracts", result.stdout)
