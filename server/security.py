@@ -220,6 +220,7 @@ RPC_RULES: dict[str, RpcRule] = {
     CLAIMS + "CreateBatch": RpcRule(P.CLAIMS_WRITE, "claims"),
     # The file holds every claim's patient and subscriber: PHI, read by those who send claims.
     CLAIMS + "GetBatchFile": RpcRule(P.CLAIMS_WRITE, "claims", readonly=True),
+    CLAIMS + "PrintClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import grpc
 
-from server.claims import batches, scrub_setup, scrubbing, service, setup
+from server.claims import batches, forms, scrub_setup, scrubbing, service, setup
 from server.claims.models import ClaimBatch
 from server.claims.scrubber import Finding
+from server.errors import InvalidArgument
 from server.rpc.context import current_call
 from shared.pms.claims.v1 import claims_pb2 as pb
 from shared.pms.claims.v1 import claims_pb2_grpc
@@ -86,6 +89,23 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
         batch = await batches.load(ctx, request.batch_id)
         ctx.audit.detail = f"batch_id={batch.id} claims={batch.claim_count}"
         return pb.GetBatchFileResponse(batch=_batch(batch), content=batch.content)
+
+    async def PrintClaims(self, request: pb.PrintClaimsRequest, context: grpc.aio.ServicerContext
+                          ) -> AsyncIterator[pb.PrintClaimsResponse]:
+        ctx = current_call()
+        if request.mode == pb.FORM_MODE_UNSPECIFIED:
+            raise InvalidArgument.one("mode", "choose the red form (data only) or the full form")
+        pdf, pages = await forms.print_claims(ctx, list(request.claim_ids),
+                                              "red_form" if request.mode == pb.FORM_MODE_RED_FORM else "full")
+        ctx.audit.detail = f"claims={list(request.claim_ids)[:50]} pages={pages} mode={request.mode}"
+        first = request.claim_ids[0]
+        yield pb.PrintClaimsResponse(file_name=f"CMS1500-C{first}{'-more' if len(request.claim_ids) > 1 else ''}"
+                                               ".pdf", pages=pages)
+        for start in range(0, len(pdf), PRINT_CHUNK):
+            yield pb.PrintClaimsResponse(chunk=pdf[start:start + PRINT_CHUNK], pages=pages)
+
+
+PRINT_CHUNK = 1 << 20
 
 
 def _batch(row: ClaimBatch) -> pb.Batch:

@@ -448,3 +448,31 @@ async def test_the_whole_cycle_runs_against_the_payer_simulator(
         # The payer paid it: 215.00 charged, 65% allowed (139.75), a $50 deductible met by the first claim.
         assert f"CLP*C{claim_id}*1*215*" in era.replace("\n", "")
     assert "CAS*PR*1*50" in era.replace("\n", "")
+
+
+async def test_claims_print_on_the_cms1500(biller: Client, manager: Client, desk: Client, provider_id: int,
+                                           practice: Practice, payer_id: int) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    await configured(manager)
+    pid = await insured_patient(desk, payer_id, "Printed")
+    encounter = await ready_encounter(biller, pid, provider_id, practice)
+    claim_id = (await bill(biller, encounter.encounter_id))[0].claim_id
+    parts = [p async for p in biller.claims.PrintClaims(cl.PrintClaimsRequest(
+        claim_ids=[claim_id], mode=cl.FORM_MODE_FULL), metadata=biller.md)]
+    assert parts[0].file_name == f"CMS1500-C{claim_id}.pdf" and parts[0].pages == 1
+    pdf = b"".join(p.chunk for p in parts[1:])
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "XYZ123456" in text and "99214" in text and "1234567893" in text  # member, code, billing NPI
+    err = await fails(consume(biller.claims.PrintClaims(cl.PrintClaimsRequest(claim_ids=[claim_id]),
+                                                        metadata=biller.md)))
+    assert status_details(err)[1] == [("mode", "choose the red form (data only) or the full form")]
+    err = await fails(consume(desk.claims.PrintClaims(cl.PrintClaimsRequest(
+        claim_ids=[claim_id], mode=cl.FORM_MODE_RED_FORM), metadata=desk.md)))
+    assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def consume(stream: object) -> list[object]:
+    return [item async for item in stream]  # type: ignore[attr-defined]

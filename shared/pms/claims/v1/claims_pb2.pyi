@@ -81,6 +81,27 @@ SEVERITY_WARNING: Severity.ValueType  # 2
 """Shown; does not block."""
 Global___Severity: _TypeAlias = Severity  # noqa: Y015
 
+class _FormMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FormModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FormMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FORM_MODE_UNSPECIFIED: _FormMode.ValueType  # 0
+    FORM_MODE_RED_FORM: _FormMode.ValueType  # 1
+    """Only the data, for pre-printed red OCR forms."""
+    FORM_MODE_FULL: _FormMode.ValueType  # 2
+    """The form drawn with the data, for plain paper."""
+
+class FormMode(_FormMode, metaclass=_FormModeEnumTypeWrapper): ...
+
+FORM_MODE_UNSPECIFIED: FormMode.ValueType  # 0
+FORM_MODE_RED_FORM: FormMode.ValueType  # 1
+"""Only the data, for pre-printed red OCR forms."""
+FORM_MODE_FULL: FormMode.ValueType  # 2
+"""The form drawn with the data, for plain paper."""
+Global___FormMode: _TypeAlias = FormMode  # noqa: Y015
+
 @_typing.final
 class BillingSetup(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -1052,3 +1073,56 @@ class GetBatchFileResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetBatchFileResponse: _TypeAlias = GetBatchFileResponse  # noqa: Y015
+
+@_typing.final
+class PrintClaimsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIM_IDS_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
+    mode: Global___FormMode.ValueType
+    @_builtins.property
+    def claim_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """At most 500."""
+
+    def __init__(
+        self,
+        *,
+        claim_ids: _abc.Iterable[_builtins.int] | None = ...,
+        mode: Global___FormMode.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_ids", b"claim_ids", "mode", b"mode"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PrintClaimsRequest: _TypeAlias = PrintClaimsRequest  # noqa: Y015
+
+@_typing.final
+class PrintClaimsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FILE_NAME_FIELD_NUMBER: _builtins.int
+    CHUNK_FIELD_NUMBER: _builtins.int
+    PAGES_FIELD_NUMBER: _builtins.int
+    file_name: _builtins.str
+    """First: what follows."""
+    chunk: _builtins.bytes
+    pages: _builtins.int
+    def __init__(
+        self,
+        *,
+        file_name: _builtins.str = ...,
+        chunk: _builtins.bytes = ...,
+        pages: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chunk", b"chunk", "file_name", b"file_name", "part", b"part"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chunk", b"chunk", "file_name", b"file_name", "pages", b"pages", "part", b"part"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_part: _TypeAlias = _typing.Literal["file_name", "chunk"]  # noqa: Y015
+    _WhichOneofArgType_part: _TypeAlias = _typing.Literal["part", b"part"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_part) -> _WhichOneofReturnType_part | None: ...
+
+Global___PrintClaimsResponse: _TypeAlias = PrintClaimsResponse  # noqa: Y015

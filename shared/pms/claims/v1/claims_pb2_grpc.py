@@ -86,6 +86,11 @@ class ClaimServiceStub:
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
                 response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
                 _registered_method=True)
+        self.PrintClaims = channel.unary_stream(
+                '/pms.claims.v1.ClaimService/PrintClaims',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.FromString,
+                _registered_method=True)
 
 
 class ClaimServiceServicer:
@@ -162,6 +167,13 @@ class ClaimServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PrintClaims(self, request, context):
+        """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClaimServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -214,6 +226,11 @@ def add_ClaimServiceServicer_to_server(servicer, server):
                     servicer.GetBatchFile,
                     request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.FromString,
                     response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.SerializeToString,
+            ),
+            'PrintClaims': grpc.unary_stream_rpc_method_handler(
+                    servicer.PrintClaims,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -488,6 +505,33 @@ class ClaimService:
             '/pms.claims.v1.ClaimService/GetBatchFile',
             pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
             pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PrintClaims(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/PrintClaims',
+            pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -56,6 +56,8 @@ class ClaimServiceStub:
     """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
     GetBatchFile: _grpc.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]
     """A batch's file, as written."""
+    PrintClaims: _grpc.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]
+    """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
 
 @_typing.type_check_only
 class ClaimServiceAsyncStub(ClaimServiceStub):
@@ -85,6 +87,8 @@ class ClaimServiceAsyncStub(ClaimServiceStub):
     """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
     GetBatchFile: _aio.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]  # type: ignore[assignment]
     """A batch's file, as written."""
+    PrintClaims: _aio.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]  # type: ignore[assignment]
+    """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
 
 class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
     """Insurance claims: made from ready-to-bill encounters (one per encounter per payer in the policy order), followed
@@ -171,5 +175,13 @@ class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_claims_pb2.GetBatchFileResponse, _abc.Awaitable[_claims_pb2.GetBatchFileResponse]]:
         """A batch's file, as written."""
+
+    @_abc_1.abstractmethod
+    def PrintClaims(
+        self,
+        request: _claims_pb2.PrintClaimsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_claims_pb2.PrintClaimsResponse], _abc.AsyncIterator[_claims_pb2.PrintClaimsResponse]]:
+        """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
 
 def add_ClaimServiceServicer_to_server(servicer: ClaimServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
