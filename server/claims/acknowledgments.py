@@ -19,6 +19,7 @@ from server.audit.chain import AuditRecord, Outcome, append
 from server.claims.models import BillingSetup, Claim, ClaimBatch
 from server.claims.rules import can_move
 from server.claims.service import record_as
+from server.insurance.eligibility import apply_271
 from server.x12.ack277ca import read_277ca
 from server.x12.ack999 import read_999
 from server.x12.reader import X12ReadError, read_interchanges
@@ -48,10 +49,10 @@ def kind_of(content: bytes) -> str:
     """999, 277CA or 835, from the functional group ids; X12ReadError if the file is not sound."""
     interchanges = read_interchanges(content)
     ids = {g.functional_id for i in interchanges for g in i.groups}
-    kinds = {"FA": "999", "HN": "277CA", "HP": "835"}
+    kinds = {"FA": "999", "HN": "277CA", "HP": "835", "HB": "271"}
     if len(ids) == 1 and next(iter(ids)) in kinds:
         return kinds[next(iter(ids))]
-    raise UnknownFile(f"functional groups {sorted(ids)}: not a 999 (FA), 277CA (HN) or 835 (HP) alone")
+    raise UnknownFile(f"functional groups {sorted(ids)}: not a 999 (FA), 277CA (HN), 835 (HP) or 271 (HB) alone")
 
 
 async def _practice(db: AsyncSession, receiver: str) -> int:
@@ -132,6 +133,14 @@ async def apply_file(db: AsyncSession, name: str, content: bytes) -> Applied:
     kind = kind_of(content)
     if kind == "835":
         raise UnknownFile("an 835 remittance: posted by the payments side, not here")
+    if kind == "271":
+        answered, unchanged = await apply_271(db, content)
+        applied = Applied("271", accepted=[0] * answered, unchanged=unchanged)
+        practice = await _practice(db, read_interchanges(content)[0].receiver)
+        await append(db, practice, AuditRecord(
+            action="insurance/eligibility-answer", data_category="insurance", outcome=Outcome.SUCCESS,
+            username=ACTOR, workstation_name="server", detail=f"file={name} answered={answered} unchanged={unchanged}"))
+        return applied
     applied = await (apply_999(db, content) if kind == "999" else apply_277ca(db, content))
     await append(db, applied.practice_id, AuditRecord(
         action="claims/acknowledgment", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,

@@ -26,13 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.audit.chain import AuditRecord, Outcome, append
 from server.claims.acknowledgments import UnknownFile, apply_file, kind_of
 from server.claims.models import Claim, ClaimBatch
 from server.claims.service import record_as
 from server.db.database import Database
+from server.insurance.models import EligibilityCheck, EligibilityRequest
 from server.x12.reader import X12ReadError
 
 log = logging.getLogger("pms.clearinghouse")
@@ -243,6 +244,31 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
     return result
 
 
+async def deliver_eligibility(db: Database, transport: Transport, result: TickResult | None = None) -> TickResult:
+    """The same for eligibility inquiries (270): delivered once each, their checks become sent."""
+    result = result or TickResult()
+    while True:
+        async with db.transaction() as session:
+            req = (await session.execute(select(EligibilityRequest).where(EligibilityRequest.status == "written")
+                                         .order_by(EligibilityRequest.id).limit(1).with_for_update(skip_locked=True))
+                   ).scalar_one_or_none()
+            if req is None:
+                return result
+            req.delivery_attempts += 1
+            try:
+                fresh = await transport.deliver(req.file_name, req.content.encode("ascii"))
+            except (OSError, TransportError) as exc:
+                req.last_error = str(exc)[:500]
+                result.failed += 1
+                return result
+            req.status, req.delivered_at, req.last_error = "delivered", datetime.now(UTC), ""
+            await session.execute(update(EligibilityCheck).where(
+                EligibilityCheck.practice_id == req.practice_id, EligibilityCheck.request_id == req.id,
+                EligibilityCheck.status == "queued").values(status="sent"))
+            result.delivered += fresh
+            result.already_there += not fresh
+
+
 class ClearinghouseJob:
     def __init__(self, db: Database, transport: Transport, interval_seconds: float = 30.0) -> None:
         self.db, self.transport, self.interval = db, transport, interval_seconds
@@ -261,6 +287,7 @@ class ClearinghouseJob:
 
     async def tick(self) -> TickResult:
         result = await deliver_written(self.db, self.transport)
+        result = await deliver_eligibility(self.db, self.transport, result)
         return await receive_answers(self.db, self.transport, result)
 
     async def _run_forever(self) -> None:

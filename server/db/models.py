@@ -18,7 +18,7 @@ from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
 from server.documents.models import Document, DocumentContent
 from server.encounters.models import Encounter, EncounterLine
-from server.insurance.models import InsurancePolicy
+from server.insurance.models import EligibilityCheck, EligibilityRequest, InsurancePolicy
 from server.ledger.models import LedgerEntry
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
@@ -70,6 +70,8 @@ __all__ = [
     "CodeRelease",
     "Document",
     "DocumentContent",
+    "EligibilityCheck",
+    "EligibilityRequest",
     "Encounter",
     "EncounterLine",
     "FeeScheduleEntry",

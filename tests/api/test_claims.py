@@ -4,6 +4,7 @@ edits)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import grpc
@@ -476,3 +477,37 @@ async def test_claims_print_on_the_cms1500(biller: Client, manager: Client, desk
 
 async def consume(stream: object) -> list[object]:
     return [item async for item in stream]  # type: ignore[attr-defined]
+
+
+async def test_eligibility_inquiries_go_out_as_270s_one_per_payer(
+        manager: Client, desk: Client, payer_id: int, server: RunningServer, tmp_path: Path) -> None:
+    from server.claims.clearinghouse import deliver_eligibility
+    from shared.pms.insurance.v1 import insurance_pb2 as insp
+    from tests.unit.test_x12_eligibility import LEVELS_270
+    from tests.unit.x12_structure import check_structure
+
+    await configured(manager)
+    pid = await insured_patient(desk, payer_id, "Eligible")
+    listed_policies = await desk.insurance.ListPolicies(insp.ListPoliciesRequest(patient_id=pid), metadata=desk.md)
+    policy = listed_policies.policies[0]
+    far = dates.to_pb(date.today() + timedelta(days=400))
+    err = await fails(desk.insurance.CheckEligibility(insp.CheckEligibilityRequest(
+        policy_ids=[policy.policy_id, 999_999], date_of_service=far), metadata=desk.md))
+    assert {f for f, _ in status_details(err)[1]} == {"policy_ids[1]", "date_of_service"}
+    made = (await desk.insurance.CheckEligibility(insp.CheckEligibilityRequest(policy_ids=[policy.policy_id]),
+                                                  metadata=desk.md)).checks
+    assert [(c.policy_id, c.status, c.coverage) for c in made] == [
+        (policy.policy_id, insp.ELIGIBILITY_STATUS_QUEUED, "")]
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        box = FolderTransport(tmp_path / "outbox", tmp_path / "inbox")
+        assert (await deliver_eligibility(db, box)).delivered == 1
+    finally:
+        await db.dispose()
+    sent = next((tmp_path / "outbox").iterdir())
+    text = sent.read_text()
+    check_structure(text, "HS", "270", "005010X279A1", LEVELS_270)
+    assert f"TRN*1*E{made[0].check_id}*" in text and "NM1*IL*1*" in text and "*MI*XYZ123456" in text
+    listed = (await desk.insurance.ListEligibilityChecks(insp.ListEligibilityChecksRequest(patient_id=pid),
+                                                         metadata=desk.md)).checks
+    assert [c.status for c in listed] == [insp.ELIGIBILITY_STATUS_SENT]

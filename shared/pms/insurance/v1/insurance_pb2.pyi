@@ -8,6 +8,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.type import date_pb2 as _date_pb2
 from shared.pms.common.v1 import contact_pb2 as _contact_pb2
 import builtins as _builtins
@@ -20,6 +21,27 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _EligibilityStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _EligibilityStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_EligibilityStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ELIGIBILITY_STATUS_UNSPECIFIED: _EligibilityStatus.ValueType  # 0
+    ELIGIBILITY_STATUS_QUEUED: _EligibilityStatus.ValueType  # 1
+    """Written, waiting for the clearinghouse job."""
+    ELIGIBILITY_STATUS_SENT: _EligibilityStatus.ValueType  # 2
+    ELIGIBILITY_STATUS_ANSWERED: _EligibilityStatus.ValueType  # 3
+
+class EligibilityStatus(_EligibilityStatus, metaclass=_EligibilityStatusEnumTypeWrapper): ...
+
+ELIGIBILITY_STATUS_UNSPECIFIED: EligibilityStatus.ValueType  # 0
+ELIGIBILITY_STATUS_QUEUED: EligibilityStatus.ValueType  # 1
+"""Written, waiting for the clearinghouse job."""
+ELIGIBILITY_STATUS_SENT: EligibilityStatus.ValueType  # 2
+ELIGIBILITY_STATUS_ANSWERED: EligibilityStatus.ValueType  # 3
+Global___EligibilityStatus: _TypeAlias = EligibilityStatus  # noqa: Y015
 
 @_typing.final
 class Subscriber(_message.Message):
@@ -374,3 +396,228 @@ class ReorderPoliciesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReorderPoliciesResponse: _TypeAlias = ReorderPoliciesResponse  # noqa: Y015
+
+@_typing.final
+class EligibilityCheck(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECK_ID_FIELD_NUMBER: _builtins.int
+    POLICY_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    DATE_OF_SERVICE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    REQUESTED_AT_FIELD_NUMBER: _builtins.int
+    ANSWERED_AT_FIELD_NUMBER: _builtins.int
+    COVERAGE_FIELD_NUMBER: _builtins.int
+    PLAN_NAME_FIELD_NUMBER: _builtins.int
+    PLAN_BEGIN_FIELD_NUMBER: _builtins.int
+    PLAN_END_FIELD_NUMBER: _builtins.int
+    COPAY_CENTS_FIELD_NUMBER: _builtins.int
+    COINSURANCE_BP_FIELD_NUMBER: _builtins.int
+    DEDUCTIBLE_CENTS_FIELD_NUMBER: _builtins.int
+    DEDUCTIBLE_REMAINING_CENTS_FIELD_NUMBER: _builtins.int
+    OUT_OF_POCKET_REMAINING_CENTS_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    check_id: _builtins.int
+    policy_id: _builtins.int
+    patient_id: _builtins.int
+    status: Global___EligibilityStatus.ValueType
+    coverage: _builtins.str
+    """"active", "inactive", "rejected" (the payer could not answer: see summary) or "unknown"; empty until answered."""
+    plan_name: _builtins.str
+    copay_cents: _builtins.int
+    """Each figure is present only when the payer gave it."""
+    coinsurance_bp: _builtins.int
+    """Basis points: 2000 is 20%."""
+    deductible_cents: _builtins.int
+    deductible_remaining_cents: _builtins.int
+    out_of_pocket_remaining_cents: _builtins.int
+    summary: _builtins.str
+    """The payer's answer in a line, or why it could not answer."""
+    @_builtins.property
+    def date_of_service(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def requested_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def answered_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def plan_begin(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def plan_end(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        check_id: _builtins.int = ...,
+        policy_id: _builtins.int = ...,
+        patient_id: _builtins.int = ...,
+        date_of_service: _date_pb2.Date | None = ...,
+        status: Global___EligibilityStatus.ValueType = ...,
+        requested_at: _timestamp_pb2.Timestamp | None = ...,
+        answered_at: _timestamp_pb2.Timestamp | None = ...,
+        coverage: _builtins.str = ...,
+        plan_name: _builtins.str = ...,
+        plan_begin: _date_pb2.Date | None = ...,
+        plan_end: _date_pb2.Date | None = ...,
+        copay_cents: _builtins.int | None = ...,
+        coinsurance_bp: _builtins.int | None = ...,
+        deductible_cents: _builtins.int | None = ...,
+        deductible_remaining_cents: _builtins.int | None = ...,
+        out_of_pocket_remaining_cents: _builtins.int | None = ...,
+        summary: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_coinsurance_bp", b"_coinsurance_bp", "_copay_cents", b"_copay_cents", "_deductible_cents", b"_deductible_cents", "_deductible_remaining_cents", b"_deductible_remaining_cents", "_out_of_pocket_remaining_cents", b"_out_of_pocket_remaining_cents", "answered_at", b"answered_at", "coinsurance_bp", b"coinsurance_bp", "copay_cents", b"copay_cents", "date_of_service", b"date_of_service", "deductible_cents", b"deductible_cents", "deductible_remaining_cents", b"deductible_remaining_cents", "out_of_pocket_remaining_cents", b"out_of_pocket_remaining_cents", "plan_begin", b"plan_begin", "plan_end", b"plan_end", "requested_at", b"requested_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_coinsurance_bp", b"_coinsurance_bp", "_copay_cents", b"_copay_cents", "_deductible_cents", b"_deductible_cents", "_deductible_remaining_cents", b"_deductible_remaining_cents", "_out_of_pocket_remaining_cents", b"_out_of_pocket_remaining_cents", "answered_at", b"answered_at", "check_id", b"check_id", "coinsurance_bp", b"coinsurance_bp", "copay_cents", b"copay_cents", "coverage", b"coverage", "date_of_service", b"date_of_service", "deductible_cents", b"deductible_cents", "deductible_remaining_cents", b"deductible_remaining_cents", "out_of_pocket_remaining_cents", b"out_of_pocket_remaining_cents", "patient_id", b"patient_id", "plan_begin", b"plan_begin", "plan_end", b"plan_end", "plan_name", b"plan_name", "policy_id", b"policy_id", "requested_at", b"requested_at", "status", b"status", "summary", b"summary"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__coinsurance_bp: _TypeAlias = _typing.Literal["coinsurance_bp"]  # noqa: Y015
+    _WhichOneofArgType__coinsurance_bp: _TypeAlias = _typing.Literal["_coinsurance_bp", b"_coinsurance_bp"]  # noqa: Y015
+    _WhichOneofReturnType__copay_cents: _TypeAlias = _typing.Literal["copay_cents"]  # noqa: Y015
+    _WhichOneofArgType__copay_cents: _TypeAlias = _typing.Literal["_copay_cents", b"_copay_cents"]  # noqa: Y015
+    _WhichOneofReturnType__deductible_cents: _TypeAlias = _typing.Literal["deductible_cents"]  # noqa: Y015
+    _WhichOneofArgType__deductible_cents: _TypeAlias = _typing.Literal["_deductible_cents", b"_deductible_cents"]  # noqa: Y015
+    _WhichOneofReturnType__deductible_remaining_cents: _TypeAlias = _typing.Literal["deductible_remaining_cents"]  # noqa: Y015
+    _WhichOneofArgType__deductible_remaining_cents: _TypeAlias = _typing.Literal["_deductible_remaining_cents", b"_deductible_remaining_cents"]  # noqa: Y015
+    _WhichOneofReturnType__out_of_pocket_remaining_cents: _TypeAlias = _typing.Literal["out_of_pocket_remaining_cents"]  # noqa: Y015
+    _WhichOneofArgType__out_of_pocket_remaining_cents: _TypeAlias = _typing.Literal["_out_of_pocket_remaining_cents", b"_out_of_pocket_remaining_cents"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__coinsurance_bp) -> _WhichOneofReturnType__coinsurance_bp | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__copay_cents) -> _WhichOneofReturnType__copay_cents | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__deductible_cents) -> _WhichOneofReturnType__deductible_cents | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__deductible_remaining_cents) -> _WhichOneofReturnType__deductible_remaining_cents | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__out_of_pocket_remaining_cents) -> _WhichOneofReturnType__out_of_pocket_remaining_cents | None: ...
+
+Global___EligibilityCheck: _TypeAlias = EligibilityCheck  # noqa: Y015
+
+@_typing.final
+class CheckEligibilityRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POLICY_IDS_FIELD_NUMBER: _builtins.int
+    DATE_OF_SERVICE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def policy_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """At most 500."""
+
+    @_builtins.property
+    def date_of_service(self) -> _date_pb2.Date:
+        """Unset: the practice's today."""
+
+    def __init__(
+        self,
+        *,
+        policy_ids: _abc.Iterable[_builtins.int] | None = ...,
+        date_of_service: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service", "policy_ids", b"policy_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckEligibilityRequest: _TypeAlias = CheckEligibilityRequest  # noqa: Y015
+
+@_typing.final
+class CheckEligibilityResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def checks(self) -> _containers.RepeatedCompositeFieldContainer[Global___EligibilityCheck]: ...
+    def __init__(
+        self,
+        *,
+        checks: _abc.Iterable[Global___EligibilityCheck] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checks", b"checks"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckEligibilityResponse: _TypeAlias = CheckEligibilityResponse  # noqa: Y015
+
+@_typing.final
+class CheckTomorrowsEligibilityRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckTomorrowsEligibilityRequest: _TypeAlias = CheckTomorrowsEligibilityRequest  # noqa: Y015
+
+@_typing.final
+class CheckTomorrowsEligibilityResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def checks(self) -> _containers.RepeatedCompositeFieldContainer[Global___EligibilityCheck]: ...
+    def __init__(
+        self,
+        *,
+        checks: _abc.Iterable[Global___EligibilityCheck] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checks", b"checks"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckTomorrowsEligibilityResponse: _TypeAlias = CheckTomorrowsEligibilityResponse  # noqa: Y015
+
+@_typing.final
+class ListEligibilityChecksRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    POLICY_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    patient_id: _builtins.int
+    policy_id: _builtins.int
+    """0: every policy of the patient."""
+    limit: _builtins.int
+    """0 means 20; at most 200."""
+    def __init__(
+        self,
+        *,
+        patient_id: _builtins.int = ...,
+        policy_id: _builtins.int = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "patient_id", b"patient_id", "policy_id", b"policy_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListEligibilityChecksRequest: _TypeAlias = ListEligibilityChecksRequest  # noqa: Y015
+
+@_typing.final
+class ListEligibilityChecksResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def checks(self) -> _containers.RepeatedCompositeFieldContainer[Global___EligibilityCheck]: ...
+    def __init__(
+        self,
+        *,
+        checks: _abc.Iterable[Global___EligibilityCheck] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checks", b"checks"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListEligibilityChecksResponse: _TypeAlias = ListEligibilityChecksResponse  # noqa: Y015

@@ -60,6 +60,21 @@ class InsuranceServiceStub:
                 request_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesRequest.SerializeToString,
                 response_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesResponse.FromString,
                 _registered_method=True)
+        self.CheckEligibility = channel.unary_unary(
+                '/pms.insurance.v1.InsuranceService/CheckEligibility',
+                request_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityRequest.SerializeToString,
+                response_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityResponse.FromString,
+                _registered_method=True)
+        self.CheckTomorrowsEligibility = channel.unary_unary(
+                '/pms.insurance.v1.InsuranceService/CheckTomorrowsEligibility',
+                request_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityRequest.SerializeToString,
+                response_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityResponse.FromString,
+                _registered_method=True)
+        self.ListEligibilityChecks = channel.unary_unary(
+                '/pms.insurance.v1.InsuranceService/ListEligibilityChecks',
+                request_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksRequest.SerializeToString,
+                response_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksResponse.FromString,
+                _registered_method=True)
 
 
 class InsuranceServiceServicer:
@@ -99,6 +114,28 @@ class InsuranceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckEligibility(self, request, context):
+        """Asks the payers whether policies cover a date of service (an X12 270 through the clearinghouse); the answers
+        (271) arrive on their own and are kept with each check.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckTomorrowsEligibility(self, request, context):
+        """The same for the first policy of every patient booked on the next day.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEligibilityChecks(self, request, context):
+        """A patient's checks, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InsuranceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -126,6 +163,21 @@ def add_InsuranceServiceServicer_to_server(servicer, server):
                     servicer.ReorderPolicies,
                     request_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesRequest.FromString,
                     response_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesResponse.SerializeToString,
+            ),
+            'CheckEligibility': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckEligibility,
+                    request_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityRequest.FromString,
+                    response_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityResponse.SerializeToString,
+            ),
+            'CheckTomorrowsEligibility': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckTomorrowsEligibility,
+                    request_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityRequest.FromString,
+                    response_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityResponse.SerializeToString,
+            ),
+            'ListEligibilityChecks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEligibilityChecks,
+                    request_deserializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksRequest.FromString,
+                    response_serializer=pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -264,6 +316,87 @@ class InsuranceService:
             '/pms.insurance.v1.InsuranceService/ReorderPolicies',
             pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesRequest.SerializeToString,
             pms_dot_insurance_dot_v1_dot_insurance__pb2.ReorderPoliciesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckEligibility(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.insurance.v1.InsuranceService/CheckEligibility',
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityRequest.SerializeToString,
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckEligibilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckTomorrowsEligibility(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.insurance.v1.InsuranceService/CheckTomorrowsEligibility',
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityRequest.SerializeToString,
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.CheckTomorrowsEligibilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEligibilityChecks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.insurance.v1.InsuranceService/ListEligibilityChecks',
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksRequest.SerializeToString,
+            pms_dot_insurance_dot_v1_dot_insurance__pb2.ListEligibilityChecksResponse.FromString,
             options,
             channel_credentials,
             insecure,

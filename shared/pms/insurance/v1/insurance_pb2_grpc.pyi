@@ -41,6 +41,14 @@ class InsuranceServiceStub:
     """Sets the termination date; the policy leaves the billing order."""
     ReorderPolicies: _grpc.UnaryUnaryMultiCallable[_insurance_pb2.ReorderPoliciesRequest, _insurance_pb2.ReorderPoliciesResponse]
     """The patient's active policies in their new billing order (primary first); all of them, each once."""
+    CheckEligibility: _grpc.UnaryUnaryMultiCallable[_insurance_pb2.CheckEligibilityRequest, _insurance_pb2.CheckEligibilityResponse]
+    """Asks the payers whether policies cover a date of service (an X12 270 through the clearinghouse); the answers
+    (271) arrive on their own and are kept with each check.
+    """
+    CheckTomorrowsEligibility: _grpc.UnaryUnaryMultiCallable[_insurance_pb2.CheckTomorrowsEligibilityRequest, _insurance_pb2.CheckTomorrowsEligibilityResponse]
+    """The same for the first policy of every patient booked on the next day."""
+    ListEligibilityChecks: _grpc.UnaryUnaryMultiCallable[_insurance_pb2.ListEligibilityChecksRequest, _insurance_pb2.ListEligibilityChecksResponse]
+    """A patient's checks, newest first."""
 
 @_typing.type_check_only
 class InsuranceServiceAsyncStub(InsuranceServiceStub):
@@ -55,6 +63,14 @@ class InsuranceServiceAsyncStub(InsuranceServiceStub):
     """Sets the termination date; the policy leaves the billing order."""
     ReorderPolicies: _aio.UnaryUnaryMultiCallable[_insurance_pb2.ReorderPoliciesRequest, _insurance_pb2.ReorderPoliciesResponse]  # type: ignore[assignment]
     """The patient's active policies in their new billing order (primary first); all of them, each once."""
+    CheckEligibility: _aio.UnaryUnaryMultiCallable[_insurance_pb2.CheckEligibilityRequest, _insurance_pb2.CheckEligibilityResponse]  # type: ignore[assignment]
+    """Asks the payers whether policies cover a date of service (an X12 270 through the clearinghouse); the answers
+    (271) arrive on their own and are kept with each check.
+    """
+    CheckTomorrowsEligibility: _aio.UnaryUnaryMultiCallable[_insurance_pb2.CheckTomorrowsEligibilityRequest, _insurance_pb2.CheckTomorrowsEligibilityResponse]  # type: ignore[assignment]
+    """The same for the first policy of every patient booked on the next day."""
+    ListEligibilityChecks: _aio.UnaryUnaryMultiCallable[_insurance_pb2.ListEligibilityChecksRequest, _insurance_pb2.ListEligibilityChecksResponse]  # type: ignore[assignment]
+    """A patient's checks, newest first."""
 
 class InsuranceServiceServicer(metaclass=_abc_1.ABCMeta):
     """A patient's insurance policies, in billing order. Policies are never deleted: they end."""
@@ -96,5 +112,31 @@ class InsuranceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_insurance_pb2.ReorderPoliciesResponse, _abc.Awaitable[_insurance_pb2.ReorderPoliciesResponse]]:
         """The patient's active policies in their new billing order (primary first); all of them, each once."""
+
+    @_abc_1.abstractmethod
+    def CheckEligibility(
+        self,
+        request: _insurance_pb2.CheckEligibilityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_insurance_pb2.CheckEligibilityResponse, _abc.Awaitable[_insurance_pb2.CheckEligibilityResponse]]:
+        """Asks the payers whether policies cover a date of service (an X12 270 through the clearinghouse); the answers
+        (271) arrive on their own and are kept with each check.
+        """
+
+    @_abc_1.abstractmethod
+    def CheckTomorrowsEligibility(
+        self,
+        request: _insurance_pb2.CheckTomorrowsEligibilityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_insurance_pb2.CheckTomorrowsEligibilityResponse, _abc.Awaitable[_insurance_pb2.CheckTomorrowsEligibilityResponse]]:
+        """The same for the first policy of every patient booked on the next day."""
+
+    @_abc_1.abstractmethod
+    def ListEligibilityChecks(
+        self,
+        request: _insurance_pb2.ListEligibilityChecksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_insurance_pb2.ListEligibilityChecksResponse, _abc.Awaitable[_insurance_pb2.ListEligibilityChecksResponse]]:
+        """A patient's checks, newest first."""
 
 def add_InsuranceServiceServicer_to_server(servicer: InsuranceServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
