@@ -24,7 +24,9 @@ from shared.bundle import WorkstationBundle
 TEMPLATE = "pms_template"
 _counter = itertools.count(1)
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                 "max_connections": "200"}
+                 "max_connections": "200", "shared_buffers": "128MB"}
+# The benchmarks measure what a deployment gets: the embedded server's own memory settings.
+BENCH_SETTINGS = {k: v for k, v in FAST_SETTINGS.items() if k != "shared_buffers"}
 
 
 def test_pg_bin() -> Path:
@@ -41,8 +43,8 @@ def database_name(urls: DatabaseUrls) -> str:
 class Cluster:
     """One throwaway cluster per test session; each test module gets a database cloned from a migrated template."""
 
-    def __init__(self, root: Path) -> None:
-        self.pg = EmbeddedPostgres(root / "pgdata", test_pg_bin(), settings=FAST_SETTINGS)
+    def __init__(self, root: Path, settings: dict[str, str] | None = None) -> None:
+        self.pg = EmbeddedPostgres(root / "pgdata", test_pg_bin(), settings=settings or FAST_SETTINGS)
         self.pg.initialize()
         self.pg.start()
         provision(self.pg, TEMPLATE)

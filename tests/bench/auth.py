@@ -12,7 +12,7 @@ from client_tui.grpc_gateway import GrpcGateway
 from server.auth import passwords
 from server.demo import wait_until_serving
 from tests.bench.common import SqlRecorder, count_statements, pct, replay, start_serve
-from tests.support import ADMIN_PASSWORD, Cluster, RunningServer, make_installation
+from tests.support import ADMIN_PASSWORD, BENCH_SETTINGS, Cluster, RunningServer, make_installation
 
 SCALES = {"small": {"logins": 10, "whoami": 100}, "full": {"logins": 200, "whoami": 3000}}
 
@@ -20,7 +20,7 @@ SCALES = {"small": {"logins": 10, "whoami": 100}, "full": {"logins": 200, "whoam
 async def run_auth(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")

@@ -25,7 +25,7 @@ from server.scheduling.synthetic import load_schedule
 from server.x12.validate import pyx12_errors
 from shared.pms.claims.v1 import claims_pb2 as cl
 from tests.bench.common import pct, start_serve
-from tests.support import Client, Cluster, RunningServer, make_installation
+from tests.support import BENCH_SETTINGS, Client, Cluster, RunningServer, make_installation
 
 SCALES = {"small": {"patients": 300, "providers": 4, "appointments": 1_500, "claims": 400},
           "full": {"patients": 20_000, "providers": 20, "appointments": 40_000, "claims": 10_000}}
@@ -65,7 +65,7 @@ def _rate(n: int, ms: float) -> str:
 async def run_claims(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-claims-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")

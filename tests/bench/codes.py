@@ -21,7 +21,7 @@ from server.demo import wait_until_serving
 from shared import dates
 from shared.pms.codes.v1 import codes_pb2 as cp
 from tests.bench.common import SqlRecorder, count_statements, pct, replay_each, start_serve
-from tests.support import Client, Cluster, RunningServer, make_installation
+from tests.support import BENCH_SETTINGS, Client, Cluster, RunningServer, make_installation
 
 SCALES = {"small": {"queries": 20}, "full": {"queries": 500}}
 PASSWORD = "bench-password-123"
@@ -44,7 +44,7 @@ def _queries(conninfo: str, n: int, seed: int = 3) -> dict[str, list[str]]:
 async def run_codes(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-codes-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")

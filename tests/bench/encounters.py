@@ -28,7 +28,7 @@ from server.scheduling.synthetic import load_schedule
 from shared import dates
 from shared.pms.encounters.v1 import encounters_pb2 as en
 from tests.bench.common import SqlRecorder, count_statements, pct, replay, start_serve
-from tests.support import Cluster, RunningServer, make_installation
+from tests.support import BENCH_SETTINGS, Cluster, RunningServer, make_installation
 
 SCALES = {"small": {"patients": 300, "providers": 4, "appointments": 1_500, "saves": 20, "lists": 20},
           "full": {"patients": 20_000, "providers": 20, "appointments": 400_000, "saves": 300, "lists": 300}}
@@ -76,7 +76,7 @@ def _forget_created(owner_conninfo: str, encounter_id: int, key: str) -> None:
 async def run_encounters(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-encounters-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")

@@ -29,7 +29,7 @@ from shared.pms.patients.v1 import patients_pb2 as pb
 from shared.pms.payers.v1 import payers_pb2
 from tests.bench.common import SqlRecorder, count_statements, pct, replay, replay_each, start_serve
 from tests.builders import a_patient, a_payer, a_policy, png_bytes
-from tests.support import Client, Cluster, RunningServer, make_installation
+from tests.support import BENCH_SETTINGS, Client, Cluster, RunningServer, make_installation
 
 SCALES = {"small": {"patients": 2_000, "queries": 20, "opens": 50},
           "full": {"patients": 1_000_000, "queries": 300, "opens": 1000}}
@@ -106,7 +106,7 @@ async def _patient_with_many_records(client: Client) -> int:
 async def run_patients(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-patients-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")

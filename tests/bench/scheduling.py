@@ -26,7 +26,7 @@ from server.scheduling.synthetic import load_schedule
 from shared import dates
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
 from tests.bench.common import pct, start_serve
-from tests.support import Client, Cluster, RunningServer, make_installation, status_details
+from tests.support import BENCH_SETTINGS, Client, Cluster, RunningServer, make_installation, status_details
 
 SCALES = {"small": {"patients": 500, "appointments": 5_000, "storm_seconds": 3, "reads": 20},
           "full": {"patients": 20_000, "appointments": 500_000, "storm_seconds": 20, "reads": 200}}
@@ -109,7 +109,7 @@ def _overlaps(conninfo: str) -> int:
 async def run_scheduling(scale: str) -> list[tuple[str, int, float, float]]:
     sizes = SCALES[scale]
     root = Path(tempfile.mkdtemp(prefix="pms-bench-schedule-"))
-    cluster = Cluster(root)
+    cluster = Cluster(root, BENCH_SETTINGS)
     rows: list[tuple[str, int, float, float]] = []
     try:
         inst = await make_installation(cluster, root / "data")
