@@ -31,10 +31,19 @@ Coarse state (`ClaimState`, `ClaimStatusAnswer.state`), from the health care cla
 
 X212 requires STC05 on a claim's status; a payer that leaves it out has told us of no payment, so F0/F3 without
 STC05 counts as finalized_denied.
+
+The payer's side, for the payer simulator. `read_276` reads every claim a 276 asks about, as strictly (one
+`ClaimStatusInquiry` per 2200D/2200E: payer, receiver, provider, subscriber with member id and DMG, dependent,
+TRN*1 trace, REF*1K/BLT/EJ/..., AMT*T3, DTP*472, service lines). `write_277` answers a
+`ClaimStatusResponseBatch` of `ClaimStatusReply`s (constructors for the usual answers: `paid` F1:65 with the
+payment elements, `denied` F2, `pending` P1:20, `not_found` A4:35): TRN*2 echoing the trace, one STC with
+STC04/STC05 as X212 requires, REF*1K, REF*BLT, REF*EJ and DTP*472 as asked; `read_277` reads it back to the
+same state.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -48,13 +57,14 @@ from server.x12.reader import (
     SegmentCursor,
     TransactionSet,
     optional_cents,
+    parse_cents,
     parse_date,
     parse_date_period,
     transactions_of,
 )
-from server.x12.segments import clean, money, x12_date, x12_time
+from server.x12.segments import clean, composite, money, x12_date, x12_time
 from server.x12.writer_base import Envelope as OutgoingEnvelope
-from server.x12.writer_base import SegmentList, code, identifier, npi, required, required_date
+from server.x12.writer_base import SegmentList, code, identifier, npi, pattern, required, required_date
 
 IMPLEMENTATION_GUIDE = "005010X212"
 IMPLEMENTATION_GUIDES = frozenset({IMPLEMENTATION_GUIDE})
@@ -538,3 +548,441 @@ def category_text(category: str) -> str:
     """The meaning of a claim status category code (code source 507)."""
     return CLAIM_STATUS_CATEGORY_TEXTS.get(category, f"code {category}")
 
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 276 reading (the payer's side)
+
+
+@dataclass(frozen=True)
+class InquiredLine:
+    """2210D/2210E: a service line the 276 asks about."""
+
+    procedure: tuple[str, ...]  # SVC01 components, e.g. ("HC", "99203")
+    charge_cents: int | None  # SVC02
+    revenue_code: str  # SVC04
+    units: str  # SVC07, as sent
+    line_item_control_number: str  # REF*FJ
+    service_dates: tuple[date, date] | None  # DTP*472
+
+
+@dataclass(frozen=True)
+class ClaimStatusInquiry:
+    """One claim a 276 asks about (2200D, or 2200E for a dependent), as the payer reads it."""
+
+    envelope: Envelope
+    reference: str  # BHT03
+    payer: Party  # 2100A (NM1*PR, PI payer id)
+    receiver: Party  # 2100B (NM1*41, 46 ETIN)
+    provider: Party  # 2100C (NM1*1P, XX NPI)
+    subscriber: Person  # 2100D name; DMG of 2000D when the subscriber is the patient (sex "U" when not sent)
+    member_id: str  # 2100D NM109
+    dependent: Person | None  # 2000E DMG and 2100E name
+    trace_number: str  # TRN*1 TRN02, echoed in the 277's TRN*2
+    references: tuple[tuple[str, str], ...]  # REF qualifier, value: 1K, BLT, EA, EJ, XZ, D9
+    total_charge_cents: int | None  # AMT*T3
+    service_dates: tuple[date, date] | None  # DTP*472 of the claim (D8: start == end)
+    lines: tuple[InquiredLine, ...] = ()
+
+    def reference_of(self, qualifier: str) -> str:
+        return next((value for q, value in self.references if q == qualifier), "")
+
+    @property
+    def payer_id(self) -> str:
+        return self.payer.id
+
+    @property
+    def provider_npi(self) -> str:
+        return self.provider.id if self.provider.id_qualifier == "XX" else ""
+
+    @property
+    def payer_claim_number(self) -> str:
+        """REF*1K, the payer's claim control number."""
+        return self.reference_of("1K")
+
+    @property
+    def patient_control_number(self) -> str:
+        """REF*EJ, our CLM01."""
+        return self.reference_of("EJ")
+
+    @property
+    def bill_type(self) -> str:
+        return self.reference_of("BLT")
+
+    @property
+    def service_from(self) -> date | None:
+        return self.service_dates[0] if self.service_dates else None
+
+    @property
+    def service_to(self) -> date | None:
+        return self.service_dates[1] if self.service_dates else None
+
+    @property
+    def patient(self) -> Person:
+        return self.dependent or self.subscriber
+
+
+def read_276(data: bytes | str) -> tuple[ClaimStatusInquiry, ...]:
+    """Every claim a 276 file asks about, in file order; `X12ReadError` names the first malformed segment."""
+    inquiries: list[ClaimStatusInquiry] = []
+    for envelope, transaction in transactions_of(data, functional_id="HR", set_id="276",
+                                                 guides=IMPLEMENTATION_GUIDES, name="276 claim status request"):
+        inquiries.extend(_Reader276(envelope, transaction).read())
+    return tuple(inquiries)
+
+
+_CLAIM_REFERENCES_276 = frozenset({"1K", "BLT", "EA", "EJ", "XZ", "D9"})
+
+
+@dataclass(frozen=True)
+class _Asker:
+    payer: Party
+    receiver: Party
+    provider: Party
+    subscriber: Person
+    member_id: str
+    dependent: Person | None = None
+
+
+class _Reader276:
+    def __init__(self, envelope: Envelope, transaction: TransactionSet) -> None:
+        self.envelope = envelope
+        self.cursor = SegmentCursor(transaction, "276")
+        self.levels = HierarchyReader(self.cursor, "20 > 21 > 19 > 22 > 23")
+        self.reference = ""
+        self.inquiries: list[ClaimStatusInquiry] = []
+
+    def read(self) -> list[ClaimStatusInquiry]:
+        bht = self.cursor.expect("BHT", "the beginning of hierarchical transaction")
+        if bht.element(1) != "0010":
+            raise bht.error(f"BHT01 must be 0010 (information source, receiver, provider, subscriber, dependent), "
+                            f"got {bht.element(1)!r}")
+        if bht.element(2) != "13":
+            raise bht.error(f"BHT02 must be 13 (request), got {bht.element(2)!r}")
+        self.reference = bht.required(3, "originator application transaction identifier")
+        if not self.levels.at_level("20"):
+            raise self.cursor.unexpected("the information source level (HL*...*20)")
+        while self.levels.at_level("20"):
+            hl_id = self.levels.hl("20", None)
+            payer = self.levels.party("the payer name (2100A NM1)", ("PR",))
+            self._expect_level("21", "the information receiver level (HL*...*21)")
+            while self.levels.at_level("21"):
+                self._receiver(hl_id, payer)
+        self.levels.finish()
+        return self.inquiries
+
+    def _expect_level(self, level: str, what: str) -> None:
+        """A level needs at least one level below it."""
+        if not self.levels.at_level(level):
+            raise self.cursor.unexpected(what)
+
+    def _receiver(self, parent: str, payer: Party) -> None:
+        hl_id = self.levels.hl("21", parent)
+        receiver = self.levels.party("the information receiver name (2100B NM1)", ("41",))
+        self._expect_level("19", "the service provider level (HL*...*19)")
+        while self.levels.at_level("19"):
+            self._provider(hl_id, payer, receiver)
+
+    def _provider(self, parent: str, payer: Party, receiver: Party) -> None:
+        hl_id = self.levels.hl("19", parent)
+        provider = self.levels.party("the service provider name (2100C NM1)", ("1P",))
+        self._expect_level("22", "the subscriber level (HL*...*22)")
+        while self.levels.at_level("22"):
+            self._subscriber(hl_id, payer, receiver, provider)
+
+    def _demographics(self) -> tuple[date | None, str]:
+        dmg = self.cursor.take("DMG")
+        if dmg is None:
+            return None, "U"
+        if dmg.element(1) != "D8":
+            raise dmg.error(f"DMG01 must be D8, got {dmg.element(1)!r}")
+        if dmg.element(3) not in ("", "F", "M", "U"):
+            raise dmg.error(f"DMG03 must be F, M or U, got {dmg.element(3)!r}")
+        return parse_date_period(dmg, 1)[0], dmg.element(3) or "U"
+
+    def _person(self, what: str, entity_code: str, birth_date: date | None, sex: str) -> tuple[Person, Segment]:
+        nm1 = self.cursor.expect("NM1", what)
+        if nm1.element(1) != entity_code:
+            raise nm1.error(f"NM101 is {nm1.element(1)!r}, expected {entity_code} for {what}")
+        person = Person(nm1.required(3, "last name"), nm1.element(4), nm1.element(5), nm1.element(7), birth_date,
+                        sex)
+        return person, nm1
+
+    def _subscriber(self, parent: str, payer: Party, receiver: Party, provider: Party) -> None:
+        hl_id = self.levels.hl("22", parent)
+        birth_date, sex = self._demographics()
+        subscriber, nm1 = self._person("the subscriber name (2100D NM1)", "IL", birth_date, sex)
+        if nm1.element(8) not in ("MI", "II"):
+            raise nm1.error(f"NM108 must be MI (member id) or II, got {nm1.element(8)!r}")
+        asker = _Asker(payer, receiver, provider, subscriber, nm1.required(9, "member identification number"))
+        if not self.levels.at_level("23") and not self.cursor.at("TRN"):
+            raise self.cursor.unexpected("the claim status tracking number (TRN) of the subscriber's claim")
+        while self.cursor.at("TRN"):
+            self._claim(asker)
+        while self.levels.at_level("23"):
+            self.levels.hl("23", hl_id)
+            birth_date, sex = self._demographics()
+            dependent, _ = self._person("the dependent name (2100E NM1)", "QC", birth_date, sex)
+            if not self.cursor.at("TRN"):
+                raise self.cursor.unexpected("the claim status tracking number (TRN) of the dependent's claim")
+            with_dependent = _Asker(payer, receiver, provider, subscriber, asker.member_id, dependent)
+            while self.cursor.at("TRN"):
+                self._claim(with_dependent)
+
+    def _service_dates(self) -> tuple[date, date] | None:
+        dtp = self.cursor.take("DTP")
+        if dtp is None:
+            return None
+        if dtp.element(1) != "472":
+            raise dtp.error(f"DTP01 must be 472 (service date), got {dtp.element(1)!r}")
+        return parse_date_period(dtp, 2)
+
+    def _claim(self, asker: _Asker) -> None:
+        trn = self.cursor.expect("TRN", "the claim status tracking number", "1")
+        trace = trn.required(2, "trace number")
+        references: list[tuple[str, str]] = []
+        for ref in self.cursor.take_all("REF"):
+            qualifier = ref.required(1, "reference qualifier")
+            if qualifier not in _CLAIM_REFERENCES_276 or any(q == qualifier for q, _ in references):
+                raise ref.error(f"REF01 {qualifier!r} is not expected in a claim "
+                                f"(at most one each of {', '.join(sorted(_CLAIM_REFERENCES_276))})")
+            references.append((qualifier, ref.required(2, "reference")))
+        amount = self.cursor.take("AMT")
+        if amount is not None and amount.element(1) != "T3":
+            raise amount.error(f"AMT01 must be T3 (total submitted charges), got {amount.element(1)!r}")
+        charge = parse_cents(amount, 2) if amount is not None else None
+        dates = self._service_dates()
+        lines = []
+        while self.cursor.at("SVC"):
+            lines.append(self._line())
+        a = asker
+        self.inquiries.append(ClaimStatusInquiry(
+            self.envelope, self.reference, a.payer, a.receiver, a.provider, a.subscriber, a.member_id, a.dependent,
+            trace, tuple(references), charge, dates, tuple(lines)))
+
+    def _line(self) -> InquiredLine:
+        svc = self.cursor.expect("SVC", "the service line information")
+        procedure = svc.components(1)
+        if len(procedure) < 2 or not procedure[0] or not procedure[1]:
+            raise svc.error(f"SVC01 must be a qualifier and a procedure code, got {svc.element(1)!r}")
+        control = ""
+        if (ref := self.cursor.take("REF")) is not None:
+            if ref.element(1) != "FJ":
+                raise ref.error(f"REF01 must be FJ (line item control number), got {ref.element(1)!r}")
+            control = ref.required(2, "line item control number")
+        return InquiredLine(procedure, optional_cents(svc, 2), svc.element(4), svc.element(7), control,
+                            self._service_dates())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 277 writing (the payer's side)
+
+_CATEGORY = re.compile(r"[A-Z][0-9A-Z]")
+_STATUS_CODE = re.compile(r"[0-9A-Z]{1,30}")
+_ENTITY = re.compile(r"[0-9A-Z]{2,3}")
+MAX_STATUSES = 3  # STC01, STC10, STC11
+
+
+@dataclass(frozen=True)
+class ReplyStatus:
+    """One status composite to send: category (code source 507), status code (508), entity (98)."""
+
+    category: str
+    code: str
+    entity: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimStatusReply:
+    """The payer's answer about one claim: one STC (1-3 statuses) and the payment elements of X212."""
+
+    inquiry: ClaimStatusInquiry
+    statuses: tuple[ReplyStatus, ...]
+    status_date: date  # STC02
+    paid_cents: int | None = None  # STC05; X212 requires it, so None is sent as 0
+    adjudication_date: date | None = None  # STC06
+    payment_method: str = ""  # STC07: ACH, BOP, CHK, FWT, NON
+    payment_date: date | None = None  # STC08, check issue or EFT effective date
+    check_number: str = ""  # STC09, check or EFT trace number
+    payer_claim_number: str = ""  # REF*1K; "" echoes the inquiry's (none when it sent none)
+    charge_cents: int | None = None  # STC04; None: the inquiry's AMT*T3 (or the sum of its line charges)
+
+    @classmethod
+    def paid(cls, inquiry: ClaimStatusInquiry, paid_cents: int, adjudicated_on: date, *, payment_method: str = "ACH",
+             payment_date: date | None = None, check_number: str = "", payer_claim_number: str = "",
+             status_code: str = "65") -> ClaimStatusReply:
+        """F1:65, finalized/payment, claim has been paid."""
+        return cls(inquiry, (ReplyStatus("F1", status_code),), adjudicated_on, paid_cents, adjudicated_on,
+                   payment_method, payment_date, check_number, payer_claim_number)
+
+    @classmethod
+    def denied(cls, inquiry: ClaimStatusInquiry, adjudicated_on: date, status_code: str = "1", entity: str = "",
+               payer_claim_number: str = "") -> ClaimStatusReply:
+        """F2, finalized/denial (status 1 by default: see the remittance advice)."""
+        return cls(inquiry, (ReplyStatus("F2", status_code, entity),), adjudicated_on, 0, adjudicated_on,
+                   payer_claim_number=payer_claim_number)
+
+    @classmethod
+    def pending(cls, inquiry: ClaimStatusInquiry, as_of: date, category: str = "P1", status_code: str = "20",
+                payer_claim_number: str = "") -> ClaimStatusReply:
+        """P1:20, pending/in process, accepted for processing."""
+        return cls(inquiry, (ReplyStatus(category, status_code),), as_of, payer_claim_number=payer_claim_number)
+
+    @classmethod
+    def not_found(cls, inquiry: ClaimStatusInquiry, as_of: date) -> ClaimStatusReply:
+        """A4:35, not found, claim/encounter not found."""
+        return cls(inquiry, (ReplyStatus("A4", "35"),), as_of)
+
+
+@dataclass(frozen=True)
+class ClaimStatusResponseBatch:
+    envelope: OutgoingEnvelope  # the payer writes, the practice (or its clearinghouse) receives
+    replies: tuple[ClaimStatusReply, ...]
+    # BHT03; when empty the inquiries' BHT03 if they all share one, else the transaction control number.
+    reference: str = ""
+
+
+def write_277(response: ClaimStatusResponseBatch) -> str:
+    """The answers as one 005010X212 277 (segments end with `~` and a newline); `ValueError` names a bad field
+    (`replies[0].statuses[1].category: ...`).
+
+    Levels echo the inquiries' payer, receiver, provider, subscriber and dependent; replies that share them share
+    the levels, so claims come grouped (payer, receiver, provider, subscriber, the subscriber's own claims before
+    its dependents'), each group in the order it first appears. Each claim (2200D/2200E): TRN*2 echoing the
+    inquiry's trace, one STC, REF*1K, REF*BLT and REF*EJ when known, DTP*472 as asked. Service lines are not
+    answered one by one."""
+    return _Writer277(response).write()
+
+
+def _status_composite(status: ReplyStatus, field: str) -> str:
+    category = pattern(status.category, f"{field}.category", _CATEGORY, "a claim status category code")
+    status_code = pattern(status.code, f"{field}.code", _STATUS_CODE, "a claim status code")
+    entity = pattern(status.entity, f"{field}.entity", _ENTITY, "an entity identifier code") if status.entity else ""
+    return composite(category, status_code, entity)
+
+
+def _period(dates: tuple[date, date]) -> tuple[str, str]:
+    start, end = dates
+    if end == start:
+        return "D8", x12_date(start)
+    return "RD8", f"{x12_date(start)}-{x12_date(end)}"
+
+
+_Name = tuple[str, str, str, str]  # NM103, NM104, NM105, NM107
+_Claims = dict[_Name | None, list[tuple[int, ClaimStatusReply]]]
+
+
+def _name(person: Person) -> _Name:
+    """A person as the 277 names them (no birth date): replies about the same person share a level."""
+    return clean(person.last, 60), clean(person.first, 35), clean(person.middle, 25), clean(person.suffix, 10)
+
+
+class _Writer277:
+    def __init__(self, batch: ClaimStatusResponseBatch) -> None:
+        self.batch = batch
+        self.out = SegmentList()
+        self.hl = 0
+
+    def _hl(self, parent: int | None, level: str, children: bool | None) -> int:
+        self.hl += 1
+        child_code = "" if children is None else ("1" if children else "0")
+        self.out.add("HL", str(self.hl), str(parent) if parent else "", level, child_code)
+        return self.hl
+
+    def write(self) -> str:
+        b = self.batch
+        if not b.replies:
+            raise ValueError("replies: a batch needs at least one reply")
+        references = {r.inquiry.reference for r in b.replies}
+        shared = references.pop() if len(references) == 1 else ""
+        if b.reference:
+            reference = identifier(b.reference, "reference", 50)
+        elif shared and clean(shared, 50) == shared.strip().upper():
+            reference = clean(shared, 50)
+        else:
+            reference = str(b.envelope.transaction_control_number)
+        self.out.open(b.envelope, "HN", "277", IMPLEMENTATION_GUIDE)
+        created = b.envelope.created_at
+        self.out.add("BHT", "0010", "08", reference, x12_date(created), x12_time(created), "DG")
+        tree: dict[Party, dict[Party, dict[Party, dict[tuple[_Name, str], _Claims]]]] = {}
+        for index, reply in enumerate(b.replies):
+            q = reply.inquiry
+            # What is echoed must survive unchanged (ids), or the practice could not match its own values.
+            for name, value in (("payer.id", q.payer.id), ("receiver.id", q.receiver.id),
+                                ("provider.id", q.provider.id), ("member_id", q.member_id)):
+                identifier(value, f"replies[{index}].inquiry.{name}", 80)
+            patients = (tree.setdefault(q.payer, {}).setdefault(q.receiver, {}).setdefault(q.provider, {})
+                        .setdefault((_name(q.subscriber), clean(q.member_id, 80)), {}))
+            patients.setdefault(_name(q.dependent) if q.dependent else None, []).append((index, reply))
+        for payer, receivers in tree.items():
+            source = self._hl(None, "20", True)
+            self._party(payer, "PR")
+            for receiver, providers in receivers.items():
+                receiver_hl = self._hl(source, "21", True)
+                self._party(receiver, "41")
+                for provider, subscribers in providers.items():
+                    provider_hl = self._hl(receiver_hl, "19", True)
+                    self._party(provider, "1P")
+                    for (subscriber, member_id), claims in subscribers.items():
+                        self._subscriber(provider_hl, subscriber, member_id, claims)
+        return self.out.close()
+
+    def _party(self, party: Party, entity_code: str) -> None:
+        first = clean(party.first_name, 35)
+        self.out.add("NM1", entity_code, "1" if first else "2", clean(party.name, 60), first,
+                     clean(party.middle_name, 25), "", "", clean(party.id_qualifier, 2), clean(party.id, 80))
+
+    def _subscriber(self, parent: int, subscriber: _Name, member_id: str, claims: _Claims) -> None:
+        dependents = [d for d in claims if d is not None]
+        subscriber_hl = self._hl(parent, "22", bool(dependents))
+        last, first, middle, suffix = subscriber
+        self.out.add("NM1", "IL", "1", last, first, middle, "", suffix, "MI", member_id)
+        for index, reply in claims.get(None, []):
+            self._claim(reply, f"replies[{index}]")
+        for dependent in dependents:
+            self._hl(subscriber_hl, "23", None)
+            last, first, middle, suffix = dependent
+            self.out.add("NM1", "QC", "1", last, first, middle, "", suffix)
+            for index, reply in claims[dependent]:
+                self._claim(reply, f"replies[{index}]")
+
+    def _claim(self, reply: ClaimStatusReply, field: str) -> None:
+        q = reply.inquiry
+        if not 1 <= len(reply.statuses) <= MAX_STATUSES:
+            raise ValueError(f"{field}.statuses: {len(reply.statuses)} statuses, need 1-{MAX_STATUSES}")
+        composites = [_status_composite(s, f"{field}.statuses[{i}]") for i, s in enumerate(reply.statuses)]
+        charge = reply.charge_cents if reply.charge_cents is not None else q.total_charge_cents
+        if charge is None and q.lines and all(line.charge_cents is not None for line in q.lines):
+            charge = sum(line.charge_cents or 0 for line in q.lines)
+        if charge is None:
+            raise ValueError(f"{field}.charge_cents: required when the inquiry sent no total charge (AMT*T3) nor "
+                             "line charges")
+        for name, cents in (("charge_cents", charge), ("paid_cents", reply.paid_cents or 0)):
+            if cents < 0:
+                raise ValueError(f"{field}.{name}: {cents} must not be negative")
+        method = code(reply.payment_method, f"{field}.payment_method", PAYMENT_METHODS) if reply.payment_method \
+            else ""
+        if not method and (reply.payment_date is not None or reply.check_number):
+            raise ValueError(f"{field}.payment_method: required with a payment date or check/EFT number")
+        if reply.adjudication_date is not None and reply.payment_date is not None \
+                and reply.payment_date < reply.adjudication_date:
+            raise ValueError(f"{field}.payment_date: {reply.payment_date} is before the adjudication date "
+                             f"{reply.adjudication_date}")
+        rest = [*composites[1:], "", ""]
+        self.out.add("TRN", "2", identifier(q.trace_number, f"{field}.inquiry.trace_number", MAX_TRACE))
+        self.out.add("STC", composites[0], x12_date(reply.status_date), "", money(charge),
+                     money(reply.paid_cents or 0),
+                     x12_date(reply.adjudication_date) if reply.adjudication_date else "", method,
+                     x12_date(reply.payment_date) if reply.payment_date else "",
+                     identifier(reply.check_number, f"{field}.check_number", 16) if reply.check_number else "",
+                     rest[0], rest[1])
+        payer_claim_number = reply.payer_claim_number or q.payer_claim_number
+        if payer_claim_number:
+            self.out.add("REF", "1K", identifier(payer_claim_number, f"{field}.payer_claim_number", 50))
+        if q.bill_type:
+            self.out.add("REF", "BLT", identifier(q.bill_type, f"{field}.inquiry.bill_type", 50))
+        if q.patient_control_number:
+            self.out.add("REF", "EJ", identifier(q.patient_control_number, f"{field}.inquiry.patient_control_number",
+                                                 50))
+        if q.service_dates is not None:
+            self.out.add("DTP", "472", *_period(q.service_dates))

@@ -23,6 +23,19 @@ any EB01 is 1-5 (active coverage, full risk capitation, services capitated, capi
 physician, pending investigation), otherwise "inactive" when any EB01 is 6-8 (inactive, pending eligibility update,
 pending investigation), otherwise "rejected" when there is a rejection (AAA) on the answer's path, else "unknown".
 An EB without service types (EB03) is about the plan as a whole and is reported as service type 30.
+
+The payer's side, for the payer simulator. `read_270` reads every inquiry of a 270 as strictly (one
+`EligibilityInquiry` per patient: payer, information receiver, subscriber with member id and DMG, dependent when
+present, TRN*1 trace and TRN03, DTP*291, EQ service types); the patient's level must carry a trace and an EQ.
+`write_271` answers an `EligibilityResponseBatch` of `EligibilityReply`s: it echoes the source and receiver levels
+(consecutive replies to the same payer and receiver share them), the subscriber and dependent levels, and every
+TRN*1 of the inquiry as TRN*2 (TRN02, TRN03 as received). A reply carries either refusals (AAA at the patient's
+level; a code the dependent level does not take, e.g. 72 or 75, goes to the subscriber's, whose level then ends
+the answer and carries the trace) or a `PlanCoverage`: REF*6P, DTP*346/347, EB*1 or EB*6 with the plan name and
+coverage level for service type 30 and each other type asked, then the individual in-network cost shares: EB*B
+copay per service type (EB06 27 per visit), EB*A coinsurance (EB08 decimal fraction), EB*C deductible and EB*G
+out of pocket for the calendar year (EB06 23) and remaining (29). What it writes reads back with `read_271` to
+the same figures.
 """
 
 from __future__ import annotations
@@ -44,7 +57,7 @@ from server.x12.reader import (
     parse_date_period,
     transactions_of,
 )
-from server.x12.segments import clean, x12_date, x12_time
+from server.x12.segments import clean, money, x12_date, x12_time
 from server.x12.writer_base import Envelope as OutgoingEnvelope
 from server.x12.writer_base import SegmentList, code, identifier, npi, required, required_date
 
@@ -704,3 +717,497 @@ class _Reader271:
             patient.references if patient else (), patient.dates if patient else (),
             rejections, patient.benefits if patient else ()))
 
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 270 reading (the payer's side)
+
+
+@dataclass(frozen=True)
+class EligibilityInquiry:
+    """One patient's question as a payer reads it from a 270: a 2000C subscriber without dependents, or a 2000D
+    dependent (with its subscriber's name and member id)."""
+
+    envelope: Envelope
+    reference: str  # BHT03
+    payer: Party  # 2100A (NM1*PR, PI payer id)
+    receiver: Party  # 2100B, the practice asking (NM1*1P, XX NPI)
+    inquiry_id: str  # TRN*1 TRN02 of the patient's level, echoed in the 271's TRN*2
+    originating_company_id: str  # its TRN03
+    subscriber: Person  # 2100C name and DMG (sex "U" when not sent)
+    member_id: str  # 2100C NM109
+    dependent: Person | None  # 2100D name and DMG, when the patient is not the subscriber
+    service_dates: tuple[date, date] | None  # DTP*291 of the patient's 2100 (or of its first EQ), D8: start == end
+    service_types: tuple[str, ...]  # EQ01 of every EQ, in order, each code once
+    procedures: tuple[tuple[str, ...], ...]  # EQ02 composites, e.g. ("HC", "99213")
+    group_number: str  # REF*6P
+    # More TRN*1 of the patient's level (a clearinghouse adds its own): TRN02, TRN03. Echoed too.
+    other_traces: tuple[tuple[str, str], ...] = ()
+    member_id_qualifier: str = "MI"  # NM108: MI member id, II standard unique health identifier
+
+    @property
+    def payer_id(self) -> str:
+        return self.payer.id
+
+    @property
+    def receiver_npi(self) -> str:
+        """NM109 of the information receiver when NM108 is XX (an NPI), else ""."""
+        return self.receiver.id if self.receiver.id_qualifier == "XX" else ""
+
+    @property
+    def service_date(self) -> date | None:
+        return self.service_dates[0] if self.service_dates else None
+
+    @property
+    def patient(self) -> Person:
+        return self.dependent or self.subscriber
+
+
+def read_270(data: bytes | str) -> tuple[EligibilityInquiry, ...]:
+    """Every inquiry in a 270 file, in file order; `X12ReadError` names the first malformed segment."""
+    inquiries: list[EligibilityInquiry] = []
+    for envelope, transaction in transactions_of(data, functional_id="HS", set_id="270",
+                                                 guides=IMPLEMENTATION_GUIDES_271, name="270"):
+        inquiries.extend(_Reader270(envelope, transaction).read())
+    return tuple(inquiries)
+
+
+_SOURCE_ENTITIES = ("PR", "2B", "36", "GP", "P5")
+_RECEIVER_ENTITIES_270 = ("1P", "2B", "36", "80", "FA", "GP", "P5", "PR")
+_MAX_TRACES_270 = 2  # the receiver's and a clearinghouse's
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a 270 subscriber or dependent level says."""
+
+    person: Person
+    id_qualifier: str
+    member_id: str
+    first_segment: Segment  # its HL, for messages
+    traces: tuple[tuple[str, str], ...]  # TRN02, TRN03
+    references: tuple[tuple[str, str], ...]
+    dates: tuple[date, date] | None
+    service_types: tuple[str, ...]
+    procedures: tuple[tuple[str, ...], ...]
+    asks: bool  # at least one EQ
+
+    @property
+    def group_number(self) -> str:
+        return next((value for qualifier, value in self.references if qualifier == "6P"), "")
+
+
+class _Reader270:
+    _PERSON_ORDER = ("REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP")
+    _QUESTION_ORDER = ("AMT", "III", "REF", "DTP")
+
+    def __init__(self, envelope: Envelope, transaction: TransactionSet) -> None:
+        self.envelope = envelope
+        self.cursor = SegmentCursor(transaction, "270")
+        self.levels = HierarchyReader(self.cursor, "20 > 21 > 22 > 23")
+        self.reference = ""
+        self.inquiries: list[EligibilityInquiry] = []
+
+    def read(self) -> list[EligibilityInquiry]:
+        bht = self.cursor.expect("BHT", "the beginning of hierarchical transaction")
+        if bht.element(1) != "0022":
+            raise bht.error(f"BHT01 must be 0022 (information source, receiver, subscriber, dependent), "
+                            f"got {bht.element(1)!r}")
+        if bht.element(2) != "13":
+            raise bht.error(f"BHT02 must be 13 (request), got {bht.element(2)!r}")
+        self.reference = bht.required(3, "submitter transactional identifier")
+        if not self.levels.at_level("20"):
+            raise self.cursor.unexpected("the information source level (HL*...*20)")
+        while self.levels.at_level("20"):
+            hl_id = self.levels.hl("20", None)
+            payer = self.levels.party("the information source name (2100A NM1)", _SOURCE_ENTITIES)
+            if not self.levels.at_level("21"):
+                raise self.cursor.unexpected("the information receiver level (HL*...*21)")
+            while self.levels.at_level("21"):
+                self._receiver(hl_id, payer)
+        self.levels.finish()
+        return self.inquiries
+
+    def _receiver(self, parent: str, payer: Party) -> None:
+        hl_id = self.levels.hl("21", parent)
+        receiver = self.levels.party("the information receiver name (2100B NM1)", _RECEIVER_ENTITIES_270)
+        take_in_order(self.cursor, ("REF", "N3", "N4", "PRV"))
+        if not self.levels.at_level("22"):
+            raise self.cursor.unexpected("the subscriber level (HL*...*22)")
+        while self.levels.at_level("22"):
+            self._subscriber(hl_id, payer, receiver)
+
+    def _subscriber(self, parent: str, payer: Party, receiver: Party) -> None:
+        hl = self.cursor.peek()
+        hl_id = self.levels.hl("22", parent)
+        assert hl is not None
+        subscriber = self._person(hl, "subscriber", "IL")
+        has_dependents = self.levels.at_level("23")
+        # A subscriber over dependents asks nothing of its own, unless it carries a trace or an EQ.
+        if not has_dependents or subscriber.traces or subscriber.asks:
+            self._inquiry(payer, receiver, subscriber, None)
+        while self.levels.at_level("23"):
+            hl = self.cursor.peek()
+            self.levels.hl("23", hl_id)
+            assert hl is not None
+            self._inquiry(payer, receiver, subscriber, self._person(hl, "dependent", "03"))
+
+    def _person(self, hl: Segment, level: str, entity_code: str) -> _Asked:
+        traces: list[tuple[str, str]] = []
+        for trn in self.cursor.take_all("TRN"):
+            if trn.element(1) != "1":
+                raise trn.error(f"TRN01 must be 1 (current transaction trace number), got {trn.element(1)!r}")
+            if len(traces) == _MAX_TRACES_270:
+                raise trn.error(f"a {level} level carries at most {_MAX_TRACES_270} TRN")
+            traces.append((trn.required(2, "trace number"), trn.element(3)))
+        nm1 = self.cursor.expect("NM1", f"the {level} name")
+        if nm1.element(1) != entity_code:
+            raise nm1.error(f"NM101 is {nm1.element(1)!r}, expected {entity_code} for the {level} name")
+        if nm1.element(2) != "1":
+            raise nm1.error(f"NM102 must be 1 (person) for the {level}, got {nm1.element(2)!r}")
+        qualifier, member_id = nm1.element(8), nm1.element(9)
+        if qualifier or member_id:
+            if qualifier not in ("MI", "II"):
+                raise nm1.error(f"NM108 must be MI (member id) or II, got {qualifier!r}")
+            nm1.required(9, "member identification number")
+        segments = take_in_order(self.cursor, self._PERSON_ORDER)
+        birth_date, sex = None, "U"
+        for dmg in (s for s in segments if s.id == "DMG"):
+            if dmg.element(1) != "D8":
+                raise dmg.error(f"DMG01 must be D8, got {dmg.element(1)!r}")
+            birth_date = parse_date_period(dmg, 1)[0]
+            if dmg.element(3) not in ("", "F", "M", "U"):
+                raise dmg.error(f"DMG03 must be F, M or U, got {dmg.element(3)!r}")
+            sex = dmg.element(3) or "U"
+        dates = self._plan_dates([s for s in segments if s.id == "DTP"], None)
+        service_types: list[str] = []
+        procedures: list[tuple[str, ...]] = []
+        asks = False
+        while self.cursor.at("EQ"):
+            asks = True
+            eq = self.cursor.expect("EQ", "the eligibility or benefit inquiry")
+            raw, repetition = eq.element(1), eq.separators.repetition
+            types = (raw.split(repetition) if repetition else [raw]) if raw else []
+            if any(not _SERVICE_TYPE.fullmatch(t) for t in types):
+                raise eq.error(f"EQ01 must be service type codes, got {raw!r}")
+            procedure = eq.components(2)
+            if not types and not procedure:
+                raise eq.error("EQ01 (service type code) or EQ02 (procedure) is required, both are empty")
+            if procedure and (len(procedure) < 2 or not procedure[0] or not procedure[1]):
+                raise eq.error(f"EQ02 must be a qualifier and a procedure code, got {eq.element(2)!r}")
+            service_types += [t for t in types if t not in service_types]
+            if procedure:
+                procedures.append(procedure)
+            question = take_in_order(self.cursor, self._QUESTION_ORDER)
+            dates = self._plan_dates([s for s in question if s.id == "DTP"], dates)
+        person = Person(nm1.element(3), nm1.element(4), nm1.element(5), nm1.element(7), birth_date, sex)
+        return _Asked(person, qualifier, member_id, hl, tuple(traces),
+                      _references(s for s in segments if s.id == "REF"), dates, tuple(service_types),
+                      tuple(procedures), asks)
+
+    @staticmethod
+    def _plan_dates(segments: list[Segment], earlier: tuple[date, date] | None) -> tuple[date, date] | None:
+        """DTP*291 (D8 or RD8): one per 2100 level; an EQ's applies when the 2100 level sent none."""
+        found = earlier
+        for position, dtp in enumerate(segments):
+            if dtp.element(1) != "291":
+                raise dtp.error(f"DTP01 must be 291 (plan), got {dtp.element(1)!r}")
+            if position:
+                raise dtp.error("DTP*291 is sent once per level")
+            period = parse_date_period(dtp, 2)
+            found = found or period
+        return found
+
+    def _inquiry(self, payer: Party, receiver: Party, subscriber: _Asked, dependent: _Asked | None) -> None:
+        patient = dependent or subscriber
+        what = "dependent" if dependent else "subscriber"
+        if not patient.traces:
+            raise patient.first_segment.error(f"270: the {what} level asks without a trace number (TRN*1 after "
+                                              "its HL): the answer could not find its inquiry")
+        if not patient.asks:
+            raise patient.first_segment.error(f"270: the {what} level asks no question (no EQ after its name)")
+        (trace, company), *others = patient.traces
+        self.inquiries.append(EligibilityInquiry(
+            self.envelope, self.reference, payer, receiver, trace, company, subscriber.person, subscriber.member_id,
+            dependent.person if dependent else None, patient.dates, patient.service_types, patient.procedures,
+            subscriber.group_number or (dependent.group_number if dependent else ""), tuple(others),
+            subscriber.id_qualifier or "MI"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 271 writing (the payer's side)
+
+# AAA03 codes the guide allows at the subscriber (2100C) and dependent (2100D) levels.
+SUBSCRIBER_REJECT_REASONS = frozenset({"15", "35", "42", "43", "45", "47", "48", "49", "51", "52", "56", "57", "58",
+                                       "60", "61", "62", "63", "69", "70", "71", "72", "73", "74", "75", "76", "78"})
+DEPENDENT_REJECT_REASONS = frozenset({"15", "35", "42", "43", "45", "47", "48", "49", "51", "52", "56", "57", "58",
+                                      "60", "61", "62", "63", "64", "65", "66", "67", "68", "71", "77"})
+INVALID_MEMBER_ID, SUBSCRIBER_NOT_FOUND = "72", "75"
+PATIENT_NOT_FOUND, SUBSCRIBER_FOUND_PATIENT_NOT_FOUND = "67", "77"
+COVERAGE_LEVELS = frozenset({"CHD", "DEP", "ECH", "EMP", "ESP", "FAM", "IND", "SPC", "SPO", "TWO"})
+_INSURANCE_TYPE = re.compile(r"[A-Z0-9]{1,3}")
+MAX_PLAN_NAME = 50  # EB05
+VISIT, CALENDAR_YEAR, REMAINING = "27", "23", "29"  # EB06
+
+
+@dataclass(frozen=True)
+class Copay:
+    """EB*B: the patient's copay for a service type (per visit, EB06 27)."""
+
+    service_type: str  # EB03, e.g. 98 professional (physician) visit - office
+    cents: int
+    # EB12: True Y in network, False N out of network, None not said (applies either way).
+    in_network: bool | None = True
+
+
+@dataclass(frozen=True)
+class PlanCoverage:
+    """What the payer knows of the patient's plan: written as EB*1 (active) or EB*6 (inactive) for service type 30
+    and each type asked, the plan dates (DTP*346/347 at the patient's level) and the in-network cost shares."""
+
+    active: bool
+    plan_name: str  # EB05
+    plan_begin: date | None = None  # DTP*346
+    plan_end: date | None = None  # DTP*347, when the plan ended (or will)
+    coverage_level: str = "IND"  # EB02 of the coverage EB: IND individual, FAM family, EMP employee only, ...
+    insurance_type: str = ""  # EB04 on every EB: PR PPO, HM HMO, MB Medicare part B, ...
+    group_number: str = ""  # REF*6P at the patient's level
+    copays: tuple[Copay, ...] = ()
+    coinsurance_bp: int | None = None  # EB*A, basis points the patient pays (2000 = 20 %)
+    deductible_cents: int | None = None  # EB*C, calendar year (EB06 23)
+    deductible_remaining_cents: int | None = None  # EB*C, remaining (EB06 29)
+    out_of_pocket_cents: int | None = None  # EB*G, calendar year maximum (EB06 23)
+    out_of_pocket_remaining_cents: int | None = None  # EB*G, remaining (EB06 29)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """AAA at the patient's level: why the payer cannot answer (e.g. 72 invalid member id, 75 subscriber not
+    found)."""
+
+    reason_code: str  # AAA03
+    follow_up: str = "C"  # AAA04: C please correct and resubmit, N resubmission not allowed, R allowed, ...
+    valid_request: bool = True  # AAA01 Y, or N when the request itself was invalid
+    # "subscriber" or "dependent"; "" picks the patient's level, or the subscriber's for a dependent's inquiry
+    # when the code is one the dependent level does not take (72-76, 78: the subscriber is the problem).
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class EligibilityReply:
+    """The answer to one inquiry: its coverage, or why there is none."""
+
+    inquiry: EligibilityInquiry
+    coverage: PlanCoverage | None = None
+    refusals: tuple[Refusal, ...] = ()
+
+
+@dataclass(frozen=True)
+class EligibilityResponseBatch:
+    envelope: OutgoingEnvelope  # the payer writes, the practice (or its clearinghouse) receives
+    replies: tuple[EligibilityReply, ...]
+    # BHT03; when empty the inquiries' BHT03 if they all share one, else the transaction control number.
+    reference: str = ""
+
+
+def write_271(response: EligibilityResponseBatch) -> str:
+    """The answers as one 005010X279A1 271 (segments end with `~` and a newline); `ValueError` names a bad
+    field (`replies[1].coverage.copays[0].cents: ...`)."""
+    return _Writer271(response).write()
+
+
+def percent_of_bp(bp: int) -> str:
+    """Basis points as the EB08 decimal fraction: 2000 -> `.2`, 1525 -> `.1525`, 10000 -> `1`, 0 -> `0`."""
+    whole, fraction = divmod(bp, 10000)
+    if fraction == 0:
+        return str(whole)
+    return f"{whole or ''}.{fraction:04d}".rstrip("0")
+
+
+def _cents(value: int | None, field: str) -> str:
+    if value is None:
+        return ""
+    if value < 0:
+        raise ValueError(f"{field}: {value} must not be negative")
+    return money(value)
+
+
+def _nm1_party(party: Party, field: str) -> tuple[str, ...]:
+    """NM101-NM109 echoing a party as it was read (NM102 1 when it has a first name, else 2)."""
+    first = clean(party.first_name, 35)
+    return (required(party.entity_code, f"{field}.entity_code", 3), "1" if first else "2",
+            required(party.name, f"{field}.name", 60), first, clean(party.middle_name, 25), "", "",
+            identifier(party.id_qualifier, f"{field}.id_qualifier", 2) if party.id_qualifier else "",
+            identifier(party.id, f"{field}.id", 80) if party.id else "")
+
+
+class _Writer271:
+    def __init__(self, batch: EligibilityResponseBatch) -> None:
+        self.batch = batch
+        self.out = SegmentList()
+        self.hl = 0
+
+    def _hl(self, parent: int | None, level: str, has_children: bool) -> int:
+        self.hl += 1
+        self.out.add("HL", str(self.hl), str(parent) if parent else "", level, "1" if has_children else "0")
+        return self.hl
+
+    def write(self) -> str:
+        b = self.batch
+        if not b.replies:
+            raise ValueError("replies: a batch needs at least one reply")
+        references = {r.inquiry.reference for r in b.replies}
+        shared = references.pop() if len(references) == 1 else ""
+        if b.reference:
+            reference = identifier(b.reference, "reference", 50)
+        elif shared and clean(shared, 50) == shared.strip().upper():
+            reference = clean(shared, 50)
+        else:
+            reference = str(b.envelope.transaction_control_number)
+        self.out.open(b.envelope, "HB", "271", IMPLEMENTATION_GUIDE)
+        created = b.envelope.created_at
+        self.out.add("BHT", "0022", "11", reference, x12_date(created), x12_time(created))
+        # Consecutive replies to the same payer and receiver share their source and receiver levels.
+        source: int | None = None
+        receiver: int | None = None
+        previous: tuple[Party, Party] | None = None
+        for index, reply in enumerate(b.replies):
+            field = f"replies[{index}]"
+            inquiry = reply.inquiry
+            if previous is None or previous[0] != inquiry.payer:
+                source = self._hl(None, "20", True)
+                self.out.add("NM1", *_nm1_party(inquiry.payer, f"{field}.inquiry.payer"))
+                previous = None
+            if previous is None or previous[1] != inquiry.receiver:
+                receiver = self._hl(source, "21", True)
+                self.out.add("NM1", *_nm1_party(inquiry.receiver, f"{field}.inquiry.receiver"))
+            previous = (inquiry.payer, inquiry.receiver)
+            assert receiver is not None
+            self._reply(reply, field, receiver)
+        return self.out.close()
+
+    def _refusals(self, reply: EligibilityReply, field: str) -> tuple[list[Refusal], list[Refusal]]:
+        """The reply's refusals split into the subscriber level's and the dependent level's."""
+        dependent = reply.inquiry.dependent is not None
+        at_subscriber: list[Refusal] = []
+        at_dependent: list[Refusal] = []
+        for position, refusal in enumerate(reply.refusals):
+            where = f"{field}.refusals[{position}]"
+            reason = refusal.reason_code.strip()
+            level = refusal.level or ("dependent" if dependent and reason in DEPENDENT_REJECT_REASONS
+                                      else "subscriber")
+            if level not in ("subscriber", "dependent") or (level == "dependent" and not dependent):
+                raise ValueError(f"{where}.level: {refusal.level!r} is not a level of this inquiry")
+            allowed = SUBSCRIBER_REJECT_REASONS if level == "subscriber" else DEPENDENT_REJECT_REASONS
+            code(reason, f"{where}.reason_code", allowed)
+            code(refusal.follow_up, f"{where}.follow_up", set(FOLLOW_UP_TEXTS))
+            (at_subscriber if level == "subscriber" else at_dependent).append(refusal)
+        if reply.coverage is None and not reply.refusals:
+            raise ValueError(f"{field}: a reply needs coverage or refusals")
+        if reply.coverage is not None and reply.refusals:
+            raise ValueError(f"{field}: a reply has coverage or refusals, not both")
+        return at_subscriber, at_dependent
+
+    def _reply(self, reply: EligibilityReply, field: str, parent: int) -> None:
+        inquiry = reply.inquiry
+        at_subscriber, at_dependent = self._refusals(reply, field)
+        # A subscriber the payer cannot place answers at its own level: no dependent level, the trace moves up.
+        dependent = inquiry.dependent if not at_subscriber else None
+        subscriber_hl = self._hl(parent, "22", dependent is not None)
+        if dependent is None:
+            self._traces(inquiry, field)
+        s = inquiry.subscriber
+        member = (("MI" if inquiry.member_id_qualifier == "MI" else "II",
+                   identifier(inquiry.member_id, f"{field}.inquiry.member_id", 80))
+                  if inquiry.member_id else ("", ""))
+        self.out.add("NM1", "IL", "1", clean(s.last, 60), clean(s.first, 35), clean(s.middle, 25), "",
+                     clean(s.suffix, 10), *member)
+        if dependent is None:
+            self._patient(reply, s, at_subscriber, f"{field}.inquiry.subscriber", field)
+            return
+        if s.birth_date is not None:
+            self._demographics(s)
+        self._hl(subscriber_hl, "23", False)
+        self._traces(inquiry, field)
+        self.out.add("NM1", "03", "1", clean(dependent.last, 60), clean(dependent.first, 35),
+                     clean(dependent.middle, 25), "", clean(dependent.suffix, 10))
+        self._patient(reply, dependent, at_dependent, f"{field}.inquiry.dependent", field)
+
+    def _traces(self, inquiry: EligibilityInquiry, field: str) -> None:
+        """TRN*2 for every TRN*1 of the inquiry, as received."""
+        for position, (trace, company) in enumerate(((inquiry.inquiry_id, inquiry.originating_company_id),
+                                                     *inquiry.other_traces)):
+            where = f"{field}.inquiry" + (".inquiry_id" if not position else f".other_traces[{position - 1}]")
+            self.out.add("TRN", "2", identifier(trace, where, MAX_INQUIRY_ID),
+                         identifier(company, f"{where} (TRN03)", ORIGINATING_COMPANY_ID_LENGTH) if company else "")
+
+    def _demographics(self, person: Person) -> None:
+        if person.birth_date is not None:
+            sex = person.sex.strip().upper()
+            self.out.add("DMG", "D8", x12_date(person.birth_date), sex if sex in ("F", "M") else "")
+
+    def _patient(self, reply: EligibilityReply, person: Person, refusals: list[Refusal], person_field: str,
+                 field: str) -> None:
+        """2100C/2100D after the NM1 (REF, AAA, DMG, DTP in the guide's order), then the benefits (2110)."""
+        coverage = reply.coverage
+        if coverage is not None and coverage.group_number:
+            self.out.add("REF", "6P", identifier(coverage.group_number, f"{field}.coverage.group_number", 50))
+        for refusal in refusals:
+            self.out.add("AAA", "Y" if refusal.valid_request else "N", "", refusal.reason_code.strip(),
+                         refusal.follow_up.strip().upper())
+        self._demographics(person)
+        if coverage is not None:
+            self._coverage(coverage, reply.inquiry, f"{field}.coverage")
+
+    def _coverage(self, c: PlanCoverage, inquiry: EligibilityInquiry, field: str) -> None:
+        if c.plan_begin is not None:
+            self.out.add("DTP", "346", "D8", x12_date(c.plan_begin))
+        if c.plan_end is not None:
+            if c.plan_begin is not None and c.plan_end < c.plan_begin:
+                raise ValueError(f"{field}.plan_end: {c.plan_end} is before plan_begin {c.plan_begin}")
+            self.out.add("DTP", "347", "D8", x12_date(c.plan_end))
+        plan = required(c.plan_name, f"{field}.plan_name", MAX_PLAN_NAME)
+        level = code(c.coverage_level, f"{field}.coverage_level", COVERAGE_LEVELS)
+        insurance = c.insurance_type.strip().upper()
+        if insurance and not _INSURANCE_TYPE.fullmatch(insurance):
+            raise ValueError(f"{field}.insurance_type: {c.insurance_type!r} is not an insurance type code")
+        # One coverage EB for the plan (30), then one for each other service type asked about.
+        for service_type in ("30", *(t for t in inquiry.service_types if t != "30")):
+            self.out.add("EB", "1" if c.active else "6", level, service_type, insurance, plan)
+        seen: set[tuple[str, bool | None]] = set()
+        for position, copay in enumerate(c.copays):
+            where = f"{field}.copays[{position}]"
+            service_type = copay.service_type.strip().upper()
+            if not _SERVICE_TYPE.fullmatch(service_type):
+                raise ValueError(f"{where}.service_type: {copay.service_type!r} is not a service type code")
+            if (service_type, copay.in_network) in seen:
+                raise ValueError(f"{where}: a second copay for service type {service_type} "
+                                 f"(in_network={copay.in_network})")
+            seen.add((service_type, copay.in_network))
+            self._cost_share(COPAY, service_type, insurance, VISIT, _cents(copay.cents, f"{where}.cents"), "",
+                             copay.in_network)
+        if c.coinsurance_bp is not None:
+            if not 0 <= c.coinsurance_bp <= 10000:
+                raise ValueError(f"{field}.coinsurance_bp: {c.coinsurance_bp} must be 0-10000 (100 %)")
+            self._cost_share(COINSURANCE, "30", insurance, "", "", percent_of_bp(c.coinsurance_bp), True)
+        if (c.deductible_cents is not None and c.deductible_remaining_cents is not None
+                and c.deductible_remaining_cents > c.deductible_cents):
+            raise ValueError(f"{field}.deductible_remaining_cents: {c.deductible_remaining_cents} is more than "
+                             f"the deductible {c.deductible_cents}")
+        if (c.out_of_pocket_cents is not None and c.out_of_pocket_remaining_cents is not None
+                and c.out_of_pocket_remaining_cents > c.out_of_pocket_cents):
+            raise ValueError(f"{field}.out_of_pocket_remaining_cents: {c.out_of_pocket_remaining_cents} is more "
+                             f"than the out-of-pocket maximum {c.out_of_pocket_cents}")
+        for kind, period, cents, name in (
+                (DEDUCTIBLE, CALENDAR_YEAR, c.deductible_cents, "deductible_cents"),
+                (DEDUCTIBLE, REMAINING, c.deductible_remaining_cents, "deductible_remaining_cents"),
+                (OUT_OF_POCKET, CALENDAR_YEAR, c.out_of_pocket_cents, "out_of_pocket_cents"),
+                (OUT_OF_POCKET, REMAINING, c.out_of_pocket_remaining_cents, "out_of_pocket_remaining_cents")):
+            if cents is not None:
+                self._cost_share(kind, "30", insurance, period, _cents(cents, f"{field}.{name}"), "", True)
+
+    def _cost_share(self, kind: str, service_type: str, insurance: str, period: str, amount: str, percent: str,
+                    in_network: bool | None) -> None:
+        """EB01-EB12 of a cost-sharing benefit: the individual's (IND) figure."""
+        network = "" if in_network is None else ("Y" if in_network else "N")
+        self.out.add("EB", kind, "IND", service_type, insurance, "", period, amount, percent, "", "", "", network)
