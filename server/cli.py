@@ -363,7 +363,8 @@ def cmd_payer_sim(args: argparse.Namespace) -> int:
         if result.received or result.repeats or result.remittances or result.rejected_files:
             print(f"payer-sim: received {result.received} (repeats {result.repeats}, unreadable "
                   f"{result.rejected_files}), claims accepted {result.claims_accepted}, rejected "
-                  f"{result.claims_rejected}, remittances {result.remittances}", file=sys.stderr, flush=True)
+                  f"{result.claims_rejected}, remittances {result.remittances}, eligibility answers "
+                  f"{result.eligibility_answers}", file=sys.stderr, flush=True)
         if args.once:
             return 0
         time.sleep(args.interval)

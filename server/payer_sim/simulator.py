@@ -1,5 +1,5 @@
 """The simulator's loop: pick up what the practice delivered, answer as a clearinghouse (999), a payer's front end
-(277CA) and, after a delay, the payer's remittance (835).
+(277CA) and, after a delay, the payer's remittance (835); eligibility inquiries (270) are answered at once (271).
 
 It watches the practice's outbox folder (the folder transport's, DATA/clearinghouse/outbox) and answers into its
 inbox. A file is taken by moving it into `outbox/received/` (as a clearinghouse removes what it has read); an
@@ -32,6 +32,15 @@ from server.x12 import writer277ca as ca
 from server.x12 import writer835 as era
 from server.x12 import writer999 as fa
 from server.x12.claim837 import Address
+from server.x12.eligibility import (
+    Copay,
+    EligibilityReply,
+    EligibilityResponseBatch,
+    PlanCoverage,
+    Refusal,
+    read_270,
+    write_271,
+)
 from server.x12.reader import X12ReadError, read_interchanges
 from server.x12.writer_base import Envelope
 
@@ -73,6 +82,7 @@ class TickResult:
     claims_accepted: int = 0
     claims_rejected: int = 0
     remittances: int = 0
+    eligibility_answers: int = 0
 
 
 class PayerSimulator:
@@ -132,6 +142,9 @@ class PayerSimulator:
         self.state.seen.append(key)
         result.received += 1
         group = first.groups[0]
+        if group.functional_id == "HS":
+            self._answer_270(content, first.sender, first.control_number, now, result)
+            return
         st02 = group.transactions[0].control_number
         try:
             batches = read837.read_837p(content)
@@ -186,6 +199,34 @@ class PayerSimulator:
                 self.state.pending.append({"due": due.isoformat(), "file": path.name, "accepted": accepted,
                                            "submitter": first.sender, "npi": batch.billing_npi,
                                            "billing_name": batch.billing_name})
+
+    def _answer_270(self, content: bytes, sender: str, control: str, now: datetime, result: TickResult) -> None:
+        """Eligibility from the member list: coverage with the plan's figures, or AAA 75 (not found) when unknown
+        members are refused."""
+        try:
+            inquiries = read_270(content)
+        except X12ReadError as exc:
+            log.warning("270 %s refused: %s", control, exc)
+            result.rejected_files += 1
+            return
+        replies = []
+        for inquiry in inquiries:
+            known = inquiry.member_id in self.config.members
+            if not known and self.config.reject_unknown_members:
+                replies.append(EligibilityReply(inquiry, refusals=(Refusal("75", "C"),)))
+                continue
+            member = self._member(inquiry.member_id)
+            base = self.config.members.get(inquiry.member_id, self.config.default_member)
+            replies.append(EligibilityReply(inquiry, coverage=PlanCoverage(
+                active=member.active, plan_name=member.plan, plan_begin=date(now.year, 1, 1),
+                plan_end=None if member.active else now.date() - timedelta(days=1),
+                copays=(Copay("98", member.copay_cents),) if member.copay_cents else (),
+                coinsurance_bp=member.coinsurance_percent * 100,
+                deductible_cents=base.deductible_remaining_cents,
+                deductible_remaining_cents=member.deductible_remaining_cents)))
+            result.eligibility_answers += 1
+        self._answer(f"271-{control}.x12", write_271(EligibilityResponseBatch(
+            envelope=self._envelope(sender, now), replies=tuple(replies))))
 
     def _member(self, member_id: str) -> Member:
         base = self.config.members.get(member_id, self.config.default_member)

@@ -511,3 +511,20 @@ async def test_eligibility_inquiries_go_out_as_270s_one_per_payer(
     listed = (await desk.insurance.ListEligibilityChecks(insp.ListEligibilityChecksRequest(patient_id=pid),
                                                          metadata=desk.md)).checks
     assert [c.status for c in listed] == [insp.ELIGIBILITY_STATUS_SENT]
+    # The payer (simulator) answers from its member list; the server keeps the answer with the check.
+    sim = PayerSimulator(tmp_path / "outbox", tmp_path / "inbox", tmp_path / "sim.json", SimConfig(members={
+        "XYZ123456": Member(plan="Gold PPO", deductible_remaining_cents=50_000, coinsurance_percent=20,
+                            copay_cents=2_500)}))
+    assert sim.tick().eligibility_answers == 1
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        assert (await receive_answers(db, box)).answers_applied == 1
+    finally:
+        await db.dispose()
+    answered = (await desk.insurance.ListEligibilityChecks(insp.ListEligibilityChecksRequest(patient_id=pid),
+                                                           metadata=desk.md)).checks[0]
+    assert (answered.status, answered.coverage, answered.plan_name) == (
+        insp.ELIGIBILITY_STATUS_ANSWERED, "active", "GOLD PPO")  # X12 text is upper case
+    assert (answered.copay_cents, answered.coinsurance_bp, answered.deductible_remaining_cents) == (
+        2_500, 2_000, 50_000)
+    assert answered.summary
