@@ -224,6 +224,7 @@ RPC_RULES: dict[str, RpcRule] = {
     # The file holds every claim's patient and subscriber: PHI, read by those who send claims.
     CLAIMS + "GetBatchFile": RpcRule(P.CLAIMS_WRITE, "claims", readonly=True),
     CLAIMS + "PrintClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
+    CLAIMS + "CheckClaimStatus": RpcRule(P.CLAIMS_WRITE, "claims"),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

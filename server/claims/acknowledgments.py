@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.chain import AuditRecord, Outcome, append
+from server.claims.claim_status import apply_277 as apply_277_status
 from server.claims.models import BillingSetup, Claim, ClaimBatch
 from server.claims.rules import can_move
 from server.claims.service import record_as
@@ -49,6 +50,11 @@ def kind_of(content: bytes) -> str:
     """999, 277CA or 835, from the functional group ids; X12ReadError if the file is not sound."""
     interchanges = read_interchanges(content)
     ids = {g.functional_id for i in interchanges for g in i.groups}
+    if ids == {"HN"}:
+        # Both answers are 277s: the claim acknowledgment (X214) and the claim status response (X212).
+        guides = {t.implementation_guide or g.version for i in interchanges for g in i.groups for t in g.transactions}
+        if guides and all(guide.startswith("005010X212") for guide in guides):
+            return "277"
     kinds = {"FA": "999", "HN": "277CA", "HP": "835", "HB": "271"}
     if len(ids) == 1 and next(iter(ids)) in kinds:
         return kinds[next(iter(ids))]
@@ -133,6 +139,13 @@ async def apply_file(db: AsyncSession, name: str, content: bytes) -> Applied:
     kind = kind_of(content)
     if kind == "835":
         raise UnknownFile("an 835 remittance: posted by the payments side, not here")
+    if kind == "277":
+        answered, unchanged = await apply_277_status(db, content)
+        practice = await _practice(db, read_interchanges(content)[0].receiver)
+        await append(db, practice, AuditRecord(
+            action="claims/status-answer", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,
+            workstation_name="server", detail=f"file={name} answered={answered} unchanged={unchanged}"))
+        return Applied("277", practice_id=practice, accepted=[0] * answered, unchanged=unchanged)
     if kind == "271":
         answered, unchanged = await apply_271(db, content)
         applied = Applied("271", accepted=[0] * answered, unchanged=unchanged)

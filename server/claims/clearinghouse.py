@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 
 from server.audit.chain import AuditRecord, Outcome, append
 from server.claims.acknowledgments import UnknownFile, apply_file, kind_of
-from server.claims.models import Claim, ClaimBatch
+from server.claims.models import Claim, ClaimBatch, ClaimStatusRequest
 from server.claims.service import record_as
 from server.db.database import Database
 from server.insurance.models import EligibilityCheck, EligibilityRequest
@@ -244,29 +244,45 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
     return result
 
 
-async def deliver_eligibility(db: Database, transport: Transport, result: TickResult | None = None) -> TickResult:
-    """The same for eligibility inquiries (270): delivered once each, their checks become sent."""
-    result = result or TickResult()
+async def _deliver_files(db: Database, transport: Transport, model: Any, result: TickResult,
+                         after: Any = None) -> TickResult:
+    """Delivers each written file of `model` (eligibility and claim status requests) once, under a row lock;
+    `after(session, row)` moves what the file carried on."""
     while True:
         async with db.transaction() as session:
-            req = (await session.execute(select(EligibilityRequest).where(EligibilityRequest.status == "written")
-                                         .order_by(EligibilityRequest.id).limit(1).with_for_update(skip_locked=True))
-                   ).scalar_one_or_none()
-            if req is None:
+            row = (await session.execute(select(model).where(model.status == "written").order_by(model.id)
+                                         .limit(1).with_for_update(skip_locked=True))).scalar_one_or_none()
+            if row is None:
                 return result
-            req.delivery_attempts += 1
+            row.delivery_attempts += 1
             try:
-                fresh = await transport.deliver(req.file_name, req.content.encode("ascii"))
+                fresh = await transport.deliver(row.file_name, row.content.encode("ascii"))
             except (OSError, TransportError) as exc:
-                req.last_error = str(exc)[:500]
+                row.last_error = str(exc)[:500]
                 result.failed += 1
                 return result
-            req.status, req.delivered_at, req.last_error = "delivered", datetime.now(UTC), ""
-            await session.execute(update(EligibilityCheck).where(
-                EligibilityCheck.practice_id == req.practice_id, EligibilityCheck.request_id == req.id,
-                EligibilityCheck.status == "queued").values(status="sent"))
+            row.status, row.delivered_at, row.last_error = "delivered", datetime.now(UTC), ""
+            if after is not None:
+                await after(session, row)
             result.delivered += fresh
             result.already_there += not fresh
+
+
+async def _checks_sent(session: Any, req: EligibilityRequest) -> None:
+    await session.execute(update(EligibilityCheck).where(
+        EligibilityCheck.practice_id == req.practice_id, EligibilityCheck.request_id == req.id,
+        EligibilityCheck.status == "queued").values(status="sent"))
+
+
+async def deliver_eligibility(db: Database, transport: Transport, result: TickResult | None = None) -> TickResult:
+    """Eligibility inquiries (270): delivered once each, their checks become sent."""
+    return await _deliver_files(db, transport, EligibilityRequest, result or TickResult(), _checks_sent)
+
+
+async def deliver_status_requests(db: Database, transport: Transport, result: TickResult | None = None
+                                  ) -> TickResult:
+    """Claim status inquiries (276)."""
+    return await _deliver_files(db, transport, ClaimStatusRequest, result or TickResult())
 
 
 class ClearinghouseJob:
@@ -288,6 +304,7 @@ class ClearinghouseJob:
     async def tick(self) -> TickResult:
         result = await deliver_written(self.db, self.transport)
         result = await deliver_eligibility(self.db, self.transport, result)
+        result = await deliver_status_requests(self.db, self.transport, result)
         return await receive_answers(self.db, self.transport, result)
 
     async def _run_forever(self) -> None:

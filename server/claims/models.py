@@ -227,3 +227,26 @@ class CodePairEdit(Base):
     column1_code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
     column2_code: Mapped[str] = mapped_column(String(5, collation="C"), primary_key=True)
     modifier_allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+class ClaimStatusRequest(Base):
+    """One 276 interchange asking a payer about claims sent long ago without an answer."""
+
+    __tablename__ = "claim_status_request"
+    __table_args__ = (
+        Index("uq_claim_status_request_interchange", "practice_id", "interchange_control_number", unique=True),
+        CheckConstraint("status IN ('written', 'delivered')", name="status_value"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    interchange_control_number: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    claim_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
+    status: Mapped[str] = mapped_column(String(10), server_default="written")
+    delivered_at: Mapped[datetime | None]
+    delivery_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str] = mapped_column(Text, server_default="")
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from server.claims import batches, forms, scrub_setup, scrubbing, service, setup
+from server.claims import batches, claim_status, forms, scrub_setup, scrubbing, service, setup
 from server.claims.models import ClaimBatch
 from server.claims.scrubber import Finding
 from server.errors import InvalidArgument
@@ -103,6 +103,13 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
                                                ".pdf", pages=pages)
         for start in range(0, len(pdf), PRINT_CHUNK):
             yield pb.PrintClaimsResponse(chunk=pdf[start:start + PRINT_CHUNK], pages=pages)
+
+    async def CheckClaimStatus(self, request: pb.CheckClaimStatusRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.CheckClaimStatusResponse:
+        ctx = current_call()
+        written = await claim_status.request(ctx, list(request.claim_ids))
+        ctx.audit.detail = f"claims={list(request.claim_ids)[:50]} files={[r.file_name for r in written]}"
+        return pb.CheckClaimStatusResponse(file_names=[r.file_name for r in written])
 
 
 PRINT_CHUNK = 1 << 20

@@ -32,6 +32,7 @@ from server.x12 import writer277ca as ca
 from server.x12 import writer835 as era
 from server.x12 import writer999 as fa
 from server.x12.claim837 import Address
+from server.x12.claim_status import ClaimStatusReply, ClaimStatusResponseBatch, read_276, write_277
 from server.x12.eligibility import (
     Copay,
     EligibilityReply,
@@ -62,6 +63,8 @@ class State:
     # member id -> deductible still to meet, in cents (absent: the member's configured amount)
     deductibles: dict[str, int] = field(default_factory=dict)
     paid_claims: int = 0
+    # claim control number -> [paid cents, adjudication date], for claim status answers
+    adjudicated: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -83,6 +86,7 @@ class TickResult:
     claims_rejected: int = 0
     remittances: int = 0
     eligibility_answers: int = 0
+    status_answers: int = 0
 
 
 class PayerSimulator:
@@ -144,6 +148,9 @@ class PayerSimulator:
         group = first.groups[0]
         if group.functional_id == "HS":
             self._answer_270(content, first.sender, first.control_number, now, result)
+            return
+        if group.functional_id == "HR":
+            self._answer_276(content, first.sender, first.control_number, now, result)
             return
         st02 = group.transactions[0].control_number
         try:
@@ -228,6 +235,32 @@ class PayerSimulator:
         self._answer(f"271-{control}.x12", write_271(EligibilityResponseBatch(
             envelope=self._envelope(sender, now), replies=tuple(replies))))
 
+    def _answer_276(self, content: bytes, sender: str, control: str, now: datetime, result: TickResult) -> None:
+        """Claim status from what the simulator did: paid or denied (with the amount and date), pending while its
+        remittance waits, not found for a claim it never accepted."""
+        try:
+            inquiries = read_276(content)
+        except X12ReadError as exc:
+            log.warning("276 %s refused: %s", control, exc)
+            result.rejected_files += 1
+            return
+        pending = {number for item in self.state.pending for number, _ in item["accepted"]}
+        replies = []
+        for inquiry in inquiries:
+            pcn = dict(inquiry.references).get("EJ", "")
+            done = self.state.adjudicated.get(pcn)
+            if done is not None:
+                paid, day = done[0], date.fromisoformat(done[1])
+                replies.append(ClaimStatusReply.paid(inquiry, paid, day, payment_method="CHK") if paid > 0
+                               else ClaimStatusReply.denied(inquiry, day))
+            elif pcn in pending:
+                replies.append(ClaimStatusReply.pending(inquiry, now.date()))
+            else:
+                replies.append(ClaimStatusReply.not_found(inquiry, now.date()))
+            result.status_answers += 1
+        self._answer(f"277-{control}.x12", write_277(ClaimStatusResponseBatch(
+            envelope=self._envelope(sender, now), replies=tuple(replies))))
+
     def _member(self, member_id: str) -> Member:
         base = self.config.members.get(member_id, self.config.default_member)
         remaining = self.state.deductibles.get(member_id, base.deductible_remaining_cents)
@@ -248,6 +281,7 @@ class PayerSimulator:
                     decision = adjudicate(claim, self.config, numbers[claim.control_number], member)
                     self.state.deductibles[claim.member_id] = member.deductible_remaining_cents
                     decisions.append(decision)
+                    self.state.adjudicated[claim.control_number] = [decision.paid_cents, now.date().isoformat()]
                     if decision.paid_cents > 0:
                         self.state.paid_claims += 1
                         every = self.config.reversal_every

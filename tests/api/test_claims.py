@@ -11,7 +11,13 @@ import grpc
 import psycopg
 import pytest
 
-from server.claims.clearinghouse import FolderTransport, TransportError, deliver_written, receive_answers
+from server.claims.clearinghouse import (
+    FolderTransport,
+    TransportError,
+    deliver_status_requests,
+    deliver_written,
+    receive_answers,
+)
 from server.payer_sim.adjudicate import Member, SimConfig
 from server.payer_sim.simulator import PayerSimulator
 from server.x12.validate import pyx12_errors
@@ -449,6 +455,24 @@ async def test_the_whole_cycle_runs_against_the_payer_simulator(
         # The payer paid it: 215.00 charged, 65% allowed (139.75), a $50 deductible met by the first claim.
         assert f"CLP*C{claim_id}*1*215*" in era.replace("\n", "")
     assert "CAS*PR*1*50" in era.replace("\n", "")
+
+    # Claim status (276/277): the payer says what it did with each claim; the answer goes on the claim.
+    asked = await biller.claims.CheckClaimStatus(cl.CheckClaimStatusRequest(claim_ids=claim_ids), metadata=biller.md)
+    assert len(asked.file_names) == 1 and asked.file_names[0].startswith("276-")
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        assert (await deliver_status_requests(db, box)).delivered == 1
+        assert sim.tick().status_answers == 2
+        assert (await receive_answers(db, box)).answers_applied == 1
+    finally:
+        await db.dispose()
+    answered = await get_claim(biller, claim_ids[0])
+    assert answered.claim.status == cl.CLAIM_STATUS_ACCEPTED
+    assert answered.claim.status_reason.startswith("277 claim status: ") and "65" in answered.claim.status_reason
+    assert answered.events[-1].by == "clearinghouse"
+    err = await fails(biller.claims.CheckClaimStatus(cl.CheckClaimStatusRequest(claim_ids=[claim_ids[0], 0]),
+                                                     metadata=biller.md))
+    assert {f for f, _ in status_details(err)[1]} == {"claim_ids[1]"}
 
 
 async def test_claims_print_on_the_cms1500(biller: Client, manager: Client, desk: Client, provider_id: int,

@@ -1126,3 +1126,47 @@ class PrintClaimsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType_part) -> _WhichOneofReturnType_part | None: ...
 
 Global___PrintClaimsResponse: _TypeAlias = PrintClaimsResponse  # noqa: Y015
+
+@_typing.final
+class CheckClaimStatusRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIM_IDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def claim_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """At most 500."""
+
+    def __init__(
+        self,
+        *,
+        claim_ids: _abc.Iterable[_builtins.int] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_ids", b"claim_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckClaimStatusRequest: _TypeAlias = CheckClaimStatusRequest  # noqa: Y015
+
+@_typing.final
+class CheckClaimStatusResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FILE_NAMES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def file_names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The 276 files written, one per payer, delivered by the clearinghouse job."""
+
+    def __init__(
+        self,
+        *,
+        file_names: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["file_names", b"file_names"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CheckClaimStatusResponse: _TypeAlias = CheckClaimStatusResponse  # noqa: Y015

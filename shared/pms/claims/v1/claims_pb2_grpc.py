@@ -91,6 +91,11 @@ class ClaimServiceStub:
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.SerializeToString,
                 response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.FromString,
                 _registered_method=True)
+        self.CheckClaimStatus = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/CheckClaimStatus',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusResponse.FromString,
+                _registered_method=True)
 
 
 class ClaimServiceServicer:
@@ -174,6 +179,14 @@ class ClaimServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckClaimStatus(self, request, context):
+        """Asks payers about sent or accepted claims with no answer yet (an X12 276, one per payer); the answer (277)
+        arrives on its own, on each claim's history and status reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClaimServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -231,6 +244,11 @@ def add_ClaimServiceServicer_to_server(servicer, server):
                     servicer.PrintClaims,
                     request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.FromString,
                     response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.SerializeToString,
+            ),
+            'CheckClaimStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckClaimStatus,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -532,6 +550,33 @@ class ClaimService:
             '/pms.claims.v1.ClaimService/PrintClaims',
             pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.SerializeToString,
             pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckClaimStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/CheckClaimStatus',
+            pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.CheckClaimStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -58,6 +58,10 @@ class ClaimServiceStub:
     """A batch's file, as written."""
     PrintClaims: _grpc.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]
     """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
+    CheckClaimStatus: _grpc.UnaryUnaryMultiCallable[_claims_pb2.CheckClaimStatusRequest, _claims_pb2.CheckClaimStatusResponse]
+    """Asks payers about sent or accepted claims with no answer yet (an X12 276, one per payer); the answer (277)
+    arrives on its own, on each claim's history and status reason.
+    """
 
 @_typing.type_check_only
 class ClaimServiceAsyncStub(ClaimServiceStub):
@@ -89,6 +93,10 @@ class ClaimServiceAsyncStub(ClaimServiceStub):
     """A batch's file, as written."""
     PrintClaims: _aio.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]  # type: ignore[assignment]
     """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
+    CheckClaimStatus: _aio.UnaryUnaryMultiCallable[_claims_pb2.CheckClaimStatusRequest, _claims_pb2.CheckClaimStatusResponse]  # type: ignore[assignment]
+    """Asks payers about sent or accepted claims with no answer yet (an X12 276, one per payer); the answer (277)
+    arrives on its own, on each claim's history and status reason.
+    """
 
 class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
     """Insurance claims: made from ready-to-bill encounters (one per encounter per payer in the policy order), followed
@@ -183,5 +191,15 @@ class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_claims_pb2.PrintClaimsResponse], _abc.AsyncIterator[_claims_pb2.PrintClaimsResponse]]:
         """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
+
+    @_abc_1.abstractmethod
+    def CheckClaimStatus(
+        self,
+        request: _claims_pb2.CheckClaimStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.CheckClaimStatusResponse, _abc.Awaitable[_claims_pb2.CheckClaimStatusResponse]]:
+        """Asks payers about sent or accepted claims with no answer yet (an X12 276, one per payer); the answer (277)
+        arrives on its own, on each claim's history and status reason.
+        """
 
 def add_ClaimServiceServicer_to_server(servicer: ClaimServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
