@@ -16,6 +16,7 @@ from typing import Protocol
 from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
+from shared.pms.claims.v1 import claims_pb2
 from shared.pms.codes.v1 import codes_pb2
 from shared.pms.documents.v1 import documents_pb2
 from shared.pms.encounters.v1 import encounters_pb2
@@ -389,3 +390,34 @@ class Gateway(Protocol):
     ) -> pricing_pb2.PriceLinesResponse:
         """What the lines would be charged and what the patient's primary payer is expected to allow."""
         ...
+
+    # -- claims (Billing mode's Claims view, the claim screen; Admin > Billing setup) -------------------
+    async def get_billing_setup(self) -> claims_pb2.BillingSetup: ...
+    async def update_billing_setup(self, setup: claims_pb2.BillingSetup) -> claims_pb2.BillingSetup:
+        """The practice's billing identity; ``setup.version`` must be current (else ``StaleRecord``)."""
+        ...
+    async def create_claims(self, encounter_ids: Sequence[int]) -> list[claims_pb2.ClaimOutcome]:
+        """Bills ready encounters to their primary payer: each answered with its claim or the refusal's reason."""
+        ...
+    async def get_claim(self, claim_id: int) -> claims_pb2.GetClaimResponse:
+        """The claim with its lines, its status history (oldest first) and the last scrub's findings."""
+        ...
+    async def list_claims(
+        self, status: int = 0, payer_id: int = 0, rendering_provider_id: int = 0, patient_id: int = 0,
+        limit: int = 0,
+    ) -> claims_pb2.ListClaimsResponse:
+        """Newest first, with the counts per status (every status, the other filters honoured) and the first
+        scrubs' clean count; ``status`` a ``ClaimStatus`` value (0: any); ``limit`` 0: the server's (100)."""
+        ...
+    async def scrub_claims(self, claim_ids: Sequence[int], queue: bool = False) -> list[claims_pb2.ScrubbedClaim]:
+        """Scrubs draft, scrubbed or rejected claims; ``queue`` queues the clean ones to send."""
+        ...
+    async def get_scrub_setup(self) -> claims_pb2.GetScrubSetupResponse: ...
+    async def update_scrub_setup(self, request: claims_pb2.UpdateScrubSetupRequest) -> claims_pb2.GetScrubSetupResponse:
+        """Rules not named keep their setting; the code pairs and authorization lists are replaced as given."""
+        ...
+    async def create_batch(self, claim_ids: Sequence[int] = ()) -> claims_pb2.Batch:
+        """Writes queued claims (none named: every queued claim not yet in a file, at most 5000) into one 837P.
+        ``RuleBroken`` NOTHING_QUEUED when there is none."""
+        ...
+    async def get_batch_file(self, batch_id: int) -> claims_pb2.GetBatchFileResponse: ...

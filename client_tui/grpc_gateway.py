@@ -42,6 +42,7 @@ from shared.bundle import WorkstationBundle
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
+from shared.pms.claims.v1 import claims_pb2, claims_pb2_grpc
 from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
@@ -153,6 +154,7 @@ class GrpcGateway:
         self.codes = codes_pb2_grpc.CodeServiceStub(self.channel)
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
+        self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -178,11 +180,12 @@ class GrpcGateway:
         *,
         during_login: bool = False,
         retry: bool = False,
+        deadline: float | None = None,
     ) -> T:
         attempts = 3 if retry else 1
         for attempt in range(1, attempts + 1):
             try:
-                return await rpc(request, timeout=self.deadline, metadata=self._metadata())
+                return await rpc(request, timeout=deadline or self.deadline, metadata=self._metadata())
             except grpc.aio.AioRpcError as exc:
                 error = error_from_rpc(exc, during_login=during_login)
                 if isinstance(error, ServerUnavailable):
@@ -740,6 +743,51 @@ class GrpcGateway:
         return await self._call(self.pricing.PriceLines, pricing_pb2.PriceLinesRequest(
             patient_id=patient_id, date_of_service=dates.to_pb(date_of_service), location_id=location_id,
             place_of_service=place_of_service, lines=list(lines)))
+
+    # -- claims -------------------------------------------------------------------------------
+    async def get_billing_setup(self) -> claims_pb2.BillingSetup:
+        return (await self._call(self.claims.GetBillingSetup, claims_pb2.GetBillingSetupRequest())).setup
+
+    async def update_billing_setup(self, setup: claims_pb2.BillingSetup) -> claims_pb2.BillingSetup:
+        return (await self._call(self.claims.UpdateBillingSetup,
+                                 claims_pb2.UpdateBillingSetupRequest(setup=setup))).setup
+
+    async def create_claims(self, encounter_ids: Sequence[int]) -> list[claims_pb2.ClaimOutcome]:
+        # Billing twice is refused per encounter (ENCOUNTER_NOT_READY), never doubled: not retried all the same.
+        return list((await self._call(self.claims.CreateClaims, claims_pb2.CreateClaimsRequest(
+            encounter_ids=list(encounter_ids)), deadline=TRANSFER_DEADLINE_S)).outcomes)
+
+    async def get_claim(self, claim_id: int) -> claims_pb2.GetClaimResponse:
+        return await self._call(self.claims.GetClaim, claims_pb2.GetClaimRequest(claim_id=claim_id))
+
+    async def list_claims(
+        self, status: int = 0, payer_id: int = 0, rendering_provider_id: int = 0, patient_id: int = 0,
+        limit: int = 0,
+    ) -> claims_pb2.ListClaimsResponse:
+        return await self._call(self.claims.ListClaims, claims_pb2.ListClaimsRequest(
+            status=status, payer_id=payer_id, rendering_provider_id=rendering_provider_id,  # type: ignore[arg-type]
+            patient_id=patient_id, limit=limit))
+
+    async def scrub_claims(self, claim_ids: Sequence[int], queue: bool = False) -> list[claims_pb2.ScrubbedClaim]:
+        return list((await self._call(self.claims.ScrubClaims, claims_pb2.ScrubClaimsRequest(
+            claim_ids=list(claim_ids), queue=queue), deadline=TRANSFER_DEADLINE_S)).claims)
+
+    async def get_scrub_setup(self) -> claims_pb2.GetScrubSetupResponse:
+        return await self._call(self.claims.GetScrubSetup, claims_pb2.GetScrubSetupRequest())
+
+    async def update_scrub_setup(self, request: claims_pb2.UpdateScrubSetupRequest) -> claims_pb2.GetScrubSetupResponse:
+        done = await self._call(self.claims.UpdateScrubSetup, request)
+        return claims_pb2.GetScrubSetupResponse(rules=done.rules, code_pairs=done.code_pairs,
+                                                auth_requirements=done.auth_requirements)
+
+    async def create_batch(self, claim_ids: Sequence[int] = ()) -> claims_pb2.Batch:
+        return (await self._call(self.claims.CreateBatch, claims_pb2.CreateBatchRequest(claim_ids=list(claim_ids)),
+                                 deadline=TRANSFER_DEADLINE_S)).batch
+
+    async def get_batch_file(self, batch_id: int) -> claims_pb2.GetBatchFileResponse:
+        return await self._call(self.claims.GetBatchFile, claims_pb2.GetBatchFileRequest(batch_id=batch_id),
+                                deadline=TRANSFER_DEADLINE_S)
+
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

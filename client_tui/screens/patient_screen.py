@@ -88,8 +88,10 @@ class PatientScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, gateway: Gateway, session: auth_pb2.Session, patient_id: int) -> None:
+    def __init__(self, gateway: Gateway, session: auth_pb2.Session, patient_id: int, tab: str = "") -> None:
+        """``tab``: the pane to open on (e.g. "insurance"); the first one when blank."""
         super().__init__()
+        self.first_tab = tab
         self.gateway = gateway
         self.session = session
         self.permissions = set(session.permissions)
@@ -106,7 +108,8 @@ class PatientScreen(Screen[None]):
             "documents": DocumentsPanel,
             "history": HistoryPanel,
         }
-        with TabbedContent(id="patient-tabs"):
+        initial = self.first_tab if any(tab.pane_id == self.first_tab for tab in self.tabs) else ""
+        with TabbedContent(id="patient-tabs", initial=initial):
             for tab in self.tabs:
                 with TabPane(f"{tab.key.upper()} {tab.title}", id=tab.pane_id):
                     yield panels[tab.pane_id](self.gateway, self.permissions, id=f"{tab.pane_id}-panel")

@@ -43,7 +43,8 @@ class ShellScreen(Screen[None]):
     # The mode and tab keys are always on screen (mode bar, tab labels), so the footer
     # keeps its room for the actions of the moment; the command palette lists them all.
     # F5-F8 are Admin's tabs from any mode and the finder owns F9; terminals take F10 (menu)
-    # and F11 (full screen) for themselves, so Schedule is F12, Admin's Schedule setup Ctrl+G and Fees Ctrl+F.
+    # and F11 (full screen) for themselves, so Schedule is F12, Admin's Schedule setup Ctrl+G, Fees Ctrl+F and
+    # Billing setup Ctrl+B.
     BINDINGS = [
         Binding("f2", "show_mode('front-desk')", "Front desk", show=False, id="mode.front_desk"),
         Binding("f3", "show_mode('billing')", "Billing", show=False, id="mode.billing"),
@@ -57,6 +58,9 @@ class ShellScreen(Screen[None]):
             "ctrl+g", "show_admin_tab('schedule-setup')", "Schedule setup", show=False, id="admin.schedule_setup"
         ),
         Binding("ctrl+f", "show_admin_tab('fees')", "Fees", show=False, id="admin.fees"),
+        Binding(
+            "ctrl+b", "show_admin_tab('billing-setup')", "Billing setup", show=False, id="admin.billing_setup"
+        ),
         Binding("ctrl+o", "change_password", "Password", tooltip="Change your own password", id="account.password"),
         Binding(
             "ctrl+t",

@@ -1,5 +1,10 @@
 """The superbill: one encounter's header, diagnoses and service lines, typed at speed and saved with one key.
 
+The header is two rows: who rendered the service, where (the location and, when it differs from the location's
+own, the place of service typed as two digits) and when; then the supervising provider (one of the practice's),
+the referring provider as given (name and NPI) and the prior authorization number. Tab visits every box, Enter
+moves on to the next box worth typing in.
+
 Codes are looked up as they are typed (ICD-10-CM billable codes for the date of service; CPT and HCPCS for the
 lines), Enter takes the highlighted one. Pointers are digits ("12" = diagnoses 1 and 2), fees dollars (sent as
 cents). A moment after a line's code, modifiers or units change, the server prices the draft (PriceLines, in a
@@ -15,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -68,6 +73,27 @@ HEADER_WORDS = {
     "diagnoses": "Diagnoses",
     "lines": "Lines",
 }
+# Header field -> the box or picker that holds it (marked when the server names the field).
+HEADER_FIELDS = {
+    "rendering_provider_id": "#sb-provider",
+    "location_id": "#sb-location",
+    "place_of_service": "#sb-pos",
+    "date_of_service": "#sb-dos",
+    "supervising_provider_id": "#sb-supervising",
+    "referring_provider_name": "#sb-referring",
+    "referring_provider_npi": "#sb-npi",
+    "prior_authorization": "#sb-prior-auth",
+}
+# Enter in a header box: the next box worth typing in (the pickers open on Enter, so Tab reaches them).
+HEADER_ENTER = {
+    "sb-pos": "#sb-dos",
+    "sb-dos": "#dx-entry",
+    "sb-referring": "#sb-npi",
+    "sb-npi": "#sb-prior-auth",
+    "sb-prior-auth": "#dx-entry",
+}
+# What is disabled on a read-only encounter (rows mounted later in them too).
+EDITABLE = ("#sb-header", "#sb-details", "#dx-entry-row", "#line-list")
 
 
 class Unreadable(Exception):
@@ -98,6 +124,7 @@ def read_line(row: LineRow) -> en.ServiceLine:
             raise Unreadable(name, str(error)) from None
     line.ndc = row.value("ndc").strip()
     line.ndc_unit = row.value("ndc_unit").strip().upper()
+    line.note = row.value("note").strip()
     if not row.drug:
         line.ndc, line.ndc_quantity_milli, line.ndc_unit = "", 0, ""
     return line
@@ -113,6 +140,8 @@ class SuperbillScreen(Screen[bool]):
         # Ctrl+D deletes a character in a box; Ctrl+Y deletes the line, as in the old editors.
         Binding("ctrl+y", "remove", "Remove row", tooltip="Take out the diagnosis or line the cursor is on",
                 id="superbill.remove"),
+        Binding("ctrl+n", "note", "Note", tooltip="Open the note of the line the cursor is on",
+                id="superbill.note"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the saved encounter", id="superbill.reload"),
         Binding("ctrl+b", "ready", "Ready to bill",
                 tooltip="Post the charges: the server checks the saved encounter again first", id="superbill.ready"),
@@ -144,20 +173,34 @@ class SuperbillScreen(Screen[bool]):
         self.price_timer: Timer | None = None
         # What prices the lines ("Aetna · 2026 commercial"), as PriceLines last said.
         self.priced_by = ""
+        # Each provider picker's options as last set (set again only when they change).
+        self.provider_options: dict[str, list[tuple[str, int]]] = {}
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="sb-title", markup=False)
         yield Static("", id="sb-message", markup=False)
         with Horizontal(id="sb-header"):
-            yield Static("Provider", classes="sb-label", markup=False)
-            yield Select([(provider_column(p), p.provider_id) for p in self.providers], id="sb-provider",
-                         prompt="provider", compact=True)
-            yield Static("Location", classes="sb-label", markup=False)
+            yield Static("Provider", classes="sb-label -col1", markup=False)
+            yield Select[int]([], id="sb-provider", prompt="provider", compact=True)
+            yield Static("Location", classes="sb-label -col2", markup=False)
             yield Select([(x.name, x.location_id) for x in self.locations], id="sb-location", prompt="location",
                          compact=True)
-            yield Static("DOS", classes="sb-label", markup=False)
+            yield Static("POS", classes="sb-label", markup=False)
+            yield Input(id="sb-pos", compact=True, restrict=r"[0-9]*", max_length=2, select_on_focus=True,
+                        tooltip="Place of service, two digits; blank is the location's own")
+            yield Static("", id="sb-pos-hint", markup=False)
+            yield Static("DOS", classes="sb-label -col4", markup=False)
             yield Input(placeholder="MM/DD/YYYY", id="sb-dos", compact=True)
+        with Horizontal(id="sb-details"):
+            yield Static("Supervisor", classes="sb-label -col1", markup=False)
+            yield Select[int]([], id="sb-supervising", prompt="none", compact=True)
+            yield Static("Referring", classes="sb-label -col2", markup=False)
+            yield Input(placeholder="name", id="sb-referring", compact=True)
+            yield Static("NPI", classes="sb-label", markup=False)
+            yield Input(id="sb-npi", compact=True, restrict=r"[0-9]*", max_length=10)
+            yield Static("Auth", classes="sb-label -col4", markup=False)
+            yield Input(placeholder="prior auth", id="sb-prior-auth", compact=True, max_length=50)
         yield Static("", id="sb-header-error", markup=False)
         with Horizontal(id="dx-entry-row"):
             yield Static("Diagnoses", classes="sb-section", markup=False)
@@ -180,7 +223,7 @@ class SuperbillScreen(Screen[bool]):
         self.query_one("#dx-entry", CodeLookup).focus()
         if not self.can_write or self.encounter.status not in (0, en.ENCOUNTER_STATUS_OPEN):
             # Disabled containers disable what they hold, rows mounted later too; nothing to enter, no entry row.
-            for container in ("#sb-header", "#dx-entry-row", "#line-list"):
+            for container in EDITABLE:
                 self.query_one(container).disabled = True
             self.query_one("#line-entry").display = False
             why = "your role reads encounters" if not self.can_write else "only an open encounter is changed"
@@ -189,17 +232,14 @@ class SuperbillScreen(Screen[bool]):
             self.say("Type a code or words; Enter takes the highlighted code. Ptr: digits, 12 = dx 1 and 2.",
                      info=True)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 100 columns the location's name needs the room: its POS stays the blank POS box's placeholder.
+        self.set_class(event.size.width < 100, "-narrow")
+
     def _show(self, encounter: en.Encounter) -> None:
         """Header, diagnoses and lines as ``encounter`` has them (what was typed is replaced)."""
         self._title(encounter)
-        provider = self.query_one("#sb-provider", Select)
-        if encounter.rendering_provider_id in {p.provider_id for p in self.providers}:
-            provider.value = encounter.rendering_provider_id
-        location = self.query_one("#sb-location", Select)
-        if encounter.location_id in {x.location_id for x in self.locations}:
-            location.value = encounter.location_id
-        self.query_one("#sb-dos", Input).value = formatting.calendar_date(encounter.date_of_service) \
-            if dates.is_set(encounter.date_of_service) else ""
+        self._show_header(self._header_of(encounter))
         dx_list = self.query_one("#dx-list", VerticalScroll)
         for old in dx_list.query(DxRow):
             old.add_class("-gone")  # removed after this refresh: not counted meanwhile
@@ -218,6 +258,73 @@ class SuperbillScreen(Screen[bool]):
         self._price_soon(lines_too=False)
         self.query_one("#sb-header-error", Static).update("")
         self.query_one("#sb-header-error").set_class(False, "-shown")
+
+    def _header_of(self, encounter: en.Encounter) -> dict[str, int | str]:
+        """The header field -> what its picker or box shows for ``encounter``."""
+        # The server stores the location's own POS when none is typed: blank here unless it differs.
+        own = self._location_pos(encounter.location_id)
+        return {
+            "rendering_provider_id": encounter.rendering_provider_id,
+            "location_id": encounter.location_id,
+            "place_of_service": "" if encounter.place_of_service in ("", own) else encounter.place_of_service,
+            "date_of_service": formatting.calendar_date(encounter.date_of_service)
+            if dates.is_set(encounter.date_of_service) else "",
+            "supervising_provider_id": encounter.supervising_provider_id,
+            "referring_provider_name": encounter.referring_provider_name,
+            "referring_provider_npi": encounter.referring_provider_npi,
+            "prior_authorization": encounter.prior_authorization,
+        }
+
+    def _header_shown(self) -> dict[str, int | str]:
+        """What the header's pickers and boxes hold now, as ``_header_of`` says it."""
+        shown: dict[str, int | str] = {}
+        for name, selector in HEADER_FIELDS.items():
+            widget = self.query_one(selector)
+            if isinstance(widget, Select):
+                shown[name] = widget.value if isinstance(widget.value, int) else 0
+            elif isinstance(widget, Input):
+                shown[name] = widget.value
+        return shown
+
+    def _show_header(self, values: dict[str, int | str]) -> None:
+        """Fills the header's fields named in ``values`` without announcing it: only the biller's own changes
+        count as unsaved."""
+        for name, value in values.items():
+            widget = self.query_one(HEADER_FIELDS[name])
+            if isinstance(widget, Select) and name != "location_id":
+                self._pick_provider(widget, int(value))
+            elif isinstance(widget, Select):
+                if value in {x.location_id for x in self.locations}:
+                    with widget.prevent(Select.Changed):
+                        widget.value = value
+            elif isinstance(widget, Input):
+                with widget.prevent(Input.Changed):
+                    widget.value = str(value)
+        self._show_pos_hint()
+
+    def _pick_provider(self, select: Select[int], provider_id: int) -> None:
+        """The practice's providers to pick from, and one no longer listed (inactive) when the encounter names it:
+        a save never drops it unseen."""
+        options = [(provider_column(p), p.provider_id) for p in self.providers]
+        if provider_id and provider_id not in {p.provider_id for p in self.providers}:
+            options.append((f"provider {provider_id} (not active)", provider_id))
+        with select.prevent(Select.Changed):
+            if options != self.provider_options.get(select.id or ""):
+                self.provider_options[select.id or ""] = options
+                select.set_options(options)
+            if provider_id:
+                select.value = provider_id
+            else:
+                select.clear()
+
+    def _location_pos(self, location_id: object) -> str:
+        return next((x.place_of_service for x in self.locations if x.location_id == location_id), "")
+
+    def _show_pos_hint(self) -> None:
+        """The chosen location's own place of service: the POS box's placeholder, and a hint beside it."""
+        own = self._location_pos(self.query_one("#sb-location", Select).value)
+        self.query_one("#sb-pos", Input).placeholder = own
+        self.query_one("#sb-pos-hint", Static).update(f"loc {own}" if own else "")
 
     def _title(self, encounter: en.Encounter) -> None:
         who = encounter.patient_name or f"patient {encounter.patient_id}"
@@ -270,7 +377,7 @@ class SuperbillScreen(Screen[bool]):
         return self.priced_by
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"save", "remove"}:
+        if action in {"save", "remove", "note"}:
             return self.can_write and self.encounter.status in (0, en.ENCOUNTER_STATUS_OPEN)
         if action == "reload":
             return bool(self.encounter.encounter_id)
@@ -299,7 +406,8 @@ class SuperbillScreen(Screen[bool]):
         in_a_line = row is not None and not row.entry
         # Only typing counts: rows filled from a fetched encounter announce their values too.
         typing = event.input.has_focus
-        if (in_a_line or event.input.id == "sb-dos") and typing:
+        header = event.input.id in HEADER_ENTER
+        if (in_a_line or header) and typing:
             self.dirty = True
         if event.input.has_class("line-fee"):
             if typing and row is not None:
@@ -307,17 +415,22 @@ class SuperbillScreen(Screen[bool]):
             self._show_total()
         priced = ("line-mods", "line-units") if row is not None and row.entry else ("line-code", "line-mods",
                                                                                      "line-units")
-        if typing and (event.input.id == "sb-dos" or any(event.input.has_class(c) for c in priced)):
+        # The date and the place of service pick the fees (facility or not) as the lines do.
+        if typing and (event.input.id in ("sb-dos", "sb-pos") or any(event.input.has_class(c) for c in priced)):
             self._price_soon()
 
     @on(Select.Changed)
     def _header_changed(self, event: Select.Changed) -> None:
         # Filling the header from a fetched encounter announces its values too; only a different choice counts.
-        saved = {"sb-provider": self.encounter.rendering_provider_id, "sb-location": self.encounter.location_id}
-        if event.select.has_focus and event.value != saved.get(event.select.id or ""):
+        saved = {"sb-provider": self.encounter.rendering_provider_id, "sb-location": self.encounter.location_id,
+                 "sb-supervising": self.encounter.supervising_provider_id}
+        value = event.value if isinstance(event.value, int) else 0
+        if event.select.has_focus_within and value != saved.get(event.select.id or ""):
             self.dirty = True
-        if event.select.has_focus and event.select.id == "sb-location":
-            self._price_soon()  # the place of service picks the Medicare rate (facility or not)
+        if event.select.id == "sb-location":
+            self._show_pos_hint()
+            if event.select.has_focus_within:
+                self._price_soon()  # the place of service picks the Medicare rate (facility or not)
 
     # -- pricing ----------------------------------------------------------------------------
     def _can_price(self) -> bool:
@@ -360,7 +473,7 @@ class SuperbillScreen(Screen[bool]):
                 self.encounter.patient_id, dos,
                 [pr.LineToPrice(code=code, modifiers=mods, units=units) for _row, (code, mods, units) in asked],
                 location_id=location if isinstance(location, int) else 0,
-                place_of_service=self.encounter.place_of_service)
+                place_of_service=self.query_one("#sb-pos", Input).value.strip())
         except (InvalidInput, RuleBroken, NotFound) as error:
             # A draft the server cannot price yet (a date it refuses, a code it does not know): saving says why.
             self.priced_by = f"not priced: {describe(error)}"
@@ -481,8 +594,8 @@ class SuperbillScreen(Screen[bool]):
                 self.pick_when_found = field
                 self._look_up_soon(field, 0)
             return
-        if field.id == "sb-dos":
-            self.query_one("#dx-entry", CodeLookup).focus()
+        if field.id in HEADER_ENTER:
+            self.query_one(HEADER_ENTER[field.id], Input).focus()
             return
         row = next((a for a in field.ancestors if isinstance(a, LineRow)), None)
         if row is None:
@@ -538,15 +651,32 @@ class SuperbillScreen(Screen[bool]):
         self.query_one("#dx-entry" if kind == "Diagnosis" else ".line-code", Input).focus()
         self.say(f"{kind} removed; the numbers after it moved up (check the pointers). Ctrl+S saves.", info=True)
 
+    # -- a line's note ------------------------------------------------------------------------
+    def action_note(self) -> None:
+        focused = self.focused
+        row = next((a for a in focused.ancestors if isinstance(a, LineRow)), None) if focused else None
+        if row is None:
+            self.say("Put the cursor on a line (or the entry row), then Ctrl+N opens its note.")
+            return
+        row.show_note(True)
+        row.field("note").focus()
+
     # -- save -----------------------------------------------------------------------------------
     def read(self) -> en.Encounter | None:
         """The encounter as typed; None (and the field marked) when some text cannot be read at all."""
         encounter = en.Encounter()
         encounter.CopyFrom(self.encounter)
         provider = self.query_one("#sb-provider", Select).value
+        supervising = self.query_one("#sb-supervising", Select).value
         location = self.query_one("#sb-location", Select).value
         encounter.rendering_provider_id = provider if isinstance(provider, int) else 0
+        encounter.supervising_provider_id = supervising if isinstance(supervising, int) else 0
         encounter.location_id = location if isinstance(location, int) else 0
+        # Blank: the location's own (the server fills it in).
+        encounter.place_of_service = self.query_one("#sb-pos", Input).value.strip()
+        encounter.referring_provider_name = self.query_one("#sb-referring", Input).value.strip()
+        encounter.referring_provider_npi = self.query_one("#sb-npi", Input).value.strip()
+        encounter.prior_authorization = self.query_one("#sb-prior-auth", Input).value.strip()
         try:
             dos = date_from_text(self.query_one("#sb-dos", Input).value)
         except UnreadableValue as error:
@@ -611,7 +741,7 @@ class SuperbillScreen(Screen[bool]):
         self.saved_once = True
         self._clear_errors()
         self._show(answer.encounter)
-        for container in ("#sb-header", "#dx-entry-row", "#line-list"):
+        for container in EDITABLE:
             self.query_one(container).disabled = True
         self.query_one("#line-entry").display = False
         self.refresh_bindings()
@@ -632,6 +762,9 @@ class SuperbillScreen(Screen[bool]):
             self.say(f"Fetched version {theirs.version} as saved.", info=True)
             return
         changed = self._what_changed(self.encounter, theirs)
+        # A header field the biller left as it was takes theirs; one typed over keeps the typing.
+        was, now, new = self._header_of(self.encounter), self._header_shown(), self._header_of(theirs)
+        self._show_header({name: new[name] for name in new if now.get(name) == was[name]})
         self.encounter = theirs  # their version: the next save goes over it
         self.stale = False
         self._title(theirs)
@@ -678,9 +811,8 @@ class SuperbillScreen(Screen[bool]):
         line = self.query_one("#sb-header-error", Static)
         line.update(" · ".join(f"{HEADER_WORDS.get(f, f)}: {text}" for f, text in errors.items()))
         line.set_class(bool(errors), "-shown")
-        self.query_one("#sb-dos", Input).set_class("date_of_service" in errors, "-invalid")
-        self.query_one("#sb-provider", Select).set_class("rendering_provider_id" in errors, "-invalid")
-        self.query_one("#sb-location", Select).set_class("location_id" in errors, "-invalid")
+        for name, selector in HEADER_FIELDS.items():
+            self.query_one(selector).set_class(name in errors, "-invalid")
 
     def show_inline_error(self, error: GatewayError) -> bool:
         if isinstance(error, InvalidInput):
@@ -726,7 +858,10 @@ class SuperbillScreen(Screen[bool]):
         if count:
             sentence = f"{refused}: {count} problem{'s' if count != 1 else ''} marked beside the fields."
         self.say(" ".join([sentence, *elsewhere]))
-        if per_line:
+        marked = [f for f in HEADER_FIELDS if f in header]
+        if marked:
+            self.call_after_refresh(self.query_one(HEADER_FIELDS[marked[0]]).focus)
+        elif per_line:
             first = min(per_line)
             name = next(iter(per_line[first]))
             target = line_rows[first].field(name if name in LINE_INPUTS else "code")

@@ -12,6 +12,7 @@ from textual.widgets import TabbedContent, TabPane
 from client_tui.gateway import Gateway
 from client_tui.widgets.admin_tool import AdminTool
 from client_tui.widgets.audit_panel import AuditPanel
+from client_tui.widgets.billing_setup_panel import BillingSetupPanel
 from client_tui.widgets.fees_panel import FeesPanel
 from client_tui.widgets.schedule_setup_panel import ScheduleSetupPanel
 from client_tui.widgets.settings_panel import SettingsPanel
@@ -37,6 +38,8 @@ ADMIN_TABS = (
     AdminTab("schedule-setup", "Schedule setup", "ctrl+g", ("schedule.setup",)),
     # Managers set fees and contracts; billers look them up (read only).
     AdminTab("fees", "Fees", "ctrl+f", ("fees.read", "fees.manage")),
+    # The practice's billing identity and the scrubber's setup: managers only.
+    AdminTab("billing-setup", "Billing setup", "ctrl+b", ("claims.setup",)),
 )
 
 
@@ -81,6 +84,7 @@ class AdminPanel(Vertical):
                 self.gateway, can("schedule.setup"), id="schedule-setup-panel"
             ),
             "fees": lambda: FeesPanel(self.gateway, can("fees.manage"), id="fees-panel"),
+            "billing-setup": lambda: BillingSetupPanel(self.gateway, can("claims.setup"), id="billing-setup-panel"),
         }
         with TabbedContent(id="admin-tabs"):
             for tab in self.tabs:

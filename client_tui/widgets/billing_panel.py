@@ -1,6 +1,9 @@
-"""Billing mode (F3): the encounter worklist — open, ready to bill or billed, by provider and dates of service.
+"""Billing mode (F3): the encounter worklist — open, ready to bill or billed, by provider and dates of service —
+and, for those who read claims, the Claims view beside it (C switches).
 
 Enter opens the highlighted encounter's superbill; N starts one for a patient picked with the finder's search box.
+B bills the highlighted ready encounter and A every ready one shown (CreateClaims: a claim to the primary payer, or
+the server's reason why not, e.g. no coverage on the date of service).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Select, Static
 
 from client_tui import formatting
 from client_tui.billing_values import STATUS_WORDS, WORKLIST_STATUSES
@@ -20,6 +23,7 @@ from client_tui.schedule_values import provider_column
 from client_tui.screens.pick_patient_screen import PickPatientScreen
 from client_tui.screens.superbill_screen import SuperbillScreen
 from client_tui.typed_values import UnreadableValue, calendar_day_from_text
+from client_tui.widgets.claims_panel import ClaimsPanel
 from client_tui.workers import gateway_call
 from shared import dates
 from shared.pms.auth.v1 import auth_pb2
@@ -45,7 +49,15 @@ class BillingPanel(Vertical):
     BillingPanel {
         height: 1fr;
     }
-    BillingPanel > #billing-filters {
+    BillingPanel > #billing-views {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    BillingPanel > ContentSwitcher, BillingPanel #billing-encounters {
+        height: 1fr;
+    }
+    BillingPanel #billing-filters {
         height: 1;
         padding: 0 1;
         margin-top: 1;
@@ -68,16 +80,16 @@ class BillingPanel(Vertical):
         width: 11;
         margin-right: 1;
     }
-    BillingPanel > #billing-message {
+    BillingPanel #billing-message {
         height: auto;
         padding: 0 1;
         color: $text-muted;
     }
-    BillingPanel > #billing-message.-error {
+    BillingPanel #billing-message.-error {
         color: $text-error;
         text-style: bold;
     }
-    BillingPanel > Worklist {
+    BillingPanel Worklist {
         height: 1fr;
     }
     """
@@ -86,6 +98,12 @@ class BillingPanel(Vertical):
         Binding("n", "new", "New superbill", tooltip="Start an encounter for a patient you pick", id="billing.new"),
         Binding("s", "next_status", "Open/ready/billed", tooltip="Show the next status's encounters",
                 id="billing.status"),
+        Binding("b", "bill", "Bill", tooltip="Bill the highlighted ready encounter: a claim to its primary payer",
+                id="billing.bill"),
+        Binding("a", "bill_all", "Bill all shown", tooltip="Bill every ready encounter the list shows",
+                id="billing.bill_all"),
+        Binding("c", "view('claims')", "Claims", tooltip="The claims worklist", id="billing.claims"),
+        Binding("c", "view('encounters')", "Encounters", tooltip="The encounter worklist", id="billing.encounters"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the worklist again", id="billing.reload"),
     ]
 
@@ -94,6 +112,9 @@ class BillingPanel(Vertical):
         self.gateway = gateway
         self.session = session
         self.can_write = "encounters.write" in session.permissions
+        self.claims_allowed = "claims.read" in session.permissions
+        self.can_bill = "claims.write" in session.permissions
+        self.view = "encounters"
         self.providers: list[su.Provider] = []
         self.locations: list[su.Location] = []
         self.setup_loaded = False
@@ -101,6 +122,22 @@ class BillingPanel(Vertical):
         self.rows: list[en.EncounterSummary] = []
 
     def compose(self) -> ComposeResult:
+        if self.claims_allowed:
+            yield Static(self._views_bar(), id="billing-views")
+        with ContentSwitcher(initial="billing-encounters"):
+            with Vertical(id="billing-encounters"):
+                yield from self._compose_encounters()
+            if self.claims_allowed:
+                yield ClaimsPanel(self.gateway, self.session, id="billing-claims")
+
+    def _views_bar(self) -> Text:
+        bar = Text()
+        for view, title in (("encounters", "Encounters"), ("claims", "Claims")):
+            bar.append(f" {title} ", style="bold reverse" if view == self.view else "")
+        bar.append("   C switches", style="dim")
+        return bar
+
+    def _compose_encounters(self) -> ComposeResult:
         with Horizontal(id="billing-filters"):
             yield Static("Status", classes="billing-label", markup=False)
             yield Select([(STATUS_WORDS[s], s) for s in WORKLIST_STATUSES], value=en.ENCOUNTER_STATUS_OPEN,
@@ -120,13 +157,31 @@ class BillingPanel(Vertical):
             table.add_column(label, width=width, key=label)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return self.claims_allowed and parameters[0] != self.view
+        if self.view != "encounters" and action in ("new", "next_status", "bill", "bill_all"):
+            return False
         if action == "new":
             return self.can_write
+        if action in ("bill", "bill_all"):
+            if not self.can_bill:
+                return False
+            ready = self._ready_shown()
+            if action == "bill":
+                row = self.query_one(Worklist).cursor_row
+                return True if ready and 0 <= row < len(self.rows) and self.rows[row] in ready else None
+            return True if ready else None
         return True
+
+    def _ready_shown(self) -> list[en.EncounterSummary]:
+        return [r for r in self.rows if r.status == en.ENCOUNTER_STATUS_READY]
 
     def shown(self) -> None:
         """The mode came forward: fetch (the worklist changes all day), then the keys go to the list."""
         self.was_shown = True
+        if self.view == "claims":
+            self.query_one(ClaimsPanel).shown()
+            return
         if not self.setup_loaded:
             self.load_setup()
         self.load()
@@ -134,9 +189,24 @@ class BillingPanel(Vertical):
 
     def load_what_is_missing(self) -> None:
         if self.was_shown:
+            if self.view == "claims":
+                self.query_one(ClaimsPanel).shown()
+                return
             if not self.setup_loaded:
                 self.load_setup()
             self.load()
+
+    def action_view(self, view: str) -> None:
+        if not self.claims_allowed:
+            return
+        self.view = view
+        self.query_one(ContentSwitcher).current = f"billing-{view}"
+        self.query_one("#billing-views", Static).update(self._views_bar())
+        self.refresh_bindings()
+        if view == "claims":
+            self.query_one(ClaimsPanel).shown()
+        else:
+            self.shown()
 
     @gateway_call
     async def load_setup(self) -> None:
@@ -162,7 +232,8 @@ class BillingPanel(Vertical):
         self.load()
 
     @gateway_call
-    async def load(self) -> None:
+    async def load(self, note: str = "", note_is_error: bool = False) -> None:
+        """``note``: what the last action did, shown instead of the list's count."""
         filters = self._filters()
         if filters is None:
             return
@@ -185,7 +256,11 @@ class BillingPanel(Vertical):
             table.move_cursor(row=max(0, min(row, len(self.rows) - 1)))
         word = STATUS_WORDS.get(status, "")
         keys = "Enter opens · N new · S status" if self.can_write else "Enter opens · S status"
-        self.say(f"{len(self.rows)} {word} encounter{'s' if len(self.rows) != 1 else ''} · {keys}")
+        if self.can_bill and status == en.ENCOUNTER_STATUS_READY and self.rows:
+            keys += " · B bills · A bills all"
+        self.say(note or f"{len(self.rows)} {word} encounter{'s' if len(self.rows) != 1 else ''} · {keys}",
+                 error=note_is_error)
+        self.refresh_bindings()
 
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
@@ -203,6 +278,42 @@ class BillingPanel(Vertical):
         select = self.query_one("#billing-status-filter", Select)
         current = select.value if isinstance(select.value, int) else WORKLIST_STATUSES[0]
         select.value = WORKLIST_STATUSES[(WORKLIST_STATUSES.index(current) + 1) % len(WORKLIST_STATUSES)]
+
+    @on(DataTable.RowHighlighted, "#worklist")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.refresh_bindings()
+
+    # -- billing ----------------------------------------------------------------------------
+    def action_bill(self) -> None:
+        row = self.query_one(Worklist).cursor_row
+        if self.can_bill and 0 <= row < len(self.rows) and self.rows[row].status == en.ENCOUNTER_STATUS_READY:
+            self.say("Billing…")
+            self.bill([self.rows[row]])
+
+    def action_bill_all(self) -> None:
+        ready = self._ready_shown()
+        if self.can_bill and ready:
+            self.say(f"Billing {len(ready)} encounter{'' if len(ready) == 1 else 's'}…")
+            self.bill(ready)
+
+    @gateway_call
+    async def bill(self, encounters: list[en.EncounterSummary]) -> None:
+        names = {e.encounter_id: e.patient_name for e in encounters}
+        outcomes = await self.gateway.create_claims([e.encounter_id for e in encounters])
+        made = [o for o in outcomes if o.claim_id]
+        refused = [o for o in outcomes if not o.claim_id]
+        parts = []
+        if made:
+            which = ", ".join(f"claim {o.claim_id} ({names.get(o.encounter_id, '')})" for o in made[:3])
+            more = f" and {len(made) - 3} more" if len(made) > 3 else ""
+            parts.append(f"Billed {len(made)}: {which}{more}; C shows the claims.")
+        for o in refused[:3]:
+            why = (o.refusal_message or o.refusal_reason).rstrip(".")
+            parts.append(f"Not billed: {names.get(o.encounter_id, o.encounter_id)} ({o.refusal_reason}): {why}.")
+        if len(refused) > 3:
+            parts.append(f"{len(refused) - 3} more not billed.")
+        self.load(" ".join(parts), bool(refused))
 
     # -- opening ----------------------------------------------------------------------------
     @on(DataTable.RowSelected, "#worklist")

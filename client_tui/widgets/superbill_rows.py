@@ -37,6 +37,7 @@ LINE_INPUTS = {
     "ndc": "line-ndc",
     "ndc_quantity_milli": "line-qty",
     "ndc_unit": "line-unit",
+    "note": "line-note",
 }
 
 
@@ -126,7 +127,8 @@ class DxRow(Vertical):
 
 
 class LineRow(Vertical):
-    """One service line as the biller types it; the drug fields (NDC, quantity, unit) show only for a drug code.
+    """One service line as the biller types it; the drug fields (NDC, quantity, unit) show only for a drug code,
+    the note once the line has one or the biller opens it (Ctrl+N on the screen).
 
     The entry row (``entry=True``) is the same with a code box that looks up as it is typed.
     """
@@ -155,6 +157,7 @@ class LineRow(Vertical):
             "ndc": line.ndc,
             "ndc_quantity_milli": milli_text(line.ndc_quantity_milli),
             "ndc_unit": line.ndc_unit,
+            "note": line.note,
         }
 
     def compose(self) -> ComposeResult:
@@ -182,14 +185,21 @@ class LineRow(Vertical):
             yield Static("Unit", classes="line-drug-label", markup=False)
             yield small_input(text["ndc_unit"], "line-unit", "ML")
             yield Static("UN ML GR F2 ME", classes="line-drug-hint", markup=False)
+        with Horizontal(classes="line-note-row"):
+            yield Static("Note", classes="line-drug-label", markup=False)
+            yield small_input(text["note"], "line-note", "for the claim line")
         yield RowError(markup=False)
 
     def on_mount(self) -> None:
         self.show_drug(self.drug)
+        self.show_note(bool(self.initial["note"]))
 
     def show_drug(self, drug: bool) -> None:
         self.drug = drug
         self.set_class(drug, "-drug")
+
+    def show_note(self, shown: bool) -> None:
+        self.set_class(shown, "-note")
 
     def number(self, position: int) -> None:
         self.position = position
@@ -230,10 +240,12 @@ class LineRow(Vertical):
         self.query_one(".line-description", Static).update(description)
 
     def inputs(self) -> list[Input]:
-        """In the order Enter visits them; the drug fields only for a drug code."""
+        """In the order Enter visits them; the drug fields only for a drug code, the note once it shows."""
         names = ["code", "modifiers", "units", "dx_pointers", "fee_cents"]
         if self.drug:
             names += ["ndc", "ndc_quantity_milli", "ndc_unit"]
+        if self.has_class("-note"):
+            names.append("note")
         return [self.field(n) for n in names]
 
     def set_errors(self, errors: dict[str, str]) -> None:
@@ -242,6 +254,8 @@ class LineRow(Vertical):
             self.field(name).set_class(name in errors, "-invalid")
         if any(n in errors for n in ("ndc", "ndc_quantity_milli", "ndc_unit")):
             self.show_drug(True)  # the server asks for the drug fields: show them
+        if "note" in errors:
+            self.show_note(True)
         words = [
             f"{LINE_FIELD_WORDS.get(name, name)}: {text}" if name else text for name, text in errors.items()
         ]
@@ -256,4 +270,5 @@ class LineRow(Vertical):
         self.fee_from_schedule = False
         self.code_taken = False
         self.show_drug(False)
+        self.show_note(False)
         self.set_errors({})

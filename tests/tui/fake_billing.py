@@ -2,7 +2,9 @@
 
 Code lookups answer like the server in shape (a code prefix with or without the dot, or words each a prefix of a
 description word; billable only; the date of service ignored). Saves answer like the server only in the cases the
-superbill must show: a dx pointer beyond the diagnoses listed, a drug code without its NDC, a stale version. The
+superbill must show: a dx pointer beyond the diagnoses listed, a drug code without its NDC, a referring NPI
+without its check digit or name, a supervising provider or place of service the practice does not have, a stale
+version; a place of service left blank is the location's own, as the server stores it. The
 real entry checks are the server's (server/encounters/rules.py) and tested there (tests/api/test_encounters.py).
 
 Switches a test flips: ``fail_on["update_encounter"] = ...``; ``someone_else_codes(encounter_id)`` makes the
@@ -22,6 +24,7 @@ from shared.pms.patients.v1 import patients_pb2
 from shared.pms.scheduling.v1 import setup_pb2 as su
 
 from .fake_schedule import LEE, MAIN, PATEL
+from .fake_schedule_setup import npi_is_valid
 
 # (system, code as stored, description, billable, requires_ndc)
 CODES: list[tuple[int, str, str, bool, bool]] = [
@@ -41,6 +44,8 @@ CODES: list[tuple[int, str, str, bool, bool]] = [
     (cd.CODE_SYSTEM_MODIFIER, "25", "Significant, separately identifiable E/M service", True, False),
 ]
 SYSTEM_WORDS = {cd.CODE_SYSTEM_CPT: "cpt", cd.CODE_SYSTEM_HCPCS: "hcpcs"}
+# A few places of service (the server has CMS's whole table).
+PLACES_OF_SERVICE = ("02", "10", "11", "12", "19", "21", "22", "23", "24", "31", "32")
 
 
 def display_code(system: int, code: str) -> str:
@@ -66,6 +71,7 @@ class FakeBilling:
     fail_on: dict[str, GatewayError]
     patients: dict[int, patients_pb2.Patient]
     providers: dict[int, su.Provider]
+    locations: dict[int, su.Location]
 
     def _enter(self, method: str, permission: str = "", needs_session: bool = True) -> None:
         raise NotImplementedError
@@ -108,7 +114,8 @@ class FakeBilling:
         stored.version = version
         stored.status = stored.status or en.ENCOUNTER_STATUS_OPEN
         stored.patient_name = self._patient_name(stored.patient_id)
-        stored.place_of_service = stored.place_of_service or "11"
+        location = self.locations.get(stored.location_id)
+        stored.place_of_service = stored.place_of_service or (location.place_of_service if location else "")
         for diagnosis in stored.diagnoses:
             found = self._code(diagnosis.code, (cd.CODE_SYSTEM_ICD10CM,))
             diagnosis.code = diagnosis.code.replace(".", "").upper()
@@ -126,8 +133,18 @@ class FakeBilling:
         return copy(stored)
 
     def _violations(self, encounter: en.Encounter) -> None:
-        """The two checks the superbill's tests need; the server has them all."""
+        """The checks the superbill's tests need; the server has them all."""
         problems: list[FieldViolation] = []
+        if encounter.referring_provider_npi and not npi_is_valid(encounter.referring_provider_npi):
+            problems.append(FieldViolation("referring_provider_npi",
+                                           "is not a valid NPI (10 digits with a check digit)"))
+        if encounter.referring_provider_npi and not encounter.referring_provider_name.strip():
+            problems.append(FieldViolation("referring_provider_name", "is required with a referring NPI"))
+        if encounter.supervising_provider_id and encounter.supervising_provider_id not in self.providers:
+            problems.append(FieldViolation("supervising_provider_id", "no such provider"))
+        if encounter.place_of_service and encounter.place_of_service not in PLACES_OF_SERVICE:
+            problems.append(FieldViolation("place_of_service",
+                                           f"{encounter.place_of_service} is not a place of service code"))
         for i, line in enumerate(encounter.lines):
             beyond = [p for p in line.dx_pointers if not 1 <= p <= len(encounter.diagnoses)]
             if not line.dx_pointers:

@@ -35,6 +35,7 @@ from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
 
 from .fake_billing import FakeBilling
+from .fake_claims import FakeClaims
 from .fake_front_desk import FakeFrontDesk
 from .fake_pricing import FakePricing
 from .fake_schedule import FakeSchedule
@@ -68,7 +69,7 @@ ROLES = [
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
-                     "documents.write", *SCHEDULE_READ, *CODING, "fees.read"],
+                     "documents.write", *SCHEDULE_READ, *CODING, "fees.read", "claims.read", "claims.write"],
     ),
     admin_pb2.Role(
         name="provider",
@@ -80,7 +81,8 @@ ROLES = [
         name="manager",
         description="Reports, fee schedules, user overview",
         permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
-                     *SCHEDULE_ALL, *CODING, "fees.read", "fees.manage"],
+                     *SCHEDULE_ALL, *CODING, "fees.read", "fees.manage", "claims.read", "claims.write",
+                     "claims.setup"],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -104,7 +106,7 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing):
+class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing, FakeClaims):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -135,6 +137,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, F
         self._seed_schedule_setup()
         self._seed_pricing()
         self._seed_billing()
+        self._seed_claims()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

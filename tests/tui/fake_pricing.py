@@ -194,7 +194,7 @@ class FakePricing:
         location_id: int = 0, place_of_service: str = "",
     ) -> pr.PriceLinesResponse:
         self._pricing_call("price_lines", "encounters.write", patient_id, date_of_service,
-                           [copy(li) for li in lines])
+                           [copy(li) for li in lines], location_id, place_of_service)
         if date_of_service is None:
             raise InvalidInput([FieldViolation("date_of_service", "is required: fees and contracts depend on it")])
         return self._price(patient_id, date_of_service, lines)

@@ -74,13 +74,17 @@ async def test_a_new_superbill_typed_with_keys_only(fake: FakeGateway) -> None:
         await pilot.pause()
         assert "New superbill · Johnson, Maria" in text_of(screen.query_one("#sb-title", Static))
         assert screen.query_one("#sb-dos", Input).value == "11/03/2026"
-        # The provider, from the header's box: Shift+Tab back to it, Enter opens it, typing finds Dr. Lee, Enter picks.
-        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        # The provider, from the header's box: Shift+Tab back over the details row (prior auth, NPI, referring,
+        # supervisor), the DOS, POS and location to it; Enter opens it, typing finds Dr. Lee, Enter picks.
+        await pilot.press(*["shift+tab"] * 8)
         assert screen.focused is screen.query_one("#sb-provider", Select)
         await pilot.press("enter", *"lee", "enter")
         await pilot.pause()
         assert screen.query_one("#sb-provider", Select).value == LEE
-        await pilot.press("tab", "tab", "tab")  # location (preset), DOS, the diagnosis box
+        await pilot.press("tab", "tab")  # location (preset), the POS box (blank: the location's 11)
+        assert screen.focused is screen.query_one("#sb-pos", Input)
+        assert text_of(screen.query_one("#sb-pos-hint", Static)) == "loc 11"
+        await pilot.press("enter", "enter")  # Enter: the DOS, then the diagnosis box
         assert screen.focused is screen.query_one("#dx-entry", Input)
 
         # Diagnoses by lookup: words, Down to the second match, Enter adds; then a code typed and Enter at once.
@@ -112,7 +116,7 @@ async def test_a_new_superbill_typed_with_keys_only(fake: FakeGateway) -> None:
         assert [d.code for d in sent.diagnoses] == ["E119", "I10"]
         assert [(li.code, list(li.modifiers), li.units, list(li.dx_pointers), li.fee_cents) for li in sent.lines] == [
             ("99214", ["25"], 1, [1, 2], 18000), ("96372", [], 2, [1], 3550)]
-        assert "encounter 4" in text_of(screen.query_one("#sb-title", Static))
+        assert f"encounter {max(fake.encounters)}" in text_of(screen.query_one("#sb-title", Static))
 
 
 async def test_server_errors_land_beside_the_line_field_they_name(fake: FakeGateway) -> None:

@@ -354,7 +354,7 @@ async def test_status_steps_from_the_calendar_and_refusals_in_words(fake: FakeGa
             ("s", ap.APPOINTMENT_STATUS_SEEN, "Garcia, Luis is seen by the provider.", "S"),
             # Check-out also makes the visit's encounter for the biller.
             ("o", ap.APPOINTMENT_STATUS_CHECKED_OUT,
-             "Garcia, Luis is checked out; encounter 4 is on the biller's worklist.", "X"),
+             "Garcia, Luis is checked out; encounter 6 is on the biller's worklist.", "X"),
         ):
             await pilot.press(key)
             await wait_for(pilot, lambda status=status: fake.appointments[11].status == status)  # type: ignore[misc]

@@ -139,13 +139,14 @@ async def test_admin_is_not_offered_without_permission(fake: FakeGateway) -> Non
 async def test_admin_tabs_follow_permissions_and_read_only_hides_actions(fake: FakeGateway) -> None:
     app = PmsApp(fake)
     async with app.run_test(size=SIZE) as pilot:
-        # The manager may read users and the audit log, set up the schedule and set fees, but not manage users or
-        # see workstations.
+        # The manager may read users and the audit log, set up the schedule, set fees and the billing setup, but
+        # not manage users or see workstations.
         await enter_as(pilot, "mary", "manager-pass")
         await pilot.press("f4")
         await pilot.pause()
         tabs = app.screen.query_one(TabbedContent)
-        assert [pane.id for pane in tabs.query("TabPane")] == ["users", "audit", "schedule-setup", "fees"]
+        assert [pane.id for pane in tabs.query("TabPane")] == ["users", "audit", "schedule-setup", "fees",
+                                                                "billing-setup"]
         assert "list_users" in fake.calls
         assert "add_user" not in {b.binding.action for b in app.screen.active_bindings.values()}
         await pilot.press("a")

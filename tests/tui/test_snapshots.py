@@ -315,6 +315,32 @@ def test_superbill_priced_at_100x30(snap_compare, fake: FakeGateway) -> None:  #
     assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=add_a_priced_line)
 
 
+def test_superbill_header_details_at_100x30(snap_compare, fake: FakeGateway) -> None:  # type: ignore[no-untyped-def]
+    """Encounter 1's second header row filled with keys: Dr. Patel supervising, a referring provider whose NPI the
+    server refuses (beside the box), a prior authorization; the place of service typed over (22, the location's 11
+    hinted); line 1's note open."""
+
+    async def fill_the_details(pilot: Pilot[None]) -> None:
+        fake.add_account("bea", "Bea Biller", ["biller"], "biller-pass")
+        await enter_as(pilot, "bea", "biller-pass")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#worklist", DataTable).row_count == 2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SuperbillScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, SuperbillScreen)
+        await wait_for(pilot, lambda: len(screen.lines()) == 1)
+        await pilot.press("tab", "tab", "tab", "ctrl+n", *"left knee")  # line 1's note
+        screen.query_one("#sb-pos", Input).focus()
+        await pilot.press(*"22", "tab", "tab", "enter", *"patel", "enter")  # POS, DOS, supervisor
+        await pilot.press("tab", *"Jane Roe MD", "enter", *"1234567890", "enter", *"PA-55012", "ctrl+s")
+        await wait_for(pilot, lambda: screen.query_one("#sb-npi").has_class("-invalid"))
+        await wait_for(pilot, lambda: "Aetna" in str(screen.query_one("#sb-payer").render()))
+        await pilot.pause(0.6)
+        stop_cursor_blinking(pilot)
+
+    assert snap_compare(PmsApp(fake), terminal_size=SMALL, run_before=fill_the_details)
+
+
 # -- admin > fees -------------------------------------------------------------------------------
 
 
