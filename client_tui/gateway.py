@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from shared.pms.admin.v1 import admin_pb2
 from shared.pms.audit.v1 import audit_pb2
@@ -104,6 +104,14 @@ class ServerError(GatewayError):
 
 class LocalFileError(GatewayError):
     """A file on this workstation cannot be read or written (missing, exists already, too large)."""
+
+
+class PrintedClaims(NamedTuple):
+    """What ``print_claims`` collected: the server's file name, its page count and the PDF itself."""
+
+    file_name: str
+    pages: int
+    content: bytes
 
 
 @dataclass
@@ -214,6 +222,20 @@ class Gateway(Protocol):
     async def end_policy(self, policy_id: int, termination_date: date, version: int) -> insurance_pb2.Policy: ...
     async def reorder_policies(self, patient_id: int, policy_ids: Sequence[int]) -> list[insurance_pb2.Policy]:
         """``policy_ids``: all the patient's active policies, primary first."""
+        ...
+    async def check_eligibility(
+        self, policy_ids: Sequence[int], date_of_service: date | None = None
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        """Asks the payers (``date_of_service`` None: the practice's today); the checks come back queued or sent,
+        and are answered later (``list_eligibility_checks`` shows the answers)."""
+        ...
+    async def check_tomorrows_eligibility(self) -> list[insurance_pb2.EligibilityCheck]:
+        """Asks about the policies of every patient booked for tomorrow; the checks it made."""
+        ...
+    async def list_eligibility_checks(
+        self, patient_id: int, policy_id: int = 0, limit: int = 0
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        """``policy_id`` 0: every policy of the patient; ``limit`` 0: the server's (20)."""
         ...
 
     # -- documents ----------------------------------------------------------------
@@ -421,3 +443,6 @@ class Gateway(Protocol):
         ``RuleBroken`` NOTHING_QUEUED when there is none."""
         ...
     async def get_batch_file(self, batch_id: int) -> claims_pb2.GetBatchFileResponse: ...
+    async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
+        """The claims on CMS-1500 forms, as one PDF; ``mode`` a ``FormMode`` (red form or full)."""
+        ...

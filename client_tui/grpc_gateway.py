@@ -29,6 +29,7 @@ from client_tui.gateway import (
     LoginFailed,
     NotFound,
     PermissionDenied,
+    PrintedClaims,
     Progress,
     RuleBroken,
     ServerError,
@@ -414,6 +415,23 @@ class GrpcGateway:
         return list((await self._call(self.insurance.ReorderPolicies, insurance_pb2.ReorderPoliciesRequest(
             patient_id=patient_id, policy_ids=list(policy_ids)))).policies)
 
+    async def check_eligibility(
+        self, policy_ids: Sequence[int], date_of_service: date | None = None
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        return list((await self._call(self.insurance.CheckEligibility, insurance_pb2.CheckEligibilityRequest(
+            policy_ids=list(policy_ids), date_of_service=dates.to_pb(date_of_service)))).checks)
+
+    async def check_tomorrows_eligibility(self) -> list[insurance_pb2.EligibilityCheck]:
+        return list((await self._call(self.insurance.CheckTomorrowsEligibility,
+                                      insurance_pb2.CheckTomorrowsEligibilityRequest(),
+                                      deadline=TRANSFER_DEADLINE_S)).checks)
+
+    async def list_eligibility_checks(
+        self, patient_id: int, policy_id: int = 0, limit: int = 0
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        return list((await self._call(self.insurance.ListEligibilityChecks, insurance_pb2.ListEligibilityChecksRequest(
+            patient_id=patient_id, policy_id=policy_id, limit=limit), retry=True)).checks)
+
     # -- documents ------------------------------------------------------------------------
     async def list_documents(self, patient_id: int) -> list[documents_pb2.DocumentInfo]:
         return list((await self._call(self.documents.ListDocuments, documents_pb2.ListDocumentsRequest(
@@ -787,6 +805,22 @@ class GrpcGateway:
     async def get_batch_file(self, batch_id: int) -> claims_pb2.GetBatchFileResponse:
         return await self._call(self.claims.GetBatchFile, claims_pb2.GetBatchFileRequest(batch_id=batch_id),
                                 deadline=TRANSFER_DEADLINE_S)
+
+    async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
+        file_name, pages, chunks = "", 0, list[bytes]()
+        try:
+            call = self.claims.PrintClaims(claims_pb2.PrintClaimsRequest(
+                claim_ids=list(claim_ids), mode=mode),  # type: ignore[arg-type]
+                timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+            async for part in call:
+                if part.HasField("file_name"):
+                    file_name = part.file_name
+                elif part.HasField("chunk"):
+                    chunks.append(part.chunk)
+                pages = max(pages, part.pages)
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from None
+        return PrintedClaims(file_name, pages, b"".join(chunks))
 
 
 def _write_new_file(path: Path, content: bytes) -> None:

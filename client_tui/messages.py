@@ -12,3 +12,7 @@ class PatientChanged(Message):
         super().__init__()
         self.select_policy_id = select_policy_id
         self.select_document_id = select_document_id
+
+
+class EligibilityChanged(Message):
+    """An eligibility check was asked for (or the user wants the answers again): fetch the patient's checks."""

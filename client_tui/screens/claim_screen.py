@@ -1,7 +1,8 @@
 """One claim: who and what is billed to whom, its lines, the last scrub's findings beside what they point at, and
 its history.
 
-S scrubs the claim and shows the findings; Q scrubs it and queues it when it is clean. Enter on a finding goes where
+S scrubs the claim and shows the findings; Q scrubs it and queues it when it is clean. F prints it on a CMS-1500
+form (red form or full) into a PDF file. Enter on a finding goes where
 it is fixed: the encounter's superbill for the visit's own fields (diagnoses, lines, place of service, prior
 authorization, providers, location, date), the patient's record for patient and subscriber fields; the practice's
 billing identity is a manager's (Admin, Billing setup). A billed encounter's superbill is read only: the encounter is
@@ -34,6 +35,7 @@ from client_tui.claims_values import (
 from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError
 from client_tui.screens.patient_screen import PatientScreen
+from client_tui.screens.print_claims_screen import PrintClaimsScreen, PrintedFile
 from client_tui.screens.superbill_screen import SuperbillScreen
 from client_tui.workers import gateway_call
 from shared.pms.auth.v1 import auth_pb2
@@ -77,6 +79,8 @@ class ClaimScreen(Screen[bool]):
                 id="claim.queue"),
         Binding("e", "superbill", "Superbill", tooltip="Open the encounter's superbill", id="claim.superbill"),
         Binding("p", "patient", "Patient", tooltip="Open the patient's record", id="claim.patient"),
+        Binding("f", "print_form", "Print form", tooltip="Print the claim on a CMS-1500 form (red form or full) "
+                "into a PDF file", id="claim.print"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the claim again", id="claim.reload"),
         Binding("escape", "back", "Back", tooltip="Back to the claims", id="claim.back"),
     ]
@@ -125,7 +129,7 @@ class ClaimScreen(Screen[bool]):
             if not self.can_write:
                 return False
             return True if self.detail is not None and self.detail.claim.status in SCRUBBABLE else None
-        if action in ("superbill", "patient"):
+        if action in ("superbill", "patient", "print_form"):
             return self.detail is not None
         return True
 
@@ -294,6 +298,16 @@ class ClaimScreen(Screen[bool]):
 
     def action_patient(self) -> None:
         self.open_patient("demographics")
+
+    def action_print_form(self) -> None:
+        if self.detail is None:
+            return
+
+        def printed(done: PrintedFile | None) -> None:
+            if done is not None:
+                self.say(f"Printed {done.pages} page{'' if done.pages == 1 else 's'} to {done.path}.", ok=True)
+
+        self.app.push_screen(PrintClaimsScreen(self.gateway, [self.claim_id]), printed)
 
     def _back_here(self, _result: object = None) -> None:
         self.load()

@@ -3,7 +3,9 @@
 F5-F8 switch the tabs (as they switch Admin's tabs in the shell, which is not active here);
 Escape goes back to the finder. The screen fetches the record and hands it to every tab;
 a tab that saved something asks for a fresh record with ``PatientChanged``. A manager merges
-a duplicate into the record (M); a merged record says so and opens the one it went into (O).
+a duplicate into the record (M); a merged record says so and opens the one it went into (O). The patient's
+eligibility checks are fetched with the record (and again when a tab asks, ``EligibilityChanged``): the banner
+shows the primary policy's newest answer, the Insurance tab the selected policy's newest check.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from client_tui.commands import ElsewhereCommand
 from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError, NotFound
-from client_tui.messages import PatientChanged
+from client_tui.messages import EligibilityChanged, PatientChanged
 from client_tui.screens.merge_patients_screen import MergePatientsScreen
 from client_tui.screens.patient_form_screen import PatientFormScreen
 from client_tui.widgets.demographics_panel import DemographicsPanel
@@ -53,6 +55,9 @@ def merged_notice(patient: patients_pb2.Patient) -> str:
         "record that was kept. O opens that record."
     )
 
+
+# Enough for the newest check of every policy a patient has had.
+ELIGIBILITY_LIMIT = 50
 
 PATIENT_TABS = (
     PatientTab("demographics", "Demographics", "f5", "patients.read"),
@@ -151,6 +156,20 @@ class PatientScreen(Screen[None]):
         self.refresh_bindings()
         if first_time:
             self.focus_active_tab()
+        self.load_eligibility()
+
+    @gateway_call
+    async def load_eligibility(self) -> None:
+        checks = await self.gateway.list_eligibility_checks(self.patient_id, limit=ELIGIBILITY_LIMIT)
+        self.query_one(PatientBanner).show_eligibility(checks)
+        for panel in self.query(InsurancePanel):
+            panel.show_checks(checks)
+
+    @on(EligibilityChanged)
+    def _fetch_eligibility(self, message: EligibilityChanged) -> None:
+        message.stop()
+        if self.record is not None:
+            self.load_eligibility()
 
     def show_inline_error(self, error: GatewayError) -> bool:
         if self.record is None:

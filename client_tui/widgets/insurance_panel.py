@@ -1,4 +1,9 @@
-"""Patient > Insurance: the policies in billing order, then the ended ones; add, edit, end, reorder."""
+"""Patient > Insurance: the policies in billing order, then the ended ones; add, edit, end, reorder.
+
+C asks the selected policy's payer about eligibility for today; the line under the table shows that policy's newest
+check ("sent … waiting for the payer" until the payer answers, then coverage, plan and figures). The answer comes
+later (the server's clearinghouse job): R fetches the checks again.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from textual.widgets import DataTable, Static
 
 from client_tui import formatting
 from client_tui.choices import RELATIONSHIP_NAMES, priority_name
-from client_tui.messages import PatientChanged
+from client_tui.eligibility_values import check_line, latest
+from client_tui.messages import EligibilityChanged, PatientChanged
 from client_tui.screens.end_policy_screen import EndPolicyScreen
 from client_tui.screens.policy_form_screen import PolicyFormScreen
 from client_tui.widgets.patient_panel import PatientPanel
@@ -18,7 +24,7 @@ from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 
 COLUMNS = ("Order", "Payer", "Plan", "Member ID", "Group", "Subscriber", "Covers")
-ON_SELECTED = {"edit_policy", "end_policy", "move_up", "move_down"}
+ON_SELECTED = {"edit_policy", "end_policy", "move_up", "move_down", "check_eligibility"}
 WRITE_ACTIONS = {"add_policy"} | ON_SELECTED
 
 
@@ -46,6 +52,10 @@ class InsurancePanel(PatientPanel):
     InsurancePanel > DataTable {
         height: 1fr;
     }
+    InsurancePanel > #policy-eligibility {
+        height: auto;
+        padding: 0 1;
+    }
     """
 
     BINDINGS = [
@@ -54,15 +64,22 @@ class InsurancePanel(PatientPanel):
         Binding("t", "end_policy", "End", tooltip="Give the selected policy a termination date", id="insurance.end"),
         Binding("u", "move_up", "Move up", tooltip="Bill the selected policy earlier", id="insurance.move_up"),
         Binding("d", "move_down", "Move down", tooltip="Bill the selected policy later", id="insurance.move_down"),
+        Binding("c", "check_eligibility", "Eligibility", tooltip="Ask the payer whether the selected policy covers "
+                "today (the answer arrives in a few minutes)", id="insurance.check_eligibility"),
+        Binding("r", "reload_eligibility", "Refresh elig.", tooltip="Fetch the eligibility answers again",
+                id="insurance.reload_eligibility"),
     ]
 
     # True from a move until the reloaded record shows: a second move must start from the new order.
     moving = False
+    # The patient's eligibility checks as last fetched (None: not yet).
+    checks: list[insurance_pb2.EligibilityCheck] | None = None
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="policies-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
+        yield Static("", id="policy-eligibility", markup=False)
         yield Static("", id="policies-summary", classes="patient-panel--summary", markup=False)
 
     def focus_main(self) -> None:
@@ -81,7 +98,8 @@ class InsurancePanel(PatientPanel):
         selected = self.selected_policy()
         if action in ON_SELECTED and selected is None:
             return None
-        if selected is not None and selected.ended and action in {"end_policy", "move_up", "move_down"}:
+        if selected is not None and selected.ended and action in {"end_policy", "move_up", "move_down",
+                                                                  "check_eligibility"}:
             return None
         if action == "move_up" and selected is not None and selected.priority <= 1:
             return None
@@ -119,6 +137,21 @@ class InsurancePanel(PatientPanel):
         if not record.policies:
             summary = "No insurance on file."
         self.query_one("#policies-summary", Static).update(summary)
+        self.show_eligibility()
+
+    def show_checks(self, checks: list[insurance_pb2.EligibilityCheck]) -> None:
+        self.checks = checks
+        self.show_eligibility()
+
+    def show_eligibility(self) -> None:
+        """The selected policy's newest check, under the table."""
+        line = self.query_one("#policy-eligibility", Static)
+        policy = self.selected_policy()
+        if policy is None or self.checks is None:
+            line.update("")
+            return
+        can_ask = not policy.ended and "insurance.write" in self.permissions and self.writable()
+        line.update(check_line(latest(self.checks, policy.policy_id), can_ask))
 
     def selected_policy(self) -> insurance_pb2.Policy | None:
         table = self.query_one(DataTable)
@@ -129,6 +162,8 @@ class InsurancePanel(PatientPanel):
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
+        if self.record is not None:
+            self.show_eligibility()
 
     # -- actions ------------------------------------------------------------------
     def action_add_policy(self) -> None:
@@ -170,6 +205,21 @@ class InsurancePanel(PatientPanel):
         order[at], order[at + step] = order[at + step], order[at]
         self.moving = True
         self.reorder(self.patient.patient_id, order, policy.policy_id)
+
+    def action_check_eligibility(self) -> None:
+        policy = self.selected_policy()
+        if self.patient is not None and policy is not None and not policy.ended:
+            self.ask_eligibility(policy.policy_id)
+
+    @gateway_call
+    async def ask_eligibility(self, policy_id: int) -> None:
+        asked = await self.gateway.check_eligibility([policy_id])
+        if self.checks is not None:
+            self.show_checks([*asked, *(c for c in self.checks if c.check_id not in {a.check_id for a in asked})])
+        self.post_message(EligibilityChanged())
+
+    def action_reload_eligibility(self) -> None:
+        self.post_message(EligibilityChanged())
 
     @gateway_call
     async def reorder(self, patient_id: int, order: list[int], moved_policy_id: int) -> None:

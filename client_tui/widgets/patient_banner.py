@@ -1,4 +1,5 @@
-"""Who the open patient is, always in view: name, birth, sex, MRN, primary payer, status and alerts."""
+"""Who the open patient is, always in view: name, birth, sex, MRN, primary payer (with its newest eligibility
+answer, as at check-in), status and alerts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from client_tui import formatting
 from client_tui.choices import PATIENT_STATUS_NAMES, SEX_NAMES
+from client_tui.eligibility_values import banner_mark
 from shared.pms.insurance.v1 import insurance_pb2
 from shared.pms.patients.v1 import patients_pb2
 
@@ -49,6 +51,11 @@ class PatientBanner(Vertical):
     }
     """
 
+    facts = Text("")
+    primary: insurance_pb2.Policy | None = None
+    # None until the screen has fetched the patient's eligibility checks.
+    checks: list[insurance_pb2.EligibilityCheck] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("Loading the patient…", id="banner-name", markup=False)
         yield Static("", id="banner-facts", markup=False)
@@ -65,10 +72,25 @@ class PatientBanner(Vertical):
             name.append("   ")
             name.append(f" {status} ", style="bold reverse yellow")
         self.query_one("#banner-name", Static).update(name)
-        self.query_one("#banner-facts", Static).update(self._facts(patient, policies))
+        self.primary = primary_payer(policies)
+        self.facts = Text(self._facts(patient, policies))
+        self._show_facts()
         alerts = patient.alerts.strip()
         self.query_one("#banner-alerts", Static).update(f"⚠ {alerts}" if alerts else "")
         self.set_class(bool(alerts), "-has-alerts")
+
+    def show_eligibility(self, checks: Sequence[insurance_pb2.EligibilityCheck]) -> None:
+        """The primary policy's newest answered check, after the payer on the facts line."""
+        self.checks = list(checks)
+        self._show_facts()
+
+    def _show_facts(self) -> None:
+        line = self.facts.copy()
+        eligibility = banner_mark(self.checks, self.primary) if self.checks is not None else Text("")
+        if eligibility:
+            line.append(" · ")
+            line.append_text(eligibility)
+        self.query_one("#banner-facts", Static).update(line)
 
     def show_notice(self, sentence: str) -> None:
         """A sentence about the record itself (e.g. that it was merged); empty hides the line."""

@@ -5,7 +5,8 @@ the highlighted cell: Enter books a free time or opens an appointment, U books a
 free time (every N weeks or months, previewed first), M moves one (pick the new
 time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps. PgUp/PgDn go a day (a
 week) back and forth, T to today, G to a date, W between day and week, L picks the location, P the
-provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls. What
+provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls; V asks the payers
+about the insurance of tomorrow's patients (eligibility, in bulk, after a yes). What
 is allowed is the server's answer, said in words on the message line. The calendar is fetched again when the mode comes
 forward, after every change made here, and with Ctrl+R.
 
@@ -40,6 +41,7 @@ from client_tui.gateway import Gateway, GatewayError, RuleBroken, ServerUnavaila
 from client_tui.screens.appointment_screen import AppointmentScreen
 from client_tui.screens.book_appointment_screen import BookAppointmentScreen
 from client_tui.screens.book_series_screen import BookSeriesScreen
+from client_tui.screens.confirm_screen import ConfirmScreen
 from client_tui.screens.find_slot_screen import FindSlotScreen
 from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.go_to_date_screen import GoToDateScreen
@@ -179,6 +181,9 @@ class SchedulePanel(Vertical, AppointmentSteps):
         Binding("p", "choose_provider", "Provider", tooltip="Show another provider's week", show=False,
                 id="schedule.provider"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the schedule again", show=False, id="schedule.reload"),
+        Binding("v", "check_tomorrow", "Tomorrow's eligibility", tooltip="Ask the payers whether tomorrow's "
+                "patients' insurance covers the visit (answers arrive in a few minutes)", show=False,
+                id="schedule.check_tomorrow"),
     ]
 
     def __init__(self, gateway: Gateway, session: auth_pb2.Session, id: str | None = None) -> None:
@@ -502,6 +507,8 @@ class SchedulePanel(Vertical, AppointmentSteps):
             return parameters[0] != self.view
         if action == "choose_provider":
             return self.view == "week"
+        if action == "check_tomorrow":
+            return "insurance.write" in self.session.permissions
         return True
 
     def step_target(self) -> ap.Appointment | None:
@@ -732,6 +739,35 @@ class SchedulePanel(Vertical, AppointmentSteps):
                 self.start_moving(to_move)
 
         self.app.push_screen(FlowBoardScreen(self.gateway, self.session, self.setup, self.location_id), back)
+
+    def action_check_tomorrow(self) -> None:
+        if "insurance.write" not in self.session.permissions:
+            return
+
+        def answered(yes: bool | None) -> None:
+            self.focus_grid()
+            if yes:
+                self.say("Asking the payers about tomorrow's patients…", "info")
+                self.check_tomorrow()
+
+        question = (
+            "Ask the payers whether the insurance of every patient booked for tomorrow covers the visit? "
+            "The answers arrive over the next minutes; each patient's Insurance tab and banner show them."
+        )
+        self.app.push_screen(ConfirmScreen("Tomorrow's eligibility", question, "Check"), answered)
+
+    @gateway_call
+    async def check_tomorrow(self) -> None:
+        checks = await self.gateway.check_tomorrows_eligibility()
+        count = len(checks)
+        if count == 0:
+            self.say("No eligibility inquiries to send for tomorrow: no booked patient has active insurance "
+                     "left to check.", "info")
+        else:
+            patients = len({c.patient_id for c in checks})
+            self.say(f"Sent {count} eligibility inquir{'y' if count == 1 else 'ies'} for tomorrow's "
+                     f"{patients} patient{'' if patients == 1 else 's'}; the answers arrive over the next "
+                     "minutes.", "info")
 
     def action_choose_location(self) -> None:
         chooser = self.query_one("#schedule-location", Select)

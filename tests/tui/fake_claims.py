@@ -9,7 +9,7 @@ Which findings a scrub finds is the test's to say (``scrub_findings[claim_id]``)
 
 Switches a test flips: ``fail_on["create_batch"] = ...``; ``batch_limit`` (claims per file);
 ``deliver_batches()`` plays the clearinghouse job (written files' claims become sent);
-``someone_else_edits_billing_setup()``.
+``someone_else_edits_billing_setup()``; ``printed_pdf`` (the bytes PrintClaims answers with).
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from client_tui.gateway import FieldViolation, GatewayError, InvalidInput, NotFound, RuleBroken, StaleRecord
+from client_tui.gateway import (
+    FieldViolation,
+    GatewayError,
+    InvalidInput,
+    NotFound,
+    PrintedClaims,
+    RuleBroken,
+    StaleRecord,
+)
 from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
 from shared.pms.encounters.v1 import encounters_pb2 as en
@@ -49,6 +57,7 @@ GOOD_SETUP = cl.BillingSetup(
     address_line1="1 Main St", city="Columbus", state="OH", zip="432151234", phone="6145550100",
     contact_name="Billing Office", submitter_id="PMS0001", receiver_name="Test Clearinghouse",
     receiver_id="CLEARHOUSE", production=False, version=2, configured=True)
+PRINTED_PDF = b"%PDF-1.4\n% CMS-1500\n" + b"claim form page " * 200 + b"\n%%EOF\n"
 # (claim id, patient, payer, provider, day, status, age, total cents, reason)
 CLAIMS: list[tuple[int, int, int, int, date, int, int, int, str]] = [
     (1, 2, 2, LEE, date(2026, 10, 20), cl.CLAIM_STATUS_DRAFT, 3, 12_500, ""),
@@ -112,6 +121,7 @@ class FakeClaims:
         self.scrub_findings: dict[int, list[cl.Finding]] = {}
         self.batches: dict[int, cl.Batch] = {}
         self.batch_limit = 5000
+        self.printed_pdf = PRINTED_PDF
         self.next_interchange = 41
         # Two ready encounters to bill: Maria's (Aetna) and Thanh Nguyen's (no policy: NO_COVERAGE).
         for patient_id, provider_id, day, code in ((1, LEE, date(2026, 10, 28), "99213"),
@@ -370,3 +380,13 @@ class FakeClaims:
         if batch_id not in self.batches:
             raise NotFound("No such batch.")
         return cl.GetBatchFileResponse(batch=copy(self.batches[batch_id]), content="ISA*00*~")
+
+    async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
+        self._claims_call("print_claims", "claims.read", list(claim_ids), mode)
+        missing = [claim_id for claim_id in claim_ids if claim_id not in self.claims]
+        if missing:
+            raise NotFound("No such claim.")
+        if mode not in (cl.FORM_MODE_RED_FORM, cl.FORM_MODE_FULL):
+            raise InvalidInput([FieldViolation("mode", "choose red form or full")])
+        kind = "red" if mode == cl.FORM_MODE_RED_FORM else "full"
+        return PrintedClaims(f"claims-{kind}-{len(claim_ids)}.pdf", len(claim_ids), self.printed_pdf)

@@ -110,6 +110,10 @@ class FakeFrontDesk:
         self.documents: dict[int, documents_pb2.DocumentInfo] = {}
         self.document_content: dict[int, bytes] = {}
         self.merges: list[patients_pb2.MergeRecord] = []
+        self.eligibility_checks: dict[int, insurance_pb2.EligibilityCheck] = {}
+        # The policies CheckTomorrowsEligibility asks about (the server takes them from tomorrow's appointments).
+        self.tomorrows_policy_ids: list[int] = [1, 4]
+        self.eligibility_clock = NOW
         self.acting_user = "fran"
         # Seconds search_patients takes for a query, to test that a slow older answer is dropped.
         self.search_delay_s: dict[str, float] = {}
@@ -614,6 +618,80 @@ class FakeFrontDesk:
             raise RuleBroken("Name every active policy of the patient once.", "POLICY_ORDER_INCOMPLETE")
         self._renumber(patient_id, policy_ids)
         return self._policies_of(patient_id, include_ended=False)
+
+    # -- eligibility ----------------------------------------------------------------------
+    def _tick(self) -> Timestamp:
+        self.eligibility_clock += timedelta(minutes=1)
+        return stamp(self.eligibility_clock)
+
+    def _ask(self, policy_ids: Sequence[int], on: date | None) -> list[insurance_pb2.EligibilityCheck]:
+        made = []
+        for policy_id in policy_ids:
+            policy = self.policies.get(policy_id)
+            if policy is None:
+                raise NotFound("No such policy.")
+            if policy.ended:
+                raise RuleBroken("The policy has ended.", "POLICY_ENDED")
+            served = on or NOW.date()
+            check = insurance_pb2.EligibilityCheck(
+                check_id=max(self.eligibility_checks, default=0) + 1,
+                policy_id=policy_id,
+                patient_id=policy.patient_id,
+                date_of_service=day(served.year, served.month, served.day),
+                status=insurance_pb2.ELIGIBILITY_STATUS_SENT,
+                requested_at=self._tick(),
+            )
+            self.eligibility_checks[check.check_id] = check
+            made.append(copy(check))
+        return made
+
+    def answer_eligibility(
+        self,
+        coverage: str = "active",
+        plan_name: str = "GOLD PPO",
+        summary: str = "",
+        copay_cents: int | None = 2500,
+        coinsurance_bp: int | None = 2000,
+        deductible_cents: int | None = 150_000,
+        deductible_remaining_cents: int | None = 50_000,
+        check_id: int = 0,
+    ) -> None:
+        """Plays the clearinghouse and the payer: answers every check still waiting (or only ``check_id``)."""
+        for check in self.eligibility_checks.values():
+            if check.status == insurance_pb2.ELIGIBILITY_STATUS_ANSWERED or check_id not in (0, check.check_id):
+                continue
+            check.status = insurance_pb2.ELIGIBILITY_STATUS_ANSWERED
+            check.answered_at.CopyFrom(self._tick())
+            check.coverage, check.plan_name, check.summary = coverage, plan_name, summary
+            for name, value in (
+                ("copay_cents", copay_cents),
+                ("coinsurance_bp", coinsurance_bp),
+                ("deductible_cents", deductible_cents),
+                ("deductible_remaining_cents", deductible_remaining_cents),
+            ):
+                if value is not None and coverage == "active":
+                    setattr(check, name, value)
+
+    async def check_eligibility(
+        self, policy_ids: Sequence[int], date_of_service: date | None = None
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        self._front_desk_call("check_eligibility", "insurance.write", list(policy_ids), date_of_service)
+        return self._ask(policy_ids, date_of_service)
+
+    async def check_tomorrows_eligibility(self) -> list[insurance_pb2.EligibilityCheck]:
+        self._front_desk_call("check_tomorrows_eligibility", "insurance.write")
+        return self._ask(self.tomorrows_policy_ids, NOW.date() + timedelta(days=1))
+
+    async def list_eligibility_checks(
+        self, patient_id: int, policy_id: int = 0, limit: int = 0
+    ) -> list[insurance_pb2.EligibilityCheck]:
+        self._front_desk_call("list_eligibility_checks", "patients.read", patient_id, policy_id, limit)
+        mine = [
+            c for c in self.eligibility_checks.values()
+            if c.patient_id == patient_id and policy_id in (0, c.policy_id)
+        ]
+        mine.sort(key=lambda c: c.check_id, reverse=True)
+        return [copy(c) for c in mine[: limit or 20]]
 
     # -- documents ----------------------------------------------------------------------
     async def list_documents(self, patient_id: int) -> list[documents_pb2.DocumentInfo]:
