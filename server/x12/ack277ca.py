@@ -104,6 +104,7 @@ STATUS_TEXTS = {
     "35": "Claim/encounter not found",
     "41": "Special handling required at payer site",
     "54": "Duplicate of a previously processed claim/line",
+    "65": "Claim/line has been paid",
     "78": "Duplicate of an existing claim/line, awaiting processing",
     "84": "Service not authorized",
     "85": "Entity not primary",

@@ -181,7 +181,7 @@ def test_277_answers_find_their_276_claims() -> None:
         assert answer.service_dates == (date(2005, 8, 31), date(2005, 9, 6))
         assert answer.provider is not None and answer.provider.id == HOSPITAL_NPI
     assert first.summary == ("Paid $6,000.00 of $8,513.88 on 2005-10-02 check/EFT CHK-778: F1: Finalized/Payment; "
-                             "65: code 65")
+                             "65: Claim/line has been paid")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def test_277_payment_elements_and_texts() -> None:
     assert (info.charge_cents, info.paid_cents, info.adjudication_date) == (15000, 12000, date(2026, 11, 30))
     assert (info.payment_method, info.payment_date, info.check_number) == ("ACH", date(2026, 12, 2), "EFT-1")
     assert answer.summary == ("Paid $120.00 of $150.00 on 2026-11-30 check/EFT EFT-1 payer claim PAYER-ICN-9: "
-                              "F1: Finalized/Payment; 65: code 65")
+                              "F1: Finalized/Payment; 65: Claim/line has been paid")
     (pending,) = read_277(ONE_CLAIM.format(status="R4:252*20261201**150"))
     assert pending.message.startswith("R4: Requests for additional information/Documentation; 252:")
     assert category_text("R4") == "Requests for additional information/Documentation"

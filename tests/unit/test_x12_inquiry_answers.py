@@ -537,7 +537,7 @@ def test_write_277_read_277_round_trip_per_state(make: object, state: ClaimState
         assert (info.adjudication_date, info.payment_method, info.payment_date, info.check_number) == (
             ADJUDICATED, "ACH", date(2026, 2, 23), "EFT-1")
         assert answers[0].summary == ("Paid $120.00 of $150.00 on 2026-02-20 check/EFT EFT-1 payer claim ICN-1: "
-                                      "F1: Finalized/Payment; 65: code 65")
+                                      "F1: Finalized/Payment; 65: Claim/line has been paid")
 
 
 def test_write_277_segments_and_grouping() -> None:
