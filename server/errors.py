@@ -58,6 +58,16 @@ class FieldErrors:
         if self.violations:
             raise InvalidArgument(self.violations)
 
+    def check_ids(self, field: str, ids: list[int], limit: int, thing: str, per: str = "call") -> None:
+        """A list of record ids a call acts on: at least one, at most `limit` ("in one <per>"), none twice."""
+        if not ids:
+            self.add(field, f"name at least one {thing}")
+        elif len(ids) > limit:
+            self.add(field, f"at most {limit} in one {per}")
+        elif len(set(ids)) != len(ids):
+            article = "an" if thing[0] in "aeiou" else "a"
+            self.add(field, f"{article} {thing} is listed twice")
+
 
 class RuleViolation(DomainError):
     """A business rule refuses the action (FAILED_PRECONDITION with ErrorInfo.reason)."""

@@ -39,12 +39,7 @@ def _person(last: str, first: str, born: date | None, sex: str) -> x.Person:
 
 async def request(ctx: CallContext, claim_ids: list[int]) -> list[ClaimStatusRequest]:
     errors = FieldErrors()
-    if not claim_ids:
-        errors.add("claim_ids", "name at least one claim")
-    elif len(claim_ids) > MAX_CLAIMS:
-        errors.add("claim_ids", f"at most {MAX_CLAIMS} in one request")
-    elif len(set(claim_ids)) != len(claim_ids):
-        errors.add("claim_ids", "a claim is listed twice")
+    errors.check_ids("claim_ids", claim_ids, MAX_CLAIMS, "claim", "request")
     errors.raise_if_any()
     heads = {h.id: h for h in await gather.headers(ctx.db, ctx.practice_id, claim_ids)}
     for i, cid in enumerate(claim_ids):

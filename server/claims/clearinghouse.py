@@ -184,39 +184,22 @@ class TickResult:
     remittances: int = 0
 
 
+async def _claims_sent(session: Any, batch: ClaimBatch, fresh: bool) -> None:
+    claims = (await session.execute(select(Claim).where(
+        Claim.practice_id == batch.practice_id, Claim.batch_id == batch.id, Claim.status == "queued")
+        .order_by(Claim.id).with_for_update())).scalars().all()
+    for claim in claims:
+        record_as(session, claim, "sent", f"delivered in {batch.file_name}", None, ACTOR)
+    await append(session, batch.practice_id, AuditRecord(
+        action="claims/deliver", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,
+        workstation_name="server",
+        detail=f"batch_id={batch.id} file={batch.file_name} claims={len(claims)} "
+               f"{'delivered' if fresh else 'already there'}"))
+
+
 async def deliver_written(db: Database, transport: Transport) -> TickResult:
-    """Delivers every written batch, each in its own transaction (its row locked, so two servers on one database
-    never deliver the same batch at once); its claims become sent."""
-    result = TickResult()
-    while True:
-        async with db.transaction() as session:
-            batch = (await session.execute(select(ClaimBatch).where(ClaimBatch.status == "written")
-                                           .order_by(ClaimBatch.id).limit(1).with_for_update(skip_locked=True))
-                     ).scalar_one_or_none()
-            if batch is None:
-                return result
-            batch.delivery_attempts += 1
-            try:
-                fresh = await transport.deliver(batch.file_name, batch.content.encode("ascii"))
-            except (OSError, TransportError) as exc:
-                batch.last_error = str(exc)[:500]
-                result.failed += 1
-                log.warning("batch %s not delivered: %s", batch.id, exc)
-                # Saved with the attempt count; the next tick tries again. Later batches wait their turn.
-                return result
-            batch.status, batch.delivered_at, batch.last_error = "delivered", datetime.now(UTC), ""
-            claims = (await session.execute(select(Claim).where(
-                Claim.practice_id == batch.practice_id, Claim.batch_id == batch.id, Claim.status == "queued")
-                .order_by(Claim.id).with_for_update())).scalars().all()
-            for claim in claims:
-                record_as(session, claim, "sent", f"delivered in {batch.file_name}", None, ACTOR)
-            await append(session, batch.practice_id, AuditRecord(
-                action="claims/deliver", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,
-                workstation_name="server",
-                detail=f"batch_id={batch.id} file={batch.file_name} claims={len(claims)} "
-                       f"{'delivered' if fresh else 'already there'}"))
-            result.delivered += fresh
-            result.already_there += not fresh
+    """Delivers every written claim batch (837P) once; its claims become sent."""
+    return await _deliver_files(db, transport, ClaimBatch, TickResult(), _claims_sent)
 
 
 async def receive_answers(db: Database, transport: Transport, result: TickResult | None = None) -> TickResult:
@@ -246,8 +229,9 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
 
 async def _deliver_files(db: Database, transport: Transport, model: Any, result: TickResult,
                          after: Any = None) -> TickResult:
-    """Delivers each written file of `model` (eligibility and claim status requests) once, under a row lock;
-    `after(session, row)` moves what the file carried on."""
+    """Delivers each written file of `model` (claim batches, eligibility and claim status requests) once, each in
+    its own transaction with its row locked, so two servers on one database never deliver the same file at once;
+    `after(session, row, fresh)` moves what the file carried on."""
     while True:
         async with db.transaction() as session:
             row = (await session.execute(select(model).where(model.status == "written").order_by(model.id)
@@ -260,15 +244,17 @@ async def _deliver_files(db: Database, transport: Transport, model: Any, result:
             except (OSError, TransportError) as exc:
                 row.last_error = str(exc)[:500]
                 result.failed += 1
+                log.warning("%s not delivered: %s", row.file_name, exc)
+                # Saved with the attempt count; the next tick tries again. Later files wait their turn.
                 return result
             row.status, row.delivered_at, row.last_error = "delivered", datetime.now(UTC), ""
             if after is not None:
-                await after(session, row)
+                await after(session, row, fresh)
             result.delivered += fresh
             result.already_there += not fresh
 
 
-async def _checks_sent(session: Any, req: EligibilityRequest) -> None:
+async def _checks_sent(session: Any, req: EligibilityRequest, fresh: bool) -> None:
     await session.execute(update(EligibilityCheck).where(
         EligibilityCheck.practice_id == req.practice_id, EligibilityCheck.request_id == req.id,
         EligibilityCheck.status == "queued").values(status="sent"))

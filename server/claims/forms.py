@@ -27,12 +27,7 @@ def _ten_digits(e164: str) -> str:
 
 async def print_claims(ctx: CallContext, claim_ids: list[int], mode: str) -> tuple[bytes, int]:
     errors = FieldErrors()
-    if not claim_ids:
-        errors.add("claim_ids", "name at least one claim")
-    elif len(claim_ids) > MAX_CLAIMS:
-        errors.add("claim_ids", f"at most {MAX_CLAIMS} in one file")
-    elif len(set(claim_ids)) != len(claim_ids):
-        errors.add("claim_ids", "a claim is listed twice")
+    errors.check_ids("claim_ids", claim_ids, MAX_CLAIMS, "claim", "file")
     errors.raise_if_any()
     setup = await billing_setup.load(ctx.db, ctx.practice_id)
     if setup is None:

@@ -154,12 +154,7 @@ UPDATE claim c SET status = v.status, version = c.version + v.steps, updated_at 
 
 async def scrub_claims(ctx: CallContext, claim_ids: list[int], *, queue: bool) -> list[Scrubbed]:
     errors = FieldErrors()
-    if not claim_ids:
-        errors.add("claim_ids", "name at least one claim")
-    elif len(claim_ids) > MAX_CLAIMS:
-        errors.add("claim_ids", f"at most {MAX_CLAIMS} in one call")
-    elif len(set(claim_ids)) != len(claim_ids):
-        errors.add("claim_ids", "a claim is listed twice")
+    errors.check_ids("claim_ids", claim_ids, MAX_CLAIMS, "claim", "call")
     errors.raise_if_any()
     # Locked in id order, so two billers scrubbing overlapping sets cannot deadlock.
     claims = {r.id: r for r in await raw.fetch_all(ctx.db, _LOCK_SQL, {"p": ctx.practice_id, "ids": claim_ids})}

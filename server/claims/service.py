@@ -80,12 +80,7 @@ def _refused(encounter_id: int, reason: str, message: str) -> pb.ClaimOutcome:
 
 async def create_claims(ctx: CallContext, encounter_ids: list[int]) -> list[pb.ClaimOutcome]:
     errors = FieldErrors()
-    if not encounter_ids:
-        errors.add("encounter_ids", "name at least one encounter")
-    elif len(encounter_ids) > MAX_ENCOUNTERS:
-        errors.add("encounter_ids", f"at most {MAX_ENCOUNTERS} in one call")
-    elif len(set(encounter_ids)) != len(encounter_ids):
-        errors.add("encounter_ids", "an encounter is listed twice")
+    errors.check_ids("encounter_ids", encounter_ids, MAX_ENCOUNTERS, "encounter", "call")
     errors.raise_if_any()
     p, db = ctx.practice_id, ctx.db
     # Locked in id order, so two billers billing overlapping sets cannot deadlock.

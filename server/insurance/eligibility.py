@@ -66,12 +66,7 @@ async def request(ctx: CallContext, policy_ids: list[int], date_of_service: date
     errors = FieldErrors()
     today = await practice_today(ctx.db, ctx.practice_id)
     dos = date_of_service or today
-    if not policy_ids:
-        errors.add("policy_ids", "name at least one policy")
-    elif len(policy_ids) > MAX_INQUIRIES:
-        errors.add("policy_ids", f"at most {MAX_INQUIRIES} in one request")
-    elif len(set(policy_ids)) != len(policy_ids):
-        errors.add("policy_ids", "a policy is listed twice")
+    errors.check_ids("policy_ids", policy_ids, MAX_INQUIRIES, "policy", "request")
     if dos > today + timedelta(days=MAX_DAYS_AHEAD):
         errors.add("date_of_service", f"payers answer for at most {MAX_DAYS_AHEAD} days ahead")
     if errors.has("policy_ids"):
