@@ -247,6 +247,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+# -- ledger --------------------------------------------------------------------------------
+def cmd_ledger(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from server.db.raw import conninfo
+    from server.ledger.checks import problems
+
+    with installation(args) as inst:
+        with psycopg.connect(conninfo(inst.urls.app_url)) as conn:
+            found = problems(conn)
+    if not found:
+        print("Ledger OK: every entry sums to zero.")
+        return 0
+    print("LEDGER DOES NOT ADD UP:")
+    for problem in found:
+        print(f"  {problem}")
+    return 1
+
+
 CODE_READERS = {"icd10cm": "read_icd10cm_order_file", "cpt": "read_cpt_file", "hcpcs": "read_hcpcs_file"}
 
 
@@ -504,6 +523,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = asub.add_parser("verify", help="recompute the hash chain; name the first altered or missing event")
     data_arg(a)
     sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("verify-ledger", help="read the whole ledger back: every entry sums to zero")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_ledger)
 
     sp = sub.add_parser("codes", help="code sets: import a release (ICD-10-CM, CPT, HCPCS), list releases")
     csub = sp.add_subparsers(dest="codes_command", required=True)

@@ -15,7 +15,8 @@ from server.claims.service import reopen_encounter_claims
 from server.encounters import service
 from server.encounters.models import Encounter, EncounterLine
 from server.errors import FieldErrors, RuleViolation, StaleVersion
-from server.ledger.models import LedgerEntry
+from server.ledger import posting
+from server.ledger.models import AR_ACCOUNTS, LedgerEntry, LedgerLine
 from server.rpc.context import CallContext
 from shared.pms.encounters.v1 import encounters_pb2 as pb
 
@@ -59,13 +60,15 @@ async def mark_ready(ctx: CallContext, encounter_id: int, version: int) -> tuple
     for li, allowed in zip(lines, priced.allowed, strict=True):
         li.expected_allowed_cents = allowed
         li.contract_id = priced.contract_id if allowed is not None else None
-    posting = await _postings(ctx, row.id) + 1
-    who = ctx.require_session()
-    ctx.db.add_all(LedgerEntry(
-        practice_id=ctx.practice_id, patient_id=row.patient_id, encounter_id=row.id, line_number=li.line_number,
-        code=li.code, kind="charge", amount_cents=li.fee_cents,
-        idempotency_key=f"encounter:{row.id}:posting:{posting}:line:{li.line_number}",
-        posted_by=who.user_id, posted_by_name=who.username) for li in lines)
+    number = await _postings(ctx, row.id) + 1
+    # Owed by the coverage on the date of service until it has paid its part; by the patient when uninsured.
+    owed_by = ("insurance_ar", priced.payer_id) if priced.payer_id is not None else ("patient_ar", None)
+    await posting.post(ctx, [posting.Entry(
+        kind="charge", idempotency_key=f"encounter:{row.id}:posting:{number}:line:{li.line_number}",
+        patient_id=row.patient_id, encounter_id=row.id, line_number=li.line_number, code=li.code,
+        lines=(posting.Line(owed_by[0], li.fee_cents, owed_by[1], row.patient_id, row.id, li.line_number),
+               posting.Line("charges", -li.fee_cents, None, row.patient_id, row.id, li.line_number)))
+        for li in lines])
     row.status = "ready"
     row.version += 1
     row.updated_at = datetime.now(UTC)
@@ -86,34 +89,50 @@ async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str
         raise RuleViolation("This encounter is already open.", "ENCOUNTER_ALREADY_OPEN")
     # A billed encounter's claims go first: voided if never sent, corrected (a replacement follows) if sent.
     claims = await reopen_encounter_claims(ctx, row.id, reason.strip()) if row.status == "billed" else []
-    posting = await _postings(ctx, row.id)
+    number = await _postings(ctx, row.id)
     charges = (await ctx.db.execute(select(LedgerEntry).where(
         LedgerEntry.practice_id == ctx.practice_id, LedgerEntry.encounter_id == row.id,
         LedgerEntry.kind == "charge",
-        LedgerEntry.idempotency_key.like(f"encounter:{row.id}:posting:{posting}:line:%"))
+        LedgerEntry.idempotency_key.like(f"encounter:{row.id}:posting:{number}:line:%"))
         .order_by(LedgerEntry.line_number))).scalars().all()
-    who = ctx.require_session()
-    ctx.db.add_all(LedgerEntry(
-        practice_id=ctx.practice_id, patient_id=row.patient_id, encounter_id=row.id, line_number=c.line_number,
-        code=c.code, kind="charge_reversal", amount_cents=-c.amount_cents,
-        idempotency_key=f"encounter:{row.id}:posting:{posting}:reversal:{c.line_number}",
-        posted_by=who.user_id, posted_by_name=who.username, note=reason.strip()) for c in charges)
+    lines = await _lines_of(ctx, [c.id for c in charges])
+    await posting.post(ctx, [posting.Entry(
+        kind="charge_reversal", idempotency_key=f"encounter:{row.id}:posting:{number}:reversal:{c.line_number}",
+        patient_id=row.patient_id, encounter_id=row.id, line_number=c.line_number, code=c.code,
+        reverses_entry_id=c.id, note=reason.strip(), lines=posting.reversal_lines(lines[c.id])) for c in charges])
     row.status = "open"
     row.version += 1
     row.updated_at = datetime.now(UTC)
     await ctx.db.flush()
-    return row, sum(c.amount_cents for c in charges), claims
+    return row, sum(_owed(lines[c.id]) for c in charges), claims
+
+
+async def _lines_of(ctx: CallContext, entry_ids: list[int]) -> dict[int, list[posting.Line]]:
+    rows = (await ctx.db.execute(select(LedgerLine).where(
+        LedgerLine.practice_id == ctx.practice_id, LedgerLine.entry_id.in_(entry_ids))
+        .order_by(LedgerLine.id))).scalars().all()
+    out: dict[int, list[posting.Line]] = {i: [] for i in entry_ids}
+    for r in rows:
+        out[r.entry_id].append(posting.Line(r.account, r.amount_cents, r.payer_id, r.patient_id, r.encounter_id,
+                                            r.line_number))
+    return out
+
+
+def _owed(lines: list[posting.Line]) -> int:
+    """What an entry changes in what is owed to the practice (its A/R lines)."""
+    return sum(li.amount_cents for li in lines if li.account in AR_ACCOUNTS)
 
 
 async def charges(ctx: CallContext, encounter_id: int) -> tuple[int, list[pb.LedgerEntry]]:
     row = await service.load(ctx.db, ctx.practice_id, encounter_id)
     entries = (await ctx.db.execute(select(LedgerEntry).where(
-        LedgerEntry.practice_id == ctx.practice_id, LedgerEntry.encounter_id == encounter_id)
-        .order_by(LedgerEntry.id))).scalars().all()
+        LedgerEntry.practice_id == ctx.practice_id, LedgerEntry.encounter_id == encounter_id,
+        LedgerEntry.kind.in_(KIND_ENUMS)).order_by(LedgerEntry.id))).scalars().all()
+    lines = await _lines_of(ctx, [e.id for e in entries])
     out = []
     for e in entries:
         msg = pb.LedgerEntry(entry_id=e.id, kind=KIND_ENUMS[e.kind], line_number=e.line_number or 0, code=e.code,
-                             amount_cents=e.amount_cents, posted_by=e.posted_by_name, note=e.note)
+                             amount_cents=_owed(lines[e.id]), posted_by=e.posted_by_name, note=e.note)
         msg.posted_at.FromDatetime(e.posted_at)
         out.append(msg)
     return row.patient_id, out

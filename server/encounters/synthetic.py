@@ -192,7 +192,7 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
         for n, (code, pointers) in enumerate(coded, 1):
             lines.append((practice_id, next_id, n, "cpt", code, [], 1, pointers, FEES[code]))
             if ready:
-                charges.append((practice_id, patient_id, next_id, n, code, "charge", FEES[code],
+                charges.append((practice_id, patient_id, next_id, n, code, "charge",
                                 f"encounter:{next_id}:posting:1:line:{n}", "demo"))
         done.ready += ready
     with cur.copy("COPY encounter (practice_id, id, patient_id, appointment_id, rendering_provider_id, "
@@ -205,15 +205,40 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
         for row in lines:
             copy.write_row(row)
     with cur.copy("COPY ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, "
-                  "amount_cents, idempotency_key, posted_by_name) FROM STDIN") as copy:
+                  "idempotency_key, posted_by_name) FROM STDIN") as copy:
         for row in charges:
             copy.write_row(row)
+    if charges:
+        cur.execute(_CHARGE_LINES, (practice_id, sorted({c[2] for c in charges})))
     done.encounters += len(encounters)
     done.lines += len(lines)
+
+
+# The two lines of each charge just copied in (as MarkReadyToBill posts them): owed by the coverage on the date of
+# service, or by the patient, against the practice's charges.
+_CHARGE_LINES = """
+WITH owed AS (
+  SELECT e.practice_id, e.id, e.patient_id, e.encounter_id, e.line_number, l.fee_cents,
+         (SELECT p.payer_id FROM insurance_policy p
+           WHERE p.practice_id = e.practice_id AND p.patient_id = e.patient_id
+             AND p.effective_date <= n.date_of_service
+             AND (p.termination_date IS NULL OR p.termination_date >= n.date_of_service)
+           ORDER BY p.priority NULLS LAST, p.effective_date DESC, p.id LIMIT 1) AS payer_id
+    FROM ledger_entry e
+    JOIN encounter n ON n.practice_id = e.practice_id AND n.id = e.encounter_id
+    JOIN encounter_line l ON l.practice_id = e.practice_id AND l.encounter_id = e.encounter_id
+                         AND l.line_number = e.line_number
+   WHERE e.practice_id = %s AND e.encounter_id = ANY(%s) AND e.kind = 'charge')
+INSERT INTO ledger_line (practice_id, entry_id, account, payer_id, patient_id, encounter_id, line_number,
+                         amount_cents)
+SELECT practice_id, id, CASE WHEN payer_id IS NULL THEN 'patient_ar' ELSE 'insurance_ar' END, payer_id,
+       patient_id, encounter_id, line_number, fee_cents FROM owed
+UNION ALL
+SELECT practice_id, id, 'charges', NULL, patient_id, encounter_id, line_number, -fee_cents FROM owed"""
 
 
 def _analyze(inst: Installation) -> None:
     """Planner statistics and the visibility map for the new rows, as after the other bulk loads."""
     url = inst.urls.owner_url or inst.urls.app_url
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE) encounter, encounter_line, ledger_entry")
+        conn.execute("VACUUM (ANALYZE) encounter, encounter_line, ledger_entry, ledger_line")

@@ -1,12 +1,14 @@
-"""The patient ledger: every amount that changes what is owed, as signed integer cents, appended and never edited.
+"""The ledger: double-entry, append-only, integer cents (BRIEF §2.6, decision 0024).
 
-Charges come from encounters made ready to bill (server/encounters/billing.py); payments, adjustments and transfers
-join them in the payments issue. A correction is a new entry (a reversal), so the history always adds up.
+A ledger entry is one posting event (a charge, a payment, an adjustment, a transfer); its lines move money between
+accounts and sum to zero, which a deferred trigger checks at commit (migration 0018). Lines are signed: a debit is
+positive, a credit negative, so an A/R account's balance is what is owed to the practice. Nothing is ever edited:
+a correction is a new entry that reverses an old one (``reverses_entry_id``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -24,31 +26,90 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
 
+# What happened (the entry), and where the money sits (the line's account).
+KINDS = ("charge", "charge_reversal", "patient_payment", "payment_reversal", "credit_application", "refund",
+         "write_off", "insurance_payment", "transfer", "deposit")
+ACCOUNTS = (
+    "patient_ar",          # owed by the patient (their guarantor)
+    "insurance_ar",        # owed by a payer (payer_id says which)
+    "charges",             # revenue: the practice's fees (credit balance)
+    "contractual",         # what payer contracts take off the fee
+    "write_off_small_balance", "write_off_bad_debt", "write_off_courtesy",
+    "undeposited_funds",   # money received, not yet in the bank
+    "bank",                # deposited
+    "unapplied_credit",    # a patient's money not yet applied to a charge (a liability: credit balance)
+    "refunds_payable",     # owed back to a patient or payer
+    "provider_adjustment",  # payer-level (PLB) interest, recoupments, forward balances
+)
+AR_ACCOUNTS = ("patient_ar", "insurance_ar")
+WRITE_OFF_ACCOUNTS = {"small_balance": "write_off_small_balance", "bad_debt": "write_off_bad_debt",
+                      "courtesy": "write_off_courtesy"}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
         ForeignKeyConstraint(["practice_id", "encounter_id"], ["encounter.practice_id", "encounter.id"]),
-        CheckConstraint("kind IN ('charge', 'charge_reversal')", name="kind_value"),
-        CheckConstraint("(kind = 'charge' AND amount_cents >= 0) OR (kind = 'charge_reversal' AND amount_cents <= 0)",
-                        name="sign_matches_kind"),
+        ForeignKeyConstraint(["practice_id", "reverses_entry_id"], ["ledger_entry.practice_id", "ledger_entry.id"]),
+        CheckConstraint(_in("kind", KINDS), name="kind_value"),
         # Posting twice (a retried call, two billers at once) is refused by the database, not by luck.
         Index("uq_ledger_entry_key", "practice_id", "idempotency_key", unique=True),
+        # One reversal per entry: reversing twice would take the money back twice.
+        Index("uq_ledger_entry_reversal", "practice_id", "reverses_entry_id", unique=True,
+              postgresql_where="reverses_entry_id IS NOT NULL"),
         Index("ix_ledger_entry_encounter", "practice_id", "encounter_id", "id"),
         Index("ix_ledger_entry_patient", "practice_id", "patient_id", "id"),
     )
 
     practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    patient_id: Mapped[int] = mapped_column(BigInteger)
+    patient_id: Mapped[int | None] = mapped_column(BigInteger)
     encounter_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The encounter line a charge is for (payments spread over many lines leave it empty).
     line_number: Mapped[int | None] = mapped_column(SmallInteger)
     code: Mapped[str] = mapped_column(String(5), server_default="")
-    kind: Mapped[str] = mapped_column(String(16))
-    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    reverses_entry_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The practice's day the entry belongs to (day close); not changed by when the row is written.
+    business_date: Mapped[date] = mapped_column(server_default=func.current_date())
     idempotency_key: Mapped[str] = mapped_column(String(100))
     posted_at: Mapped[datetime] = mapped_column(server_default=func.now())
     posted_by: Mapped[int | None] = mapped_column(BigInteger)
     posted_by_name: Mapped[str] = mapped_column(String(200), server_default="")
+    workstation: Mapped[str] = mapped_column(String(100), server_default="")
     note: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class LedgerLine(Base):
+    """One account's share of an entry: signed cents (debit +, credit -)."""
+
+    __tablename__ = "ledger_line"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "entry_id"], ["ledger_entry.practice_id", "ledger_entry.id"]),
+        ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),
+        ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
+        ForeignKeyConstraint(["practice_id", "encounter_id"], ["encounter.practice_id", "encounter.id"]),
+        CheckConstraint(_in("account", ACCOUNTS), name="account_value"),
+        CheckConstraint("(account = 'insurance_ar') <= (payer_id IS NOT NULL)", name="insurance_names_payer"),
+        CheckConstraint("(account IN ('patient_ar', 'unapplied_credit')) <= (patient_id IS NOT NULL)",
+                        name="patient_account_names_patient"),
+        Index("ix_ledger_line_entry", "practice_id", "entry_id"),
+        Index("ix_ledger_line_patient", "practice_id", "patient_id", "account", "entry_id"),
+        Index("ix_ledger_line_encounter", "practice_id", "encounter_id", "line_number"),
+        Index("ix_ledger_line_account", "practice_id", "account", "payer_id"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str] = mapped_column(String(24))
+    payer_id: Mapped[int | None] = mapped_column(BigInteger)
+    patient_id: Mapped[int | None] = mapped_column(BigInteger)
+    encounter_id: Mapped[int | None] = mapped_column(BigInteger)
+    line_number: Mapped[int | None] = mapped_column(SmallInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)

@@ -30,6 +30,8 @@ class PricedLines:
     contract_id: int | None = None
     contract_name: str = ""
     payer_name: str = ""
+    # The payer of that coverage: who owes the charges until it has paid its part.
+    payer_id: int | None = None
 
 
 _FEES_SQL = """
@@ -40,7 +42,7 @@ SELECT DISTINCT ON (code, modifier) code, modifier, fee_cents FROM fee_schedule_
 # The coverage on the date of service: the patient's first-priority policy in force then (a policy ended since
 # still covered its dates), and its payer's contract on that date.
 _CONTRACT_SQL = """
-SELECT y.name AS payer_name, c.id AS contract_id, c.name AS contract_name, c.medicare_percent,
+SELECT y.id AS payer_id, y.name AS payer_name, c.id AS contract_id, c.name AS contract_name, c.medicare_percent,
        c.medicare_contractor, c.medicare_locality
   FROM (SELECT payer_id FROM insurance_policy
          WHERE practice_id = :p AND patient_id = :patient AND effective_date <= :dos
@@ -86,6 +88,7 @@ async def price(db: AsyncSession, practice_id: int, patient_id: int, dos: date, 
         unit = rules.match(li.code, li.modifiers, fee_table)
         out.fees.append(unit * li.units if unit is not None and li.units > 0 else None)
     coverage = await raw.fetch_one(db, _CONTRACT_SQL, {"p": practice_id, "patient": patient_id, "dos": dos})
+    out.payer_id = coverage.payer_id if coverage is not None else None
     if coverage is None or coverage.contract_id is None:
         out.payer_name = coverage.payer_name if coverage is not None else ""
         out.allowed = [None] * len(lines)

@@ -88,7 +88,7 @@ async def test_demo_data_codes_every_seen_visit_once(cluster: Cluster, tmp_path_
                        (SELECT coalesce(sum(l.fee_cents), 0) FROM encounter_line l JOIN encounter e
                            ON e.practice_id = l.practice_id AND e.id = l.encounter_id WHERE e.status = 'ready'),
                        (SELECT count(*) FROM ledger_entry WHERE kind = 'charge'),
-                       (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entry WHERE kind = 'charge'),
+                       (SELECT coalesce(sum(-amount_cents), 0) FROM ledger_line WHERE account = 'charges'),
                        (SELECT count(*) FROM encounter e WHERE NOT EXISTS (
                            SELECT 1 FROM encounter_line l WHERE l.practice_id = e.practice_id
                                                             AND l.encounter_id = e.id))""").fetchone()

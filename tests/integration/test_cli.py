@@ -144,6 +144,21 @@ def test_audit_verify_names_the_first_altered_or_missing_event(data: DataDir) ->
         assert "AUDIT CHAIN BROKEN at event 3: event 3 is missing" in bad.stdout
 
 
+def test_verify_ledger_names_an_entry_that_does_not_balance(data: DataDir) -> None:
+    assert "Ledger OK" in pms_server("verify-ledger", "--data", str(data.root)).stdout
+    pg = data.embedded_postgres()
+    with psycopg.connect(pg.conninfo(SUPERUSER, "pms"), autocommit=True) as conn:
+        # Only a superuser switching triggers off can write what the database otherwise refuses.
+        conn.execute("SET session_replication_role = replica")
+        entry = conn.execute("INSERT INTO ledger_entry (practice_id, kind, idempotency_key) "
+                             "SELECT id, 'deposit', 'broken' FROM practice LIMIT 1 RETURNING id").fetchone()[0]
+        bad = pms_server("verify-ledger", "--data", str(data.root), check=False)
+        assert bad.returncode == 1
+        assert f"entry {entry} (deposit) has 0 lines summing to 0 cents" in bad.stdout
+        conn.execute("DELETE FROM ledger_entry WHERE id = %s", (entry,))
+    assert pms_server("verify-ledger", "--data", str(data.root)).returncode == 0
+
+
 def test_serve_refuses_a_database_not_at_head(data: DataDir) -> None:
     pg = data.embedded_postgres()
     with psycopg.connect(pg.conninfo(SUPERUSER, "pms"), autocommit=True) as conn:

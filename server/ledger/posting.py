@@ -1,0 +1,84 @@
+"""Writing to the ledger: every posting in the system goes through ``post``.
+
+Entries are checked to balance here (a clear error for the programmer) and again by the database at commit (the
+guarantee). They are written set-based, two statements for any number of entries, because ERA posting writes tens
+of thousands at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert
+
+from server.ledger.models import ACCOUNTS, KINDS, LedgerEntry, LedgerLine
+from server.practice.service import practice_today
+from server.rpc.context import CallContext
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    amount_cents: int
+    payer_id: int | None = None
+    patient_id: int | None = None
+    encounter_id: int | None = None
+    line_number: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    idempotency_key: str
+    lines: tuple[Line, ...]
+    patient_id: int | None = None
+    encounter_id: int | None = None
+    line_number: int | None = None
+    code: str = ""
+    note: str = ""
+    reverses_entry_id: int | None = None
+    business_date: date | None = None
+
+
+def check_balanced(entry: Entry) -> None:
+    if entry.kind not in KINDS:
+        raise ValueError(f"unknown ledger entry kind {entry.kind!r}")
+    if len(entry.lines) < 2:
+        raise ValueError(f"ledger entry {entry.idempotency_key} needs two lines at least")
+    for li in entry.lines:
+        if li.account not in ACCOUNTS:
+            raise ValueError(f"unknown ledger account {li.account!r}")
+    total = sum(li.amount_cents for li in entry.lines)
+    if total != 0:
+        raise ValueError(f"ledger entry {entry.idempotency_key} does not balance: {total} cents")
+
+
+def reversal_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """The lines that undo these: same accounts, opposite signs."""
+    return tuple(Line(li.account, -li.amount_cents, li.payer_id, li.patient_id, li.encounter_id, li.line_number)
+                 for li in lines)
+
+
+async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
+    """Appends the entries and their lines; returns the entries' ids in the order given."""
+    if not entries:
+        return []
+    for e in entries:
+        check_balanced(e)
+    who = ctx.require_session()
+    today = await practice_today(ctx.db, ctx.practice_id)
+    rows = [{"practice_id": ctx.practice_id, "patient_id": e.patient_id, "encounter_id": e.encounter_id,
+             "line_number": e.line_number, "code": e.code, "kind": e.kind,
+             "reverses_entry_id": e.reverses_entry_id, "business_date": e.business_date or today,
+             "idempotency_key": e.idempotency_key, "posted_by": who.user_id, "posted_by_name": who.username,
+             "workstation": ctx.workstation.name, "note": e.note} for e in entries]
+    result = await ctx.db.execute(insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True), rows)
+    ids = [r[0] for r in result]
+    await ctx.db.execute(insert(LedgerLine), [
+        {"practice_id": ctx.practice_id, "entry_id": entry_id, "account": li.account, "payer_id": li.payer_id,
+         "patient_id": li.patient_id, "encounter_id": li.encounter_id, "line_number": li.line_number,
+         "amount_cents": li.amount_cents}
+        for entry_id, e in zip(ids, entries, strict=True) for li in e.lines])
+    return ids
