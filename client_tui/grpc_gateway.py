@@ -806,6 +806,10 @@ class GrpcGateway:
         return await self._call(self.claims.GetBatchFile, claims_pb2.GetBatchFileRequest(batch_id=batch_id),
                                 deadline=TRANSFER_DEADLINE_S)
 
+    async def list_batches(self, status: int = 0, limit: int = 0, before_id: int = 0) -> claims_pb2.ListBatchesResponse:
+        return await self._call(self.claims.ListBatches, claims_pb2.ListBatchesRequest(
+            status=status, limit=limit, before_id=before_id))  # type: ignore[arg-type]
+
     async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
         file_name, pages, chunks = "", 0, list[bytes]()
         try:

@@ -52,6 +52,9 @@ class Permission(StrEnum):
     CLAIMS_WRITE = "claims.write"
     # The practice's billing identity (NPI, tax id, clearinghouse ids) that every claim carries.
     CLAIMS_SETUP = "claims.setup"
+    # Claim batches' delivery to the clearinghouse (file names, counts, totals, status, transport errors): no
+    # patient data, so IT can follow a stuck delivery without reading claims.
+    CLAIMS_DELIVERY_READ = "claims.delivery.read"
 
 
 class Role(StrEnum):
@@ -79,7 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
                             P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
-                            P.CLAIMS_READ, P.CLAIMS_WRITE}),
+                            P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -88,9 +91,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
                              P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
-                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP}),
+                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
-                              P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE}),
+                              P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE, P.CLAIMS_DELIVERY_READ}),
 }
 
 
@@ -223,6 +226,7 @@ RPC_RULES: dict[str, RpcRule] = {
     CLAIMS + "CreateBatch": RpcRule(P.CLAIMS_WRITE, "claims"),
     # The file holds every claim's patient and subscriber: PHI, read by those who send claims.
     CLAIMS + "GetBatchFile": RpcRule(P.CLAIMS_WRITE, "claims", readonly=True),
+    CLAIMS + "ListBatches": RpcRule(P.CLAIMS_DELIVERY_READ, "claim_batches", readonly=True),
     CLAIMS + "PrintClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
     CLAIMS + "CheckClaimStatus": RpcRule(P.CLAIMS_WRITE, "claims"),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),

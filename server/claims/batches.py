@@ -10,17 +10,27 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from server.claims import setup as billing_setup
 from server.claims.models import Claim, ClaimBatch
 from server.claims.x12_build import batch_values
-from server.errors import FieldErrors, NotFound, RuleViolation
+from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.rpc.context import CallContext
 from server.x12.writer837p import write_837p
+from shared.pms.claims.v1 import claims_pb2 as pb
 
 MAX_BATCH = 5000
 LAST_INTERCHANGE = 999_999_999
+DEFAULT_LIST, MAX_LIST = 50, 500
+# The batch's life in order (models.ClaimBatch.status): counts are listed in it.
+STATUS_ENUMS = {"written": pb.BATCH_STATUS_WRITTEN, "delivered": pb.BATCH_STATUS_DELIVERED,
+                "accepted": pb.BATCH_STATUS_ACCEPTED, "rejected": pb.BATCH_STATUS_REJECTED}
+STATUS_NAMES = {v: k for k, v in STATUS_ENUMS.items()}
+LISTED = (ClaimBatch.id, ClaimBatch.interchange_control_number, ClaimBatch.claim_count,
+          ClaimBatch.total_charge_cents, ClaimBatch.file_name, ClaimBatch.status, ClaimBatch.created_at,
+          ClaimBatch.delivered_at, ClaimBatch.delivery_attempts, ClaimBatch.last_error)
 
 
 async def create_batch(ctx: CallContext, claim_ids: list[int]) -> ClaimBatch:
@@ -80,3 +90,37 @@ async def load(ctx: CallContext, batch_id: int) -> ClaimBatch:
     if row is None:
         raise NotFound("No such batch.", "BATCH_NOT_FOUND")
     return row
+
+
+async def listing(ctx: CallContext, req: pb.ListBatchesRequest) -> pb.ListBatchesResponse:
+    """Newest first (by id: ids follow the order batches were written), with the counts of every status."""
+    if not 0 <= req.limit <= MAX_LIST:
+        raise InvalidArgument.one("limit", f"must be between 0 and {MAX_LIST}")
+    if req.status and req.status not in STATUS_NAMES:
+        raise InvalidArgument.one("status", "is not a batch status")
+    query = select(ClaimBatch).where(ClaimBatch.practice_id == ctx.practice_id)
+    if req.status:
+        query = query.where(ClaimBatch.status == STATUS_NAMES[req.status])
+    if req.before_id:
+        query = query.where(ClaimBatch.id < req.before_id)
+    # Not the file: up to 5,000 claims of patient data, which a listing needs neither the size nor the PHI of.
+    rows = (await ctx.db.execute(query.options(load_only(*LISTED)).order_by(ClaimBatch.id.desc())
+                                 .limit(req.limit or DEFAULT_LIST))).scalars().all()
+    counted = await ctx.db.execute(select(ClaimBatch.status, func.count()).where(
+        ClaimBatch.practice_id == ctx.practice_id).group_by(ClaimBatch.status))
+    counts: dict[str, int] = {name: n for name, n in counted.all()}
+    return pb.ListBatchesResponse(
+        batches=[message(row) for row in rows],
+        counts=[pb.BatchStatusCount(status=STATUS_ENUMS[name], count=counts[name])
+                for name in STATUS_ENUMS if counts.get(name)])
+
+
+def message(row: ClaimBatch) -> pb.Batch:
+    out = pb.Batch(batch_id=row.id, interchange_control_number=row.interchange_control_number,
+                   claim_count=row.claim_count, total_charge_cents=row.total_charge_cents, file_name=row.file_name,
+                   status=row.status, batch_status=STATUS_ENUMS.get(row.status, pb.BATCH_STATUS_UNSPECIFIED),
+                   delivery_attempts=row.delivery_attempts, last_error=row.last_error)
+    out.created_at.FromDatetime(row.created_at)
+    if row.delivered_at is not None:
+        out.delivered_at.FromDatetime(row.delivered_at)
+    return out

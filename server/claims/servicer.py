@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import grpc
 
 from server.claims import batches, claim_status, forms, scrub_setup, scrubbing, service, setup
-from server.claims.models import ClaimBatch
 from server.claims.scrubber import Finding
 from server.errors import InvalidArgument
 from server.rpc.context import current_call
@@ -81,14 +80,21 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
         batch = await batches.create_batch(ctx, list(request.claim_ids))
         ctx.audit.detail = (f"batch_id={batch.id} interchange={batch.interchange_control_number} "
                             f"claims={batch.claim_count}")
-        return pb.CreateBatchResponse(batch=_batch(batch))
+        return pb.CreateBatchResponse(batch=batches.message(batch))
 
     async def GetBatchFile(self, request: pb.GetBatchFileRequest, context: grpc.aio.ServicerContext
                            ) -> pb.GetBatchFileResponse:
         ctx = current_call()
         batch = await batches.load(ctx, request.batch_id)
         ctx.audit.detail = f"batch_id={batch.id} claims={batch.claim_count}"
-        return pb.GetBatchFileResponse(batch=_batch(batch), content=batch.content)
+        return pb.GetBatchFileResponse(batch=batches.message(batch), content=batch.content)
+
+    async def ListBatches(self, request: pb.ListBatchesRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.ListBatchesResponse:
+        ctx = current_call()
+        found = await batches.listing(ctx, request)
+        ctx.audit.detail = f"status={request.status} before_id={request.before_id} results={len(found.batches)}"
+        return found
 
     async def PrintClaims(self, request: pb.PrintClaimsRequest, context: grpc.aio.ServicerContext
                           ) -> AsyncIterator[pb.PrintClaimsResponse]:
@@ -113,14 +119,6 @@ class ClaimServicer(claims_pb2_grpc.ClaimServiceServicer):
 
 
 PRINT_CHUNK = 1 << 20
-
-
-def _batch(row: ClaimBatch) -> pb.Batch:
-    out = pb.Batch(batch_id=row.id, interchange_control_number=row.interchange_control_number,
-                   claim_count=row.claim_count, total_charge_cents=row.total_charge_cents, file_name=row.file_name,
-                   status=row.status)
-    out.created_at.FromDatetime(row.created_at)
-    return out
 
 
 def _findings(found: list[Finding]) -> list[pb.Finding]:

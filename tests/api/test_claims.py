@@ -32,6 +32,7 @@ from tests.api.test_encounters import an_encounter, charges, create, line, ready
 # The encounter and scheduling tests' module fixtures, used here too.
 from tests.api.test_encounters import biller as biller
 from tests.api.test_encounters import provider_id as provider_id
+from tests.api.test_patients import logged_in
 from tests.api.test_scheduling import Practice, a_patient_id
 from tests.api.test_scheduling import desk as desk
 from tests.api.test_scheduling import manager as manager
@@ -316,6 +317,74 @@ async def test_a_batch_reaches_the_clearinghouse_once_even_after_a_crash_mid_sen
         row = conn.execute("SELECT status, delivery_attempts, last_error FROM claim_batch WHERE id = %s",
                            (batch.batch_id,)).fetchone()
     assert row == ("delivered", 2, "")
+
+
+async def listed_batches(client: Client, **request: int) -> cl.ListBatchesResponse:
+    return await client.claims.ListBatches(cl.ListBatchesRequest(**request), metadata=client.md)  # type: ignore[arg-type]
+
+
+async def test_batches_are_listed_newest_first_with_their_delivery_for_billers_and_it(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    await configured(manager)
+    claim_ids = []
+    for name in ("Listed", "Listedtoo"):
+        enc = await ready_encounter(biller, await insured_patient(desk, payer_id, name), provider_id, practice)
+        claim_ids.append((await bill(biller, enc.encounter_id))[0].claim_id)
+    await scrub(biller, *claim_ids, queue=True)
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        # Batches earlier tests wrote go elsewhere first, so the failing delivery below is this test's own.
+        await deliver_written(db, FolderTransport(tmp_path / "earlier", tmp_path / "earlier-in"))
+        older = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids[:1]),
+                                                 metadata=biller.md)).batch
+        newer = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=claim_ids[1:]),
+                                                 metadata=biller.md)).batch
+        assert (older.batch_status, older.delivery_attempts, older.HasField("delivered_at")) == (
+            cl.BATCH_STATUS_WRITTEN, 0, False)
+        failed = await deliver_written(db, CrashAfterWriting(tmp_path / "outbox", tmp_path / "inbox"))
+        assert failed.failed == 1
+
+        shown = await listed_batches(biller, limit=2)
+        assert [b.batch_id for b in shown.batches] == [newer.batch_id, older.batch_id]
+        stuck = shown.batches[1]
+        assert (stuck.status, stuck.batch_status, stuck.delivery_attempts, stuck.last_error) == (
+            "written", cl.BATCH_STATUS_WRITTEN, 1, "power cut")
+        assert (stuck.interchange_control_number, stuck.claim_count, stuck.total_charge_cents, stuck.file_name) == (
+            older.interchange_control_number, 1, 21500, older.file_name)
+        assert not stuck.HasField("delivered_at")
+        counts = {c.status: c.count for c in shown.counts}
+        assert counts[cl.BATCH_STATUS_WRITTEN] == 2
+
+        # Delivered on the next tick: the filter moves it, the counts follow.
+        await deliver_written(db, FolderTransport(tmp_path / "outbox", tmp_path / "inbox"))
+        delivered = await listed_batches(biller, status=cl.BATCH_STATUS_DELIVERED)
+        mine = {b.batch_id: b for b in delivered.batches}
+        assert {older.batch_id, newer.batch_id} <= mine.keys()
+        assert all(b.batch_status == cl.BATCH_STATUS_DELIVERED for b in delivered.batches)
+        assert (mine[older.batch_id].delivery_attempts, mine[older.batch_id].last_error) == (2, "")
+        assert mine[older.batch_id].HasField("delivered_at")
+        assert {c.status: c.count for c in delivered.counts}.get(cl.BATCH_STATUS_WRITTEN, 0) == 0
+        assert (await listed_batches(biller, status=cl.BATCH_STATUS_WRITTEN)).batches == []
+        # Paging: older than the newer one.
+        page = await listed_batches(biller, before_id=newer.batch_id, limit=1)
+        assert [b.batch_id for b in page.batches] == [older.batch_id]
+    finally:
+        await db.dispose()
+
+    # No patient data in it: IT follows deliveries too, and still reads no claim.
+    admin = await logged_in(server, "batches-it", ["it_admin"])
+    try:
+        assert newer.batch_id in [b.batch_id for b in (await listed_batches(admin)).batches]
+        err = await fails(admin.claims.GetBatchFile(cl.GetBatchFileRequest(batch_id=newer.batch_id),
+                                                    metadata=admin.md))
+        assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+    finally:
+        await admin.close()
+    err = await fails(listed_batches(desk))
+    assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+    err = await fails(listed_batches(biller, limit=501))
+    assert dict(status_details(err)[1]).keys() == {"limit"}
 
 
 async def test_a_file_name_holding_other_bytes_is_never_overwritten(tmp_path: Path) -> None:

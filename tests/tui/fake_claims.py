@@ -8,7 +8,7 @@ Which findings a scrub finds is the test's to say (``scrub_findings[claim_id]``)
 (server/claims/) and tested there (tests/api/test_claims.py).
 
 Switches a test flips: ``fail_on["create_batch"] = ...``; ``batch_limit`` (claims per file);
-``deliver_batches()`` plays the clearinghouse job (written files' claims become sent);
+``deliver_batches()`` plays the clearinghouse job (written files become delivered, their claims sent);
 ``someone_else_edits_billing_setup()``; ``printed_pdf`` (the bytes PrintClaims answers with).
 """
 
@@ -206,7 +206,9 @@ class FakeClaims:
         """The clearinghouse job: every written file goes out; its claims become sent."""
         for batch in self.batches.values():
             if batch.status == "written":
-                batch.status = "sent"
+                batch.status, batch.batch_status = "delivered", cl.BATCH_STATUS_DELIVERED
+                batch.delivery_attempts += 1
+                batch.delivered_at.CopyFrom(stamp(NOW))
                 for claim_id, batch_id in self.claim_batch.items():
                     if batch_id == batch.batch_id:
                         self._move(self.claims[claim_id], cl.CLAIM_STATUS_SENT, "delivered", "clearinghouse")
@@ -369,7 +371,8 @@ class FakeClaims:
         self.next_interchange += 1
         batch = cl.Batch(batch_id=batch_id, interchange_control_number=number, claim_count=len(taken),
                          total_charge_cents=sum(c.total_charge_cents for c in taken),
-                         file_name=f"837P-{number:09d}.x12", status="written", created_at=stamp(NOW))
+                         file_name=f"837P-{number:09d}.x12", status="written", created_at=stamp(NOW),
+                         batch_status=cl.BATCH_STATUS_WRITTEN)
         self.batches[batch_id] = batch
         for claim in taken:
             self.claim_batch[claim.claim_id] = batch_id
@@ -380,6 +383,19 @@ class FakeClaims:
         if batch_id not in self.batches:
             raise NotFound("No such batch.")
         return cl.GetBatchFileResponse(batch=copy(self.batches[batch_id]), content="ISA*00*~")
+
+    async def list_batches(self, status: int = 0, limit: int = 0, before_id: int = 0) -> cl.ListBatchesResponse:
+        self._claims_call("list_batches", "claims.delivery.read", status, limit, before_id)
+        if not 0 <= limit <= 500:
+            raise InvalidInput([FieldViolation("limit", "must be between 0 and 500")])
+        newest_first = sorted(self.batches.values(), key=lambda b: -b.batch_id)
+        shown = [copy(b) for b in newest_first if (not status or b.batch_status == status)
+                 and (not before_id or b.batch_id < before_id)]
+        counts = {s: sum(1 for b in self.batches.values() if b.batch_status == s)
+                  for s in (cl.BATCH_STATUS_WRITTEN, cl.BATCH_STATUS_DELIVERED, cl.BATCH_STATUS_ACCEPTED,
+                            cl.BATCH_STATUS_REJECTED)}
+        return cl.ListBatchesResponse(batches=shown[: limit or 50], counts=[
+            cl.BatchStatusCount(status=s, count=n) for s, n in counts.items() if n])  # type: ignore[arg-type]
 
     async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
         self._claims_call("print_claims", "claims.read", list(claim_ids), mode)

@@ -69,7 +69,8 @@ ROLES = [
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
-                     "documents.write", *SCHEDULE_READ, *CODING, "fees.read", "claims.read", "claims.write"],
+                     "documents.write", *SCHEDULE_READ, *CODING, "fees.read", "claims.read", "claims.write",
+                     "claims.delivery.read"],
     ),
     admin_pb2.Role(
         name="provider",
@@ -82,7 +83,7 @@ ROLES = [
         description="Reports, fee schedules, user overview",
         permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
                      *SCHEDULE_ALL, *CODING, "fees.read", "fees.manage", "claims.read", "claims.write",
-                     "claims.setup"],
+                     "claims.setup", "claims.delivery.read"],
     ),
     admin_pb2.Role(
         name="it_admin",

@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, ProgressBar, Static
 
 from client_tui.app import PmsApp
+from client_tui.screens.batches_screen import BatchesScreen
 from client_tui.screens.billing_setup_form_screen import BillingSetupFormScreen
 from client_tui.screens.claim_screen import ClaimScreen
 from client_tui.screens.patient_screen import PatientScreen
@@ -157,6 +158,37 @@ async def test_queued_claims_are_sent_with_a_progress_bar(fake: FakeGateway) -> 
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, SendBatchesScreen) and not app.screen.running)
         assert "Nothing to send." in text_of(app.screen.query_one("#send-status", Static))
+
+
+async def test_the_batches_written_show_with_their_delivery_and_filter_by_status(fake: FakeGateway) -> None:
+    fake.batch_limit = 2
+    app = PmsApp(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        claims = await claims_view(pilot, fake)
+        await fake.create_batch()  # claims 3 and 4, then delivered by the clearinghouse job
+        fake.deliver_batches()
+        stuck = await fake.create_batch()  # claim 5: its delivery failed once
+        fake.batches[stuck.batch_id].delivery_attempts = 1
+        fake.batches[stuck.batch_id].last_error = "SFTP: connection refused"
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, BatchesScreen))
+        table = app.screen.query_one("#batches-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert rows(table) == [
+            ["42", "2026-11-03 09:30", "1", "$90.00", "Written", "1", "SFTP: connection refused"],
+            ["41", "2026-11-03 09:30", "2", "$340.00", "Delivered", "1", ""],
+        ]
+        assert text_of(app.screen.query_one("#batches-counts", Static)) == "Written 1 · Delivered 1"
+        await pilot.press("2")  # delivered only
+        await wait_for(pilot, lambda: fake.requests["list_batches"][-1][0] == cl.BATCH_STATUS_DELIVERED
+                       and table.row_count == 1)
+        assert rows(table)[0][0] == "41"
+        asked = len(fake.requests["list_batches"])
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(fake.requests["list_batches"]) == asked + 1)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BatchesScreen))
+        assert claims.query_one("#claims-table", DataTable).has_focus
 
 
 async def test_rejected_claims_show_their_reason_and_queue_again_after_the_fix(fake: FakeGateway) -> None:

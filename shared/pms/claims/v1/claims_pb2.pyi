@@ -81,6 +81,33 @@ SEVERITY_WARNING: Severity.ValueType  # 2
 """Shown; does not block."""
 Global___Severity: _TypeAlias = Severity  # noqa: Y015
 
+class _BatchStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _BatchStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_BatchStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    BATCH_STATUS_UNSPECIFIED: _BatchStatus.ValueType  # 0
+    BATCH_STATUS_WRITTEN: _BatchStatus.ValueType  # 1
+    """Stored, waiting for the clearinghouse job to deliver it."""
+    BATCH_STATUS_DELIVERED: _BatchStatus.ValueType  # 2
+    """With the clearinghouse; its acknowledgment (999) not yet read."""
+    BATCH_STATUS_ACCEPTED: _BatchStatus.ValueType  # 3
+    BATCH_STATUS_REJECTED: _BatchStatus.ValueType  # 4
+    """Its claims went back to the worklist with the reason."""
+
+class BatchStatus(_BatchStatus, metaclass=_BatchStatusEnumTypeWrapper): ...
+
+BATCH_STATUS_UNSPECIFIED: BatchStatus.ValueType  # 0
+BATCH_STATUS_WRITTEN: BatchStatus.ValueType  # 1
+"""Stored, waiting for the clearinghouse job to deliver it."""
+BATCH_STATUS_DELIVERED: BatchStatus.ValueType  # 2
+"""With the clearinghouse; its acknowledgment (999) not yet read."""
+BATCH_STATUS_ACCEPTED: BatchStatus.ValueType  # 3
+BATCH_STATUS_REJECTED: BatchStatus.ValueType  # 4
+"""Its claims went back to the worklist with the reason."""
+Global___BatchStatus: _TypeAlias = BatchStatus  # noqa: Y015
+
 class _FormMode:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -983,15 +1010,27 @@ class Batch(_message.Message):
     FILE_NAME_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    BATCH_STATUS_FIELD_NUMBER: _builtins.int
+    DELIVERY_ATTEMPTS_FIELD_NUMBER: _builtins.int
+    LAST_ERROR_FIELD_NUMBER: _builtins.int
+    DELIVERED_AT_FIELD_NUMBER: _builtins.int
     batch_id: _builtins.int
     interchange_control_number: _builtins.int
     claim_count: _builtins.int
     total_charge_cents: _builtins.int
     file_name: _builtins.str
     status: _builtins.str
-    """"written" until delivered to the clearinghouse."""
+    """"written", "delivered", "accepted" or "rejected": batch_status as text, kept for clients that read it."""
+    batch_status: Global___BatchStatus.ValueType
+    delivery_attempts: _builtins.int
+    """Tries to hand the file to the clearinghouse so far, and why the last one failed (empty once delivered)."""
+    last_error: _builtins.str
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def delivered_at(self) -> _timestamp_pb2.Timestamp:
+        """Unset until delivered."""
+
     def __init__(
         self,
         *,
@@ -1002,10 +1041,14 @@ class Batch(_message.Message):
         file_name: _builtins.str = ...,
         status: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        batch_status: Global___BatchStatus.ValueType = ...,
+        delivery_attempts: _builtins.int = ...,
+        last_error: _builtins.str = ...,
+        delivered_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "delivered_at", b"delivered_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_id", b"batch_id", "claim_count", b"claim_count", "created_at", b"created_at", "file_name", b"file_name", "interchange_control_number", b"interchange_control_number", "status", b"status", "total_charge_cents", b"total_charge_cents"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_id", b"batch_id", "batch_status", b"batch_status", "claim_count", b"claim_count", "created_at", b"created_at", "delivered_at", b"delivered_at", "delivery_attempts", b"delivery_attempts", "file_name", b"file_name", "interchange_control_number", b"interchange_control_number", "last_error", b"last_error", "status", b"status", "total_charge_cents", b"total_charge_cents"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1073,6 +1116,84 @@ class GetBatchFileResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetBatchFileResponse: _TypeAlias = GetBatchFileResponse  # noqa: Y015
+
+@_typing.final
+class ListBatchesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    BEFORE_ID_FIELD_NUMBER: _builtins.int
+    status: Global___BatchStatus.ValueType
+    """Unspecified: every status."""
+    limit: _builtins.int
+    """0 means 50; at most 500."""
+    before_id: _builtins.int
+    """Paging: only batches older than this one (0: from the newest)."""
+    def __init__(
+        self,
+        *,
+        status: Global___BatchStatus.ValueType = ...,
+        limit: _builtins.int = ...,
+        before_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["before_id", b"before_id", "limit", b"limit", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListBatchesRequest: _TypeAlias = ListBatchesRequest  # noqa: Y015
+
+@_typing.final
+class BatchStatusCount(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    COUNT_FIELD_NUMBER: _builtins.int
+    status: Global___BatchStatus.ValueType
+    count: _builtins.int
+    def __init__(
+        self,
+        *,
+        status: Global___BatchStatus.ValueType = ...,
+        count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchStatusCount: _TypeAlias = BatchStatusCount  # noqa: Y015
+
+@_typing.final
+class ListBatchesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BATCHES_FIELD_NUMBER: _builtins.int
+    COUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def batches(self) -> _containers.RepeatedCompositeFieldContainer[Global___Batch]:
+        """Newest first."""
+
+    @_builtins.property
+    def counts(self) -> _containers.RepeatedCompositeFieldContainer[Global___BatchStatusCount]:
+        """Every status with batches (ignoring the status filter and paging)."""
+
+    def __init__(
+        self,
+        *,
+        batches: _abc.Iterable[Global___Batch] | None = ...,
+        counts: _abc.Iterable[Global___BatchStatusCount] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batches", b"batches", "counts", b"counts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListBatchesResponse: _TypeAlias = ListBatchesResponse  # noqa: Y015
 
 @_typing.final
 class PrintClaimsRequest(_message.Message):

@@ -86,6 +86,11 @@ class ClaimServiceStub:
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
                 response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
                 _registered_method=True)
+        self.ListBatches = channel.unary_unary(
+                '/pms.claims.v1.ClaimService/ListBatches',
+                request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesRequest.SerializeToString,
+                response_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesResponse.FromString,
+                _registered_method=True)
         self.PrintClaims = channel.unary_stream(
                 '/pms.claims.v1.ClaimService/PrintClaims',
                 request_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.PrintClaimsRequest.SerializeToString,
@@ -172,6 +177,13 @@ class ClaimServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBatches(self, request, context):
+        """The batches written, newest first, with their delivery to the clearinghouse and its answer (no patient data).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PrintClaims(self, request, context):
         """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes.
         """
@@ -239,6 +251,11 @@ def add_ClaimServiceServicer_to_server(servicer, server):
                     servicer.GetBatchFile,
                     request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.FromString,
                     response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.SerializeToString,
+            ),
+            'ListBatches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBatches,
+                    request_deserializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesRequest.FromString,
+                    response_serializer=pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesResponse.SerializeToString,
             ),
             'PrintClaims': grpc.unary_stream_rpc_method_handler(
                     servicer.PrintClaims,
@@ -523,6 +540,33 @@ class ClaimService:
             '/pms.claims.v1.ClaimService/GetBatchFile',
             pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileRequest.SerializeToString,
             pms_dot_claims_dot_v1_dot_claims__pb2.GetBatchFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.claims.v1.ClaimService/ListBatches',
+            pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesRequest.SerializeToString,
+            pms_dot_claims_dot_v1_dot_claims__pb2.ListBatchesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -56,6 +56,8 @@ class ClaimServiceStub:
     """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
     GetBatchFile: _grpc.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]
     """A batch's file, as written."""
+    ListBatches: _grpc.UnaryUnaryMultiCallable[_claims_pb2.ListBatchesRequest, _claims_pb2.ListBatchesResponse]
+    """The batches written, newest first, with their delivery to the clearinghouse and its answer (no patient data)."""
     PrintClaims: _grpc.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]
     """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
     CheckClaimStatus: _grpc.UnaryUnaryMultiCallable[_claims_pb2.CheckClaimStatusRequest, _claims_pb2.CheckClaimStatusResponse]
@@ -91,6 +93,8 @@ class ClaimServiceAsyncStub(ClaimServiceStub):
     """Writes queued claims into one 837P interchange (005010X222A1) with the next control number."""
     GetBatchFile: _aio.UnaryUnaryMultiCallable[_claims_pb2.GetBatchFileRequest, _claims_pb2.GetBatchFileResponse]  # type: ignore[assignment]
     """A batch's file, as written."""
+    ListBatches: _aio.UnaryUnaryMultiCallable[_claims_pb2.ListBatchesRequest, _claims_pb2.ListBatchesResponse]  # type: ignore[assignment]
+    """The batches written, newest first, with their delivery to the clearinghouse and its answer (no patient data)."""
     PrintClaims: _aio.UnaryStreamMultiCallable[_claims_pb2.PrintClaimsRequest, _claims_pb2.PrintClaimsResponse]  # type: ignore[assignment]
     """Claims on the CMS-1500 (02/12) paper form, as one PDF: the first message names it, the rest carry its bytes."""
     CheckClaimStatus: _aio.UnaryUnaryMultiCallable[_claims_pb2.CheckClaimStatusRequest, _claims_pb2.CheckClaimStatusResponse]  # type: ignore[assignment]
@@ -183,6 +187,14 @@ class ClaimServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_claims_pb2.GetBatchFileResponse, _abc.Awaitable[_claims_pb2.GetBatchFileResponse]]:
         """A batch's file, as written."""
+
+    @_abc_1.abstractmethod
+    def ListBatches(
+        self,
+        request: _claims_pb2.ListBatchesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.ListBatchesResponse, _abc.Awaitable[_claims_pb2.ListBatchesResponse]]:
+        """The batches written, newest first, with their delivery to the clearinghouse and its answer (no patient data)."""
 
     @_abc_1.abstractmethod
     def PrintClaims(
