@@ -21,8 +21,10 @@ from server.db.raw import conninfo
 from server.documents.servicer import DocumentServicer
 from server.encounters.servicer import EncounterServicer
 from server.insurance.servicer import InsuranceServicer
+from server.ledger.servicer import LedgerServicer
 from server.patients.servicer import PatientServicer
 from server.payers.servicer import PayerServicer
+from server.payments.servicer import PaymentServicer
 from server.pki.authority import CertificateAuthorityFiles
 from server.pricing.servicer import PricingServicer
 from server.reminders.job import ReminderJob
@@ -41,8 +43,10 @@ from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
+from shared.pms.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.payments.v1 import payments_pb2, payments_pb2_grpc
 from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
@@ -64,7 +68,9 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             codes_pb2.DESCRIPTOR.services_by_name["CodeService"],
             encounters_pb2.DESCRIPTOR.services_by_name["EncounterService"],
             pricing_pb2.DESCRIPTOR.services_by_name["PricingService"],
-            claims_pb2.DESCRIPTOR.services_by_name["ClaimService"]]
+            claims_pb2.DESCRIPTOR.services_by_name["ClaimService"],
+            payments_pb2.DESCRIPTOR.services_by_name["PaymentService"],
+            ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -111,6 +117,8 @@ class PmsServer:
         encounters_pb2_grpc.add_EncounterServiceServicer_to_server(EncounterServicer(), self.server)
         pricing_pb2_grpc.add_PricingServiceServicer_to_server(PricingServicer(), self.server)
         claims_pb2_grpc.add_ClaimServiceServicer_to_server(ClaimServicer(), self.server)
+        payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(), self.server)
+        ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -254,9 +254,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     from server.db.raw import conninfo
     from server.ledger.checks import problems
 
-    with installation(args) as inst:
-        with psycopg.connect(conninfo(inst.urls.app_url)) as conn:
-            found = problems(conn)
+    with installation(args) as inst, psycopg.connect(conninfo(inst.urls.app_url)) as conn:
+        found = problems(conn)
     if not found:
         print("Ledger OK: every entry sums to zero.")
         return 0

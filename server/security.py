@@ -55,6 +55,12 @@ class Permission(StrEnum):
     # Claim batches' delivery to the clearinghouse (file names, counts, totals, status, transport errors): no
     # patient data, so IT can follow a stuck delivery without reading claims.
     CLAIMS_DELIVERY_READ = "claims.delivery.read"
+    # A patient's account: their ledger, payments, balances.
+    LEDGER_READ = "ledger.read"
+    # Taking patient payments (copays at check-in, the window, the mail) and applying their credit.
+    PAYMENTS_POST = "payments.post"
+    # Taking money back: reversing a payment, refunding a credit.
+    PAYMENTS_CORRECT = "payments.correct"
 
 
 class Role(StrEnum):
@@ -77,12 +83,14 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PATIENTS_WRITE, P.PAYERS_READ,
                                 P.INSURANCE_WRITE, P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ,
-                                P.SCHEDULE_WRITE, P.CODES_READ, P.ENCOUNTERS_CHECKOUT}),
+                                P.SCHEDULE_WRITE, P.CODES_READ, P.ENCOUNTERS_CHECKOUT, P.LEDGER_READ,
+                                P.PAYMENTS_POST}),
     # Billers read demographics and fix insurance (member IDs, payers); registration is the front desk's.
     Role.BILLER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
                             P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
-                            P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ}),
+                            P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ, P.LEDGER_READ, P.PAYMENTS_POST,
+                            P.PAYMENTS_CORRECT}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -91,7 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.SCHEDULE_WRITE,
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
                              P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
-                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ}),
+                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ,
+                             P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE, P.CLAIMS_DELIVERY_READ}),
 }
@@ -127,6 +136,8 @@ CODES = "/pms.codes.v1.CodeService/"
 ENCOUNTERS = "/pms.encounters.v1.EncounterService/"
 PRICING = "/pms.pricing.v1.PricingService/"
 CLAIMS = "/pms.claims.v1.ClaimService/"
+PAYMENTS = "/pms.payments.v1.PaymentService/"
+LEDGER = "/pms.ledger.v1.LedgerService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -229,6 +240,12 @@ RPC_RULES: dict[str, RpcRule] = {
     CLAIMS + "ListBatches": RpcRule(P.CLAIMS_DELIVERY_READ, "claim_batches", readonly=True),
     CLAIMS + "PrintClaims": RpcRule(P.CLAIMS_READ, "claims", readonly=True),
     CLAIMS + "CheckClaimStatus": RpcRule(P.CLAIMS_WRITE, "claims"),
+    PAYMENTS + "PostPatientPayment": RpcRule(P.PAYMENTS_POST, "payments"),
+    PAYMENTS + "ApplyPatientCredit": RpcRule(P.PAYMENTS_POST, "payments"),
+    PAYMENTS + "ReversePatientPayment": RpcRule(P.PAYMENTS_CORRECT, "payments"),
+    PAYMENTS + "RefundPatientCredit": RpcRule(P.PAYMENTS_CORRECT, "payments"),
+    PAYMENTS + "ListPatientPayments": RpcRule(P.LEDGER_READ, "payments", readonly=True),
+    LEDGER + "GetPatientLedger": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

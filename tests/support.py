@@ -181,8 +181,10 @@ class Client:
         from shared.pms.documents.v1 import documents_pb2_grpc
         from shared.pms.encounters.v1 import encounters_pb2_grpc
         from shared.pms.insurance.v1 import insurance_pb2_grpc
+        from shared.pms.ledger.v1 import ledger_pb2_grpc
         from shared.pms.patients.v1 import patients_pb2_grpc
         from shared.pms.payers.v1 import payers_pb2_grpc
+        from shared.pms.payments.v1 import payments_pb2_grpc
         from shared.pms.pricing.v1 import pricing_pb2_grpc
         from shared.pms.reminders.v1 import reminders_pb2_grpc
         from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
@@ -205,6 +207,8 @@ class Client:
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
         self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
+        self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
+        self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
         self.token = ""
 
     @property

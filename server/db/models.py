@@ -20,9 +20,10 @@ from server.db.base import Base
 from server.documents.models import Document, DocumentContent
 from server.encounters.models import Encounter, EncounterLine
 from server.insurance.models import EligibilityCheck, EligibilityRequest, InsurancePolicy
-from server.ledger.models import LedgerEntry
+from server.ledger.models import LedgerEntry, LedgerLine
 from server.patients.models import Patient, PatientChange, PatientMerge
 from server.payers.models import Payer
+from server.payments.models import PatientPayment
 from server.practice.models import Practice
 from server.pricing.models import (
     FeeScheduleEntry,
@@ -80,10 +81,12 @@ __all__ = [
     "IdempotencyRecord",
     "InsurancePolicy",
     "LedgerEntry",
+    "LedgerLine",
     "Location",
     "Patient",
     "PatientChange",
     "PatientMerge",
+    "PatientPayment",
     "Payer",
     "PayerAuthRequirement",
     "PayerContract",
