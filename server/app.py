@@ -29,6 +29,7 @@ from server.pki.authority import CertificateAuthorityFiles
 from server.pricing.servicer import PricingServicer
 from server.reminders.job import ReminderJob
 from server.reminders.servicer import ReminderServicer
+from server.remittances.servicer import RemittanceServicer
 from server.rpc.pipeline import CallPipeline
 from server.scheduling.appointments_servicer import AppointmentServicer, RecallServicer, WaitlistServicer
 from server.scheduling.live import ScheduleHub
@@ -49,6 +50,7 @@ from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
 from shared.pms.payments.v1 import payments_pb2, payments_pb2_grpc
 from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
+from shared.pms.remittances.v1 import remittances_pb2, remittances_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 log = logging.getLogger("pms.server")
@@ -70,7 +72,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             pricing_pb2.DESCRIPTOR.services_by_name["PricingService"],
             claims_pb2.DESCRIPTOR.services_by_name["ClaimService"],
             payments_pb2.DESCRIPTOR.services_by_name["PaymentService"],
-            ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"]]
+            ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"],
+            remittances_pb2.DESCRIPTOR.services_by_name["RemittanceService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -119,6 +122,7 @@ class PmsServer:
         claims_pb2_grpc.add_ClaimServiceServicer_to_server(ClaimServicer(), self.server)
         payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(), self.server)
         ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(), self.server)
+        remittances_pb2_grpc.add_RemittanceServiceServicer_to_server(RemittanceServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

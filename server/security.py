@@ -61,6 +61,8 @@ class Permission(StrEnum):
     PAYMENTS_POST = "payments.post"
     # Taking money back: reversing a payment, refunding a credit.
     PAYMENTS_CORRECT = "payments.correct"
+    # ERAs: importing, previewing and posting insurance payments; the denial worklist.
+    REMITTANCES_POST = "remittances.post"
 
 
 class Role(StrEnum):
@@ -90,7 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
                             P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ, P.LEDGER_READ, P.PAYMENTS_POST,
-                            P.PAYMENTS_CORRECT}),
+                            P.PAYMENTS_CORRECT, P.REMITTANCES_POST}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -100,7 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
                              P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
                              P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ,
-                             P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT}),
+                             P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT, P.REMITTANCES_POST}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE, P.CLAIMS_DELIVERY_READ}),
 }
@@ -138,6 +140,7 @@ PRICING = "/pms.pricing.v1.PricingService/"
 CLAIMS = "/pms.claims.v1.ClaimService/"
 PAYMENTS = "/pms.payments.v1.PaymentService/"
 LEDGER = "/pms.ledger.v1.LedgerService/"
+REMITTANCES = "/pms.remittances.v1.RemittanceService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -246,6 +249,11 @@ RPC_RULES: dict[str, RpcRule] = {
     PAYMENTS + "RefundPatientCredit": RpcRule(P.PAYMENTS_CORRECT, "payments"),
     PAYMENTS + "ListPatientPayments": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     LEDGER + "GetPatientLedger": RpcRule(P.LEDGER_READ, "payments", readonly=True),
+    REMITTANCES + "ImportRemittanceFile": RpcRule(P.REMITTANCES_POST, "payments"),
+    REMITTANCES + "ListRemittances": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
+    REMITTANCES + "GetRemittance": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
+    REMITTANCES + "PostRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
+    REMITTANCES + "ListDenials": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }
 

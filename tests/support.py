@@ -187,6 +187,7 @@ class Client:
         from shared.pms.payments.v1 import payments_pb2_grpc
         from shared.pms.pricing.v1 import pricing_pb2_grpc
         from shared.pms.reminders.v1 import reminders_pb2_grpc
+        from shared.pms.remittances.v1 import remittances_pb2_grpc
         from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
 
         self.bundle = bundle
@@ -209,6 +210,7 @@ class Client:
         self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
         self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
+        self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
         self.token = ""
 
     @property

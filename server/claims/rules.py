@@ -10,13 +10,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"scrubbed", "voided"}),
     "scrubbed": frozenset({"draft", "queued", "voided"}),
     "queued": frozenset({"scrubbed", "sent", "voided"}),
-    "sent": frozenset({"accepted", "rejected", "corrected"}),
+    # An ERA may come before the 277CA that accepts the claim.
+    "sent": frozenset({"accepted", "rejected", "paid", "partially_paid", "denied", "corrected"}),
     "accepted": frozenset({"rejected", "paid", "partially_paid", "denied", "corrected"}),
     # Rejected by the clearinghouse or payer before adjudication: fixed and sent again as an original, or voided.
     "rejected": frozenset({"draft", "voided", "closed"}),
-    "paid": frozenset({"closed", "corrected"}),
-    "partially_paid": frozenset({"closed", "corrected"}),
-    "denied": frozenset({"closed", "corrected"}),
+    # A payer's reversal (CLP02 22) takes its adjudication back: the claim waits for the new one.
+    "paid": frozenset({"accepted", "closed", "corrected"}),
+    "partially_paid": frozenset({"accepted", "paid", "closed", "corrected"}),
+    # Paid after all (an appeal, a reprocessing without a reversal).
+    "denied": frozenset({"accepted", "paid", "partially_paid", "closed", "corrected"}),
     "closed": frozenset({"corrected"}),
     "corrected": frozenset(),
     "voided": frozenset(),

@@ -34,6 +34,7 @@ from server.pricing.models import (
     PfsRvu,
 )
 from server.reminders.models import Reminder, ReminderPolicy
+from server.remittances.models import Denial, Remittance, RemittanceClaim
 from server.scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -71,6 +72,7 @@ __all__ = [
     "CodeEntry",
     "CodePairEdit",
     "CodeRelease",
+    "Denial",
     "Document",
     "DocumentContent",
     "EligibilityCheck",
@@ -99,6 +101,8 @@ __all__ = [
     "Recall",
     "Reminder",
     "ReminderPolicy",
+    "Remittance",
+    "RemittanceClaim",
     "Resource",
     "ScheduleException",
     "ScrubRuleSetting",

@@ -14,11 +14,16 @@ ALLOWED = {
     ("scrubbed", "draft"), ("scrubbed", "queued"), ("scrubbed", "voided"),
     ("queued", "scrubbed"), ("queued", "sent"), ("queued", "voided"),
     ("sent", "accepted"), ("sent", "rejected"), ("sent", "corrected"),
+    # An ERA before the 277CA.
+    ("sent", "paid"), ("sent", "partially_paid"), ("sent", "denied"),
     ("accepted", "rejected"), ("accepted", "paid"), ("accepted", "partially_paid"), ("accepted", "denied"),
     ("accepted", "corrected"),
     ("rejected", "draft"), ("rejected", "voided"), ("rejected", "closed"),
     ("paid", "closed"), ("paid", "corrected"), ("partially_paid", "closed"), ("partially_paid", "corrected"),
     ("denied", "closed"), ("denied", "corrected"), ("closed", "corrected"),
+    # A payer's reversal sends the claim back to waiting; a denial or a part payment may be paid after all.
+    ("paid", "accepted"), ("partially_paid", "accepted"), ("denied", "accepted"),
+    ("partially_paid", "paid"), ("denied", "paid"), ("denied", "partially_paid"),
 }
 
 

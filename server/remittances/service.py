@@ -1,0 +1,271 @@
+"""ERA import, preview and posting (issue 7, item 3).
+
+Import reads the whole file strictly, refuses it whole if any ERA in it does not balance (BPR against CLP and
+PLB), and stores each ERA with each claim payment matched and planned; nothing posts. Posting turns every ready
+claim payment into one balanced ledger entry and moves the claim's status, in one transaction, under the ERA's row
+lock: a second post, a retry or a crash half-way posts nothing twice (the entries' keys are unique too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from server.claims.models import Claim
+from server.claims.service import record
+from server.db import raw
+from server.errors import InvalidArgument, NotFound, RuleViolation
+from server.ledger import posting
+from server.remittances import rules
+from server.remittances.models import Denial, Remittance, RemittanceClaim
+from server.rpc.context import CallContext
+from server.x12 import writer835 as era
+from server.x12.reader import X12ReadError
+from server.x12.reader835 import check_balanced, read_835
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# The statuses in which a payer's answer can apply: the payer has the claim.
+PAYABLE = frozenset({"sent", "accepted", "paid", "partially_paid", "denied"})
+
+_CLAIMS_SQL = """
+SELECT c.id, c.status, c.payer_id, c.patient_id, c.encounter_id, c.payer_claim_number, c.date_of_service,
+       y.electronic_payer_id
+  FROM claim c JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
+ WHERE c.practice_id = :p
+   AND (c.id = ANY(:ids) OR (c.payer_claim_number <> '' AND c.payer_claim_number = ANY(:numbers)))"""
+
+_LINES_SQL = """
+SELECT claim_id, line_number, code, modifiers, charge_cents FROM claim_line
+ WHERE practice_id = :p AND claim_id = ANY(:ids) ORDER BY claim_id, line_number"""
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def content_hash(r: era.Remittance) -> str:
+    """What the ERA says, without its envelope (a clearinghouse re-sending it gives it new control numbers)."""
+    said = _jsonable(dataclasses.replace(r, envelope=None))  # type: ignore[arg-type]
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()
+
+
+def _claim_id(control_number: str) -> int | None:
+    """Our patient control numbers are C<claim id> (server/claims/x12_build.py)."""
+    if control_number[:1] == "C" and control_number[1:].isdigit():
+        return int(control_number[1:])
+    return None
+
+
+def _plan_json(plan: rules.ClaimPlan) -> dict[str, Any]:
+    return {"services": [dataclasses.astuple(s) for s in plan.services], "paid": plan.paid_cents,
+            "claim_contractual": plan.claim_contractual_cents, "claim_patient": plan.claim_patient_cents,
+            "status": plan.claim_status}
+
+
+def _plan_from(data: dict[str, Any]) -> rules.ClaimPlan:
+    services = tuple(rules.ServicePlan(s[0], s[1], s[2], s[3], s[4], s[5], tuple(s[6]), tuple(s[7]))
+                     for s in data["services"])
+    return rules.ClaimPlan(services, data["paid"], data["claim_contractual"], data["claim_patient"], data["status"])
+
+
+async def import_file(ctx: CallContext, file_name: str, content: bytes) -> list[tuple[Remittance, bool]]:
+    if not content:
+        raise InvalidArgument.one("content", "the file is empty")
+    if len(content) > MAX_FILE_BYTES:
+        raise InvalidArgument.one("content", "is larger than 50 MB; ask the clearinghouse for smaller files")
+    if not file_name.strip() or len(file_name) > 200:
+        raise InvalidArgument.one("file_name", "is required (at most 200 characters)")
+    try:
+        remittances = read_835(content)
+    except X12ReadError as e:
+        raise InvalidArgument.one("content", f"this is not a valid 835: {e}") from e
+    for r in remittances:
+        problem = check_balanced(r)
+        if problem:
+            raise RuleViolation(f"ERA {r.trace_number} does not balance: {problem}. Nothing was imported.",
+                                "ERA_UNBALANCED")
+    out = []
+    for r in remittances:
+        out.append(await _import_one(ctx, file_name.strip(), r))
+    return out
+
+
+async def _import_one(ctx: CallContext, file_name: str, r: era.Remittance) -> tuple[Remittance, bool]:
+    digest = content_hash(r)
+    identifier = r.payer.tax_id or r.payer.payer_id
+    # One importer per trace at a time, so two copies of one file arriving together are still one ERA.
+    await ctx.db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(
+        f"era:{ctx.practice_id}:{identifier}:{r.trace_number}", 0))))
+    earlier = (await ctx.db.execute(select(Remittance).where(
+        Remittance.practice_id == ctx.practice_id, Remittance.payer_identifier == identifier,
+        Remittance.trace_number == r.trace_number, Remittance.status != "review"))).scalar_one_or_none()
+    if earlier is not None and earlier.content_hash == digest:
+        return earlier, True
+    row = Remittance(practice_id=ctx.practice_id, payer_identifier=identifier, trace_number=r.trace_number,
+                     payer_name=r.payer.name[:60], payment_cents=r.payment_cents, payment_method=r.payment_method,
+                     payment_date=r.payment_date, content_hash=digest, file_name=file_name,
+                     claim_count=len(r.claims), imported_by=ctx.require_session().user_id,
+                     provider_adjustments=[_jsonable(a) for a in r.provider_adjustments])
+    if earlier is not None:
+        row.status = "review"
+        row.review_reason = (f"ERA {r.trace_number} from {earlier.payer_name} was imported on "
+                             f"{earlier.imported_at:%m/%d/%Y} with other content; this one is not posted.")
+    ctx.db.add(row)
+    await ctx.db.flush()
+    planned = await _plan(ctx, r) if earlier is None else [
+        (None, rules.exception("held for review: an ERA with this trace was already imported"))] * len(r.claims)
+    if r.claims:
+        await ctx.db.execute(insert(RemittanceClaim), [
+            {"practice_id": ctx.practice_id, "remittance_id": row.id, "position": i,
+             "control_number": cp.control_number[:38], "status_code": cp.status[:2],
+             "payer_claim_number": cp.payer_claim_number[:50], "claim_id": claim_id, "charge_cents": cp.charge_cents,
+             "paid_cents": cp.paid_cents, "contractual_cents": plan.contractual_cents,
+             "patient_cents": plan.patient_cents, "denied_cents": plan.denied_cents,
+             "outcome": "exception" if plan.exception else "ready", "exception": plan.exception,
+             "detail": _jsonable(cp), "plan": _plan_json(plan)}
+            for i, (cp, (claim_id, plan)) in enumerate(zip(r.claims, planned, strict=True), 1)])
+    return row, False
+
+
+async def _plan(ctx: CallContext, r: era.Remittance) -> list[tuple[int | None, rules.ClaimPlan]]:
+    """Each claim payment's claim and plan, all claims and lines read in two queries."""
+    ids = [i for i in (_claim_id(cp.control_number) for cp in r.claims) if i is not None]
+    numbers = [cp.payer_claim_number for cp in r.claims if cp.payer_claim_number]
+    claims = {c.id: c for c in await raw.fetch_all(ctx.db, _CLAIMS_SQL,
+                                                      {"p": ctx.practice_id, "ids": ids, "numbers": numbers})}
+    by_number: dict[str, list[Any]] = {}
+    for c in claims.values():
+        if c.payer_claim_number:
+            by_number.setdefault(c.payer_claim_number, []).append(c)
+    billed: dict[int, list[rules.BilledLine]] = {}
+    for li in await raw.fetch_all(ctx.db, _LINES_SQL, {"p": ctx.practice_id, "ids": list(claims)}):
+        billed.setdefault(li.claim_id, []).append(
+            rules.BilledLine(li.line_number, li.code, tuple(li.modifiers), li.charge_cents))
+    out: list[tuple[int | None, rules.ClaimPlan]] = []
+    for cp in r.claims:
+        claim = claims.get(_claim_id(cp.control_number) or 0)
+        if claim is None:
+            # Not our control number (or not a claim of ours): the payer's claim number, when it names one claim.
+            same = by_number.get(cp.payer_claim_number, []) if cp.payer_claim_number else []
+            claim = same[0] if len(same) == 1 else None
+        if claim is None:
+            out.append((None, rules.exception(f"no claim matches patient control number {cp.control_number!r}")))
+        elif r.payer.payer_id and claim.electronic_payer_id and r.payer.payer_id != claim.electronic_payer_id:
+            out.append((claim.id, rules.exception(
+                f"claim {claim.id} was billed to payer {claim.electronic_payer_id}, not {r.payer.payer_id}")))
+        elif claim.status not in PAYABLE:
+            out.append((claim.id, rules.exception(f"claim {claim.id} is {claim.status.replace('_', ' ')}")))
+        else:
+            out.append((claim.id, rules.plan_claim(claim.id, billed.get(claim.id, []), cp)))
+    return out
+
+
+async def load(ctx: CallContext, remittance_id: int, *, for_update: bool = False) -> Remittance:
+    query = select(Remittance).where(Remittance.practice_id == ctx.practice_id, Remittance.id == remittance_id)
+    row = (await ctx.db.execute(query.with_for_update() if for_update else query)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("No such ERA.", "REMITTANCE_NOT_FOUND")
+    return row
+
+
+def entry_lines(plan: rules.ClaimPlan, payer_id: int, patient_id: int, encounter_id: int
+                ) -> tuple[posting.Line, ...]:
+    """The ledger lines of one claim payment: the money in, and each service off the payer's A/R to where it
+    goes (paid, off the bill, to the patient). Denied services post nothing."""
+    lines = [posting.Line("undeposited_funds", plan.paid_cents, None, patient_id, encounter_id)]
+    for s in plan.services:
+        if s.denied:
+            continue
+        lines.append(posting.Line("insurance_ar", -(s.paid_cents + s.contractual_cents + s.patient_cents),
+                                  payer_id, patient_id, encounter_id, s.line_number))
+        if s.contractual_cents:
+            lines.append(posting.Line("contractual", s.contractual_cents, payer_id, patient_id, encounter_id,
+                                      s.line_number))
+        if s.patient_cents:
+            lines.append(posting.Line("patient_ar", s.patient_cents, None, patient_id, encounter_id,
+                                      s.line_number))
+    if plan.claim_contractual_cents:
+        lines.append(posting.Line("contractual", plan.claim_contractual_cents, payer_id, patient_id, encounter_id))
+    if plan.claim_patient_cents:
+        lines.append(posting.Line("patient_ar", plan.claim_patient_cents, None, patient_id, encounter_id))
+    # A payment of nothing on services all denied moves no money: no entry at all.
+    return tuple(li for li in lines if li.amount_cents != 0)
+
+
+async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
+    row = await load(ctx, remittance_id, for_update=True)
+    if row.status == "review":
+        raise RuleViolation("This ERA repeats a trace number already imported with other content; it is held "
+                            "for review and never posts automatically.", "ERA_HELD_FOR_REVIEW")
+    ready = (await ctx.db.execute(select(RemittanceClaim).where(
+        RemittanceClaim.practice_id == ctx.practice_id, RemittanceClaim.remittance_id == row.id,
+        RemittanceClaim.outcome == "ready").order_by(RemittanceClaim.position))).scalars().all()
+    claim_ids = [c.claim_id for c in ready if c.claim_id is not None]
+    claims = {c.id: c for c in (await ctx.db.execute(select(Claim).where(
+        Claim.practice_id == ctx.practice_id, Claim.id.in_(claim_ids)).with_for_update())).scalars()}
+    entries: list[posting.Entry] = []
+    posted: list[RemittanceClaim] = []
+    count = 0
+    denials: list[Denial] = []
+    for rc in ready:
+        claim = claims[rc.claim_id] if rc.claim_id is not None else None
+        if claim is None or claim.status not in PAYABLE:
+            # Corrected or voided since the import: a person decides where this money goes.
+            rc.outcome = "exception"
+            rc.exception = f"claim {rc.claim_id} is {claim.status if claim else 'gone'} since the import"
+            continue
+        plan = _plan_from(rc.plan)
+        lines = entry_lines(plan, claim.payer_id, claim.patient_id, claim.encounter_id)
+        rc.outcome = "posted"
+        if lines:
+            entries.append(posting.Entry(
+                kind="insurance_payment", idempotency_key=f"remittance:{row.id}:claim:{rc.position}",
+                patient_id=claim.patient_id, encounter_id=claim.encounter_id,
+                note=f"ERA {row.trace_number} {row.payer_name}: CLP {rc.control_number} status {rc.status_code}",
+                lines=lines))
+            posted.append(rc)
+        count += 1
+        reason = f"ERA {row.trace_number}: paid {plan.paid_cents / 100:,.2f}"
+        record(ctx, claim, plan.claim_status, reason)
+        if plan.claim_status != "accepted":
+            claim.payer_claim_number = claim.payer_claim_number or rc.payer_claim_number
+        denials += [Denial(practice_id=ctx.practice_id, claim_id=claim.id, remittance_id=row.id,
+                           line_number=s.line_number, charge_cents=s.charge_cents, reasons=list(s.reasons),
+                           remarks=list(s.remarks), suggested_action=rules.suggested_action(s.reasons))
+                    for s in plan.services if s.denied and s.charge_cents > 0]
+    ids = await posting.post(ctx, entries)
+    for rc, entry_id in zip(posted, ids, strict=True):
+        rc.entry_id = entry_id
+    ctx.db.add_all(denials)
+    if row.status != "posted":
+        await _provider_adjustments(ctx, row)
+        row.status = "posted"
+        row.posted_at = datetime.now(UTC)
+        row.posted_by_name = ctx.require_session().username
+    await ctx.db.flush()
+    return row, count
+
+
+async def _provider_adjustments(ctx: CallContext, row: Remittance) -> None:
+    """PLB: money the payer kept back (a recoupment, a forward balance) or added (interest), once per ERA."""
+    entries = []
+    for i, a in enumerate(row.provider_adjustments, 1):
+        cents = int(a["amount_cents"])
+        if cents == 0:
+            continue
+        entries.append(posting.Entry(
+            kind="insurance_payment", idempotency_key=f"remittance:{row.id}:plb:{i}",
+            note=f"ERA {row.trace_number} {row.payer_name}: PLB {a['reason']} {a.get('reference', '')}".strip(),
+            lines=(posting.Line("provider_adjustment", cents), posting.Line("undeposited_funds", -cents))))
+    await posting.post(ctx, entries)

@@ -1,0 +1,51 @@
+"""RemittanceService: ERA import, preview, posting and the denial worklist."""
+
+from __future__ import annotations
+
+import grpc
+
+from server.remittances import service, views
+from server.rpc.context import current_call
+from shared.pms.remittances.v1 import remittances_pb2 as pb
+from shared.pms.remittances.v1 import remittances_pb2_grpc
+
+
+class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
+    async def ImportRemittanceFile(self, request: pb.ImportRemittanceFileRequest, context: grpc.aio.ServicerContext
+                                   ) -> pb.ImportRemittanceFileResponse:
+        ctx = current_call()
+        imported = await service.import_file(ctx, request.file_name, request.content)
+        ctx.audit.detail = (f"file={request.file_name!r} eras={len(imported)} "
+                            f"new={sum(1 for _, known in imported if not known)}")
+        return pb.ImportRemittanceFileResponse(
+            remittances=[await views.remittance_message(ctx, row) for row, _ in imported],
+            already_known=[known for _, known in imported])
+
+    async def ListRemittances(self, request: pb.ListRemittancesRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.ListRemittancesResponse:
+        ctx = current_call()
+        rows = await views.list_remittances(ctx, request.status, request.limit)
+        ctx.audit.detail = f"results={len(rows)}"
+        return pb.ListRemittancesResponse(remittances=rows)
+
+    async def GetRemittance(self, request: pb.GetRemittanceRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.GetRemittanceResponse:
+        ctx = current_call()
+        row = await service.load(ctx, request.remittance_id)
+        claims = await views.claim_payments(ctx, row.id)
+        ctx.audit.detail = f"remittance_id={row.id} claims={len(claims)}"
+        return pb.GetRemittanceResponse(remittance=await views.remittance_message(ctx, row), claims=claims)
+
+    async def PostRemittance(self, request: pb.PostRemittanceRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.PostRemittanceResponse:
+        ctx = current_call()
+        row, count = await service.post(ctx, request.remittance_id)
+        ctx.audit.detail = f"remittance_id={row.id} posted_claims={count}"
+        return pb.PostRemittanceResponse(remittance=await views.remittance_message(ctx, row), posted_claims=count)
+
+    async def ListDenials(self, request: pb.ListDenialsRequest, context: grpc.aio.ServicerContext
+                          ) -> pb.ListDenialsResponse:
+        ctx = current_call()
+        denials = await views.open_denials(ctx, request.limit)
+        ctx.audit.detail = f"results={len(denials)}"
+        return pb.ListDenialsResponse(denials=denials)
