@@ -1,5 +1,7 @@
 """Claims over mutual TLS: billing, scrubbing and writing the 837P for thousands of claims (targets: scrubbing
->= 2,000 claims/s, 837P generation >= 2,000 claims/s), with pyx12's validation time of one batch beside them.
+>= 2,000 claims/s, 837P generation >= 2,000 claims/s), with pyx12's validation time of one batch beside them;
+then the payer simulator answers the batches and its ERAs are imported and posted (target >= 1,000 claim
+payments/s).
 
 The practice's history is generated first (patients with policies, a past schedule, an encounter for every seen
 visit); then the ready encounters are billed through the API, scrubbed, and written in batches of 5,000 claims (the
@@ -18,12 +20,15 @@ from pathlib import Path
 import psycopg
 
 from server.claims import setup
+from server.claims.clearinghouse import FolderTransport, deliver_written
 from server.demo import wait_until_serving
 from server.encounters.synthetic import load_encounters
 from server.patients.synthetic_load import load_population
+from server.payer_sim.simulator import PayerSimulator
 from server.scheduling.synthetic import load_schedule
 from server.x12.validate import pyx12_errors
 from shared.pms.claims.v1 import claims_pb2 as cl
+from shared.pms.remittances.v1 import remittances_pb2 as rm
 from tests.bench.common import pct, start_serve
 from tests.support import BENCH_SETTINGS, Client, Cluster, RunningServer, make_installation
 
@@ -60,6 +65,37 @@ def _ready_insured(conninfo: str, limit: int) -> list[int]:
 
 def _rate(n: int, ms: float) -> str:
     return f"{n / (ms / 1000):,.0f} claims/s" if ms else "-"
+
+
+async def _post_eras(inst: object, client: Client, root: Path) -> list[tuple[str, int, float, float]]:
+    """The batches go to the payer simulator; its 835s come back and are imported, then posted, one by one."""
+    outbox, inbox = root / "outbox", root / "inbox"
+    db = inst.database(pool_size=1, max_overflow=0)  # type: ignore[attr-defined]
+    try:
+        await deliver_written(db, FolderTransport(outbox, inbox))
+    finally:
+        await db.dispose()
+    await asyncio.to_thread(lambda: PayerSimulator(outbox, inbox, root / "sim.json").tick())
+    import_ms: list[float] = []
+    post_ms: list[float] = []
+    posted = 0
+    for path in sorted(inbox.glob("835-*")):
+        t = time.perf_counter()
+        imported = await client.remittances.ImportRemittanceFile(rm.ImportRemittanceFileRequest(
+            file_name=path.name, content=path.read_bytes()), metadata=client.md, timeout=600)
+        import_ms.append((time.perf_counter() - t) * 1000)
+        for era in imported.remittances:
+            t = time.perf_counter()
+            done = await client.remittances.PostRemittance(rm.PostRemittanceRequest(
+                remittance_id=era.remittance_id), metadata=client.md, timeout=600)
+            post_ms.append((time.perf_counter() - t) * 1000)
+            posted += done.posted_claims
+    assert posted, "the simulator's ERAs posted nothing"
+    return [(f"ImportRemittanceFile (835): {posted:,} claim payments ({_rate(posted, sum(import_ms))})",
+             len(import_ms), pct(import_ms, 50), pct(import_ms, 99)),
+            (f"PostRemittance: {posted:,} claim payments posted ({_rate(posted, sum(post_ms))}; "
+             f"import and post {_rate(posted, sum(import_ms) + sum(post_ms))})",
+             len(post_ms), pct(post_ms, 50), pct(post_ms, 99))]
 
 
 async def run_claims(scale: str) -> list[tuple[str, int, float, float]]:
@@ -114,6 +150,7 @@ async def run_claims(scale: str) -> list[tuple[str, int, float, float]]:
             errors = await asyncio.to_thread(pyx12_errors, content)
             validate_ms = (time.perf_counter() - t) * 1000
             assert errors == [], errors[:5]
+            era_rows = await _post_eras(inst, client, root)
         finally:
             await client.close()
             proc.terminate()
@@ -127,6 +164,7 @@ async def run_claims(scale: str) -> list[tuple[str, int, float, float]]:
                      len(batch_ms), pct(batch_ms, 50), pct(batch_ms, 99)))
         rows.append((f"  pyx12 validation of {largest.claim_count:,} claims, 0 errors "
                      f"({_rate(largest.claim_count, validate_ms)})", 1, validate_ms, validate_ms))
+        rows += era_rows
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
