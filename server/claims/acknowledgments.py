@@ -61,7 +61,8 @@ def kind_of(content: bytes) -> str:
     raise UnknownFile(f"functional groups {sorted(ids)}: not a 999 (FA), 277CA (HN), 835 (HP) or 271 (HB) alone")
 
 
-async def _practice(db: AsyncSession, receiver: str) -> int:
+async def practice_addressed(db: AsyncSession, receiver: str) -> int:
+    """The practice whose submitter id a file is addressed to (ISA08)."""
     found = (await db.execute(select(BillingSetup.practice_id).where(BillingSetup.submitter_id == receiver.upper()))
              ).scalars().all()
     if len(found) != 1:
@@ -81,7 +82,7 @@ def _move(db: AsyncSession, claim: Claim, to: str, reason: str, out: Applied) ->
 async def apply_999(db: AsyncSession, content: bytes) -> Applied:
     ack, out = read_999(content), Applied("999")
     for group in ack.groups:
-        out.practice_id = await _practice(db, group.envelope.receiver)
+        out.practice_id = await practice_addressed(db, group.envelope.receiver)
         if not group.group_control_number.isdigit():
             raise UnknownFile(f"AK102 {group.group_control_number!r} is not one of our group control numbers")
         batch = (await db.execute(select(ClaimBatch).where(
@@ -109,7 +110,7 @@ async def apply_999(db: AsyncSession, content: bytes) -> Applied:
 async def apply_277ca(db: AsyncSession, content: bytes) -> Applied:
     ack, out = read_277ca(content), Applied("277CA")
     for transaction in ack.transactions:
-        out.practice_id = await _practice(db, transaction.envelope.receiver)
+        out.practice_id = await practice_addressed(db, transaction.envelope.receiver)
         for source in transaction.sources:
             for receiver in source.receivers:
                 for provider in receiver.providers:
@@ -141,7 +142,7 @@ async def apply_file(db: AsyncSession, name: str, content: bytes) -> Applied:
         raise UnknownFile("an 835 remittance: posted by the payments side, not here")
     if kind == "277":
         answered, unchanged = await apply_277_status(db, content)
-        practice = await _practice(db, read_interchanges(content)[0].receiver)
+        practice = await practice_addressed(db, read_interchanges(content)[0].receiver)
         await append(db, practice, AuditRecord(
             action="claims/status-answer", data_category="claims", outcome=Outcome.SUCCESS, username=ACTOR,
             workstation_name="server", detail=f"file={name} answered={answered} unchanged={unchanged}"))
@@ -149,7 +150,7 @@ async def apply_file(db: AsyncSession, name: str, content: bytes) -> Applied:
     if kind == "271":
         answered, unchanged = await apply_271(db, content)
         applied = Applied("271", accepted=[0] * answered, unchanged=unchanged)
-        practice = await _practice(db, read_interchanges(content)[0].receiver)
+        practice = await practice_addressed(db, read_interchanges(content)[0].receiver)
         await append(db, practice, AuditRecord(
             action="insurance/eligibility-answer", data_category="insurance", outcome=Outcome.SUCCESS,
             username=ACTOR, workstation_name="server", detail=f"file={name} answered={answered} unchanged={unchanged}"))

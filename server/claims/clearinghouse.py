@@ -29,12 +29,13 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 
 from server.audit.chain import AuditRecord, Outcome, append
-from server.claims.acknowledgments import UnknownFile, apply_file, kind_of
+from server.claims.acknowledgments import UnknownFile, apply_file, kind_of, practice_addressed
 from server.claims.models import Claim, ClaimBatch, ClaimStatusRequest
 from server.claims.service import record_as
 from server.db.database import Database
+from server.errors import DomainError
 from server.insurance.models import EligibilityCheck, EligibilityRequest
-from server.x12.reader import X12ReadError
+from server.x12.reader import X12ReadError, read_interchanges
 
 log = logging.getLogger("pms.clearinghouse")
 ACTOR = "clearinghouse"
@@ -210,13 +211,16 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
     for name, content in await transport.fetch():
         try:
             if kind_of(content) == "835":
-                # Remittances are posted by the payments side; they are kept for it, untouched.
+                # Imported for the biller's preview (posting is theirs), then kept in remittances/ as received.
+                async with db.transaction() as session:
+                    eras = await _import_835(session, name, content)
+                log.info("clearinghouse file %s: %d ERAs imported", name, eras)
                 await transport.done(name, "remittances")
                 result.remittances += 1
                 continue
             async with db.transaction() as session:
                 applied = await apply_file(session, name, content)
-        except (X12ReadError, UnknownFile) as exc:
+        except (X12ReadError, UnknownFile, DomainError) as exc:
             log.warning("clearinghouse file %s refused: %s", name, exc)
             await transport.done(name, "failed")
             result.answers_refused += 1
@@ -225,6 +229,18 @@ async def receive_answers(db: Database, transport: Transport, result: TickResult
         await transport.done(name, "processed")
         result.answers_applied += 1
     return result
+
+
+async def _import_835(session: Any, name: str, content: bytes) -> int:
+    from server.remittances.service import import_remittances
+
+    practice = await practice_addressed(session, read_interchanges(content)[0].receiver)
+    imported = await import_remittances(session, practice, None, name, content)
+    await append(session, practice, AuditRecord(
+        action="remittances/import", data_category="payments", outcome=Outcome.SUCCESS, username="clearinghouse",
+        workstation_name="server", detail=f"file={name} eras={len(imported)} "
+                                          f"new={sum(1 for _, known in imported if not known)}"))
+    return len(imported)
 
 
 async def _deliver_files(db: Database, transport: Transport, model: Any, result: TickResult,

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.claims.models import Claim
 from server.claims.service import record
@@ -80,6 +81,12 @@ def _plan_from(data: dict[str, Any]) -> rules.ClaimPlan:
 
 
 async def import_file(ctx: CallContext, file_name: str, content: bytes) -> list[tuple[Remittance, bool]]:
+    return await import_remittances(ctx.db, ctx.practice_id, ctx.require_session().user_id, file_name, content)
+
+
+async def import_remittances(db: AsyncSession, practice_id: int, user_id: int | None, file_name: str,
+                             content: bytes) -> list[tuple[Remittance, bool]]:
+    """The same for the clearinghouse job, which imports the 835s it receives as no user."""
     if not content:
         raise InvalidArgument.one("content", "the file is empty")
     if len(content) > MAX_FILE_BYTES:
@@ -97,37 +104,38 @@ async def import_file(ctx: CallContext, file_name: str, content: bytes) -> list[
                                 "ERA_UNBALANCED")
     out = []
     for r in remittances:
-        out.append(await _import_one(ctx, file_name.strip(), r))
+        out.append(await _import_one(db, practice_id, user_id, file_name.strip(), r))
     return out
 
 
-async def _import_one(ctx: CallContext, file_name: str, r: era.Remittance) -> tuple[Remittance, bool]:
+async def _import_one(db: AsyncSession, practice_id: int, user_id: int | None, file_name: str,
+                      r: era.Remittance) -> tuple[Remittance, bool]:
     digest = content_hash(r)
     identifier = r.payer.tax_id or r.payer.payer_id
     # One importer per trace at a time, so two copies of one file arriving together are still one ERA.
-    await ctx.db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(
-        f"era:{ctx.practice_id}:{identifier}:{r.trace_number}", 0))))
-    earlier = (await ctx.db.execute(select(Remittance).where(
-        Remittance.practice_id == ctx.practice_id, Remittance.payer_identifier == identifier,
+    await db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(
+        f"era:{practice_id}:{identifier}:{r.trace_number}", 0))))
+    earlier = (await db.execute(select(Remittance).where(
+        Remittance.practice_id == practice_id, Remittance.payer_identifier == identifier,
         Remittance.trace_number == r.trace_number, Remittance.status != "review"))).scalar_one_or_none()
     if earlier is not None and earlier.content_hash == digest:
         return earlier, True
-    row = Remittance(practice_id=ctx.practice_id, payer_identifier=identifier, trace_number=r.trace_number,
+    row = Remittance(practice_id=practice_id, payer_identifier=identifier, trace_number=r.trace_number,
                      payer_name=r.payer.name[:60], payment_cents=r.payment_cents, payment_method=r.payment_method,
                      payment_date=r.payment_date, content_hash=digest, file_name=file_name,
-                     claim_count=len(r.claims), imported_by=ctx.require_session().user_id,
+                     claim_count=len(r.claims), imported_by=user_id,
                      provider_adjustments=[_jsonable(a) for a in r.provider_adjustments])
     if earlier is not None:
         row.status = "review"
         row.review_reason = (f"ERA {r.trace_number} from {earlier.payer_name} was imported on "
                              f"{earlier.imported_at:%m/%d/%Y} with other content; this one is not posted.")
-    ctx.db.add(row)
-    await ctx.db.flush()
-    planned = await _plan(ctx, r) if earlier is None else [
+    db.add(row)
+    await db.flush()
+    planned = await _plan(db, practice_id, r) if earlier is None else [
         (None, rules.exception("held for review: an ERA with this trace was already imported"))] * len(r.claims)
     if r.claims:
-        await ctx.db.execute(insert(RemittanceClaim), [
-            {"practice_id": ctx.practice_id, "remittance_id": row.id, "position": i,
+        await db.execute(insert(RemittanceClaim), [
+            {"practice_id": practice_id, "remittance_id": row.id, "position": i,
              "control_number": cp.control_number[:38], "status_code": cp.status[:2],
              "payer_claim_number": cp.payer_claim_number[:50], "claim_id": claim_id, "charge_cents": cp.charge_cents,
              "paid_cents": cp.paid_cents, "contractual_cents": plan.contractual_cents,
@@ -138,18 +146,18 @@ async def _import_one(ctx: CallContext, file_name: str, r: era.Remittance) -> tu
     return row, False
 
 
-async def _plan(ctx: CallContext, r: era.Remittance) -> list[tuple[int | None, rules.ClaimPlan]]:
+async def _plan(db: AsyncSession, practice_id: int, r: era.Remittance) -> list[tuple[int | None, rules.ClaimPlan]]:
     """Each claim payment's claim and plan, all claims and lines read in two queries."""
     ids = [i for i in (_claim_id(cp.control_number) for cp in r.claims) if i is not None]
     numbers = [cp.payer_claim_number for cp in r.claims if cp.payer_claim_number]
-    claims = {c.id: c for c in await raw.fetch_all(ctx.db, _CLAIMS_SQL,
-                                                      {"p": ctx.practice_id, "ids": ids, "numbers": numbers})}
+    claims = {c.id: c for c in await raw.fetch_all(db, _CLAIMS_SQL,
+                                                      {"p": practice_id, "ids": ids, "numbers": numbers})}
     by_number: dict[str, list[Any]] = {}
     for c in claims.values():
         if c.payer_claim_number:
             by_number.setdefault(c.payer_claim_number, []).append(c)
     billed: dict[int, list[rules.BilledLine]] = {}
-    for li in await raw.fetch_all(ctx.db, _LINES_SQL, {"p": ctx.practice_id, "ids": list(claims)}):
+    for li in await raw.fetch_all(db, _LINES_SQL, {"p": practice_id, "ids": list(claims)}):
         billed.setdefault(li.claim_id, []).append(
             rules.BilledLine(li.line_number, li.code, tuple(li.modifiers), li.charge_cents))
     out: list[tuple[int | None, rules.ClaimPlan]] = []

@@ -26,7 +26,9 @@ from shared.pms.claims.v1 import claims_pb2 as cl
 from shared.pms.common.v1 import contact_pb2
 from shared.pms.encounters.v1 import encounters_pb2 as en
 from shared.pms.insurance.v1 import insurance_pb2 as ins
+from shared.pms.ledger.v1 import ledger_pb2 as lg
 from shared.pms.payers.v1 import payers_pb2
+from shared.pms.remittances.v1 import remittances_pb2 as rm
 from tests.api.test_encounters import an_encounter, charges, create, line, ready
 
 # The encounter and scheduling tests' module fixtures, used here too.
@@ -542,6 +544,23 @@ async def test_the_whole_cycle_runs_against_the_payer_simulator(
     err = await fails(biller.claims.CheckClaimStatus(cl.CheckClaimStatusRequest(claim_ids=[claim_ids[0], 0]),
                                                      metadata=biller.md))
     assert {f for f, _ in status_details(err)[1]} == {"claim_ids[1]"}
+
+    # The 835 was imported when it arrived; the biller posts it: 139.75 allowed of 215.00 each (65%), the first
+    # claim meets the $50 deductible, 20% coinsurance after it.
+    listed = await biller.remittances.ListRemittances(rm.ListRemittancesRequest(), metadata=biller.md)
+    [era] = [r for r in listed.remittances if r.trace_number and r.claim_count == 2]
+    assert (era.status, era.paid_cents, era.contractual_cents, era.patient_cents) == (
+        rm.REMITTANCE_STATUS_IMPORTED, 7180 + 11180, 2 * 7525, 6795 + 2795)
+    posted = await biller.remittances.PostRemittance(rm.PostRemittanceRequest(remittance_id=era.remittance_id),
+                                                     metadata=biller.md)
+    assert posted.posted_claims == 2
+    owed = []
+    for pid in pids:
+        book = await biller.ledger.GetPatientLedger(lg.GetPatientLedgerRequest(patient_id=pid), metadata=biller.md)
+        assert book.insurance_balance_cents == 0
+        owed.append(book.patient_balance_cents)
+    assert sorted(owed) == [2795, 6795]
+    assert {(await get_claim(biller, c)).claim.status for c in claim_ids} == {cl.CLAIM_STATUS_PAID}
 
 
 async def test_claims_print_on_the_cms1500(biller: Client, manager: Client, desk: Client, provider_id: int,
