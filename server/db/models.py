@@ -34,7 +34,7 @@ from server.pricing.models import (
     PfsRvu,
 )
 from server.reminders.models import Reminder, ReminderPolicy
-from server.remittances.models import Denial, Remittance, RemittanceClaim
+from server.remittances.models import Denial, Remittance, RemittanceClaim, Underpayment
 from server.scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -107,6 +107,7 @@ __all__ = [
     "ScheduleException",
     "ScrubRuleSetting",
     "TemplateBlock",
+    "Underpayment",
     "User",
     "UserSession",
     "WaitlistEntry",

@@ -83,6 +83,8 @@ class RemittanceClaim(Base):
     contractual_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
     patient_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
     denied_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Allowed below the payer's contract, summed over the services.
+    underpaid_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
     outcome: Mapped[str] = mapped_column(String(9))
     exception: Mapped[str] = mapped_column(Text, server_default="")
     # The CLP as read (lines, adjustments, remarks): what secondary claims and the denial worklist are made from.
@@ -113,5 +115,29 @@ class Denial(Base):
     reasons: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
     remarks: Mapped[list[str]] = mapped_column(ARRAY(String(8)), server_default="{}")
     suggested_action: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(6), server_default="open")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Underpayment(Base):
+    """A service the payer allowed less for than its contract says (issue 7, item 5): money to ask for."""
+
+    __tablename__ = "underpayment"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "claim_id"], ["claim.practice_id", "claim.id"]),
+        ForeignKeyConstraint(["practice_id", "remittance_id"], ["remittance.practice_id", "remittance.id"]),
+        CheckConstraint("short_cents > 0", name="short_positive"),
+        CheckConstraint("status IN ('open', 'worked')", name="status_value"),
+        Index("ix_underpayment_open", "practice_id", "status", "id"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    claim_id: Mapped[int] = mapped_column(BigInteger)
+    remittance_id: Mapped[int] = mapped_column(BigInteger)
+    line_number: Mapped[int] = mapped_column(SmallInteger)
+    # What the payer allowed (paid + patient share); the contract's figure is on the claim line.
+    allowed_cents: Mapped[int] = mapped_column(BigInteger)
+    short_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(6), server_default="open")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

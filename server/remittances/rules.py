@@ -35,6 +35,8 @@ class BilledLine:
     code: str
     modifiers: tuple[str, ...]
     charge_cents: int
+    # What the payer's contract allows for the line (all units), when a contract prices it.
+    expected_allowed_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class ServicePlan:
     denied: bool = False
     reasons: tuple[str, ...] = ()
     remarks: tuple[str, ...] = ()
+    # Allowed (paid + patient share) below what the contract allows: the payer owes this much more.
+    underpaid_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ class ClaimPlan:
     def denied_cents(self) -> int:
         return sum(s.charge_cents for s in self.services if s.denied)
 
+    @property
+    def underpaid_cents(self) -> int:
+        return sum(s.underpaid_cents for s in self.services)
+
 
 def exception(message: str) -> ClaimPlan:
     return ClaimPlan((), 0, exception=message)
@@ -98,6 +106,13 @@ def suggested_action(reason_codes: Sequence[str]) -> str:
         if action:
             return action
     return "appeal"
+
+
+def underpaid(line: BilledLine, allowed_cents: int) -> int:
+    """How far the payer's allowed amount falls short of its contract's for the line (0 when it does not)."""
+    if line.expected_allowed_cents is None:
+        return 0
+    return max(0, line.expected_allowed_cents - allowed_cents)
 
 
 def match_lines(claim_id: int, billed: Sequence[BilledLine], services: Sequence[ServicePayment]
@@ -151,8 +166,9 @@ def plan_claim(claim_id: int, billed: Sequence[BilledLine], cp: ClaimPayment) ->
                                  f"{svc.charge_cents / 100:,.2f}; line {number} was billed at "
                                  f"{by_number[number].charge_cents / 100:,.2f}")
             denied = svc.paid_cents == 0 and patient == 0 and svc.charge_cents != 0
+            short = 0 if denied or reversal else underpaid(by_number[number], svc.paid_cents + patient)
             services.append(ServicePlan(number, svc.charge_cents, svc.paid_cents, off, patient, denied,
-                                        reasons(svc.adjustments), svc.remarks))
+                                        reasons(svc.adjustments), svc.remarks, short))
         if sum(s.paid_cents for s in cp.lines) - claim_off - claim_patient != cp.paid_cents:
             return exception("the services' payments less the claim's adjustments are not the claim's payment")
     else:

@@ -23,7 +23,7 @@ from server.db import raw
 from server.errors import InvalidArgument, NotFound, RuleViolation
 from server.ledger import posting
 from server.remittances import rules
-from server.remittances.models import Denial, Remittance, RemittanceClaim
+from server.remittances.models import Denial, Remittance, RemittanceClaim, Underpayment
 from server.rpc.context import CallContext
 from server.x12 import writer835 as era
 from server.x12.reader import X12ReadError
@@ -41,7 +41,7 @@ SELECT c.id, c.status, c.payer_id, c.patient_id, c.encounter_id, c.payer_claim_n
    AND (c.id = ANY(:ids) OR (c.payer_claim_number <> '' AND c.payer_claim_number = ANY(:numbers)))"""
 
 _LINES_SQL = """
-SELECT claim_id, line_number, code, modifiers, charge_cents FROM claim_line
+SELECT claim_id, line_number, code, modifiers, charge_cents, expected_allowed_cents FROM claim_line
  WHERE practice_id = :p AND claim_id = ANY(:ids) ORDER BY claim_id, line_number"""
 
 
@@ -75,7 +75,7 @@ def _plan_json(plan: rules.ClaimPlan) -> dict[str, Any]:
 
 
 def _plan_from(data: dict[str, Any]) -> rules.ClaimPlan:
-    services = tuple(rules.ServicePlan(s[0], s[1], s[2], s[3], s[4], s[5], tuple(s[6]), tuple(s[7]))
+    services = tuple(rules.ServicePlan(s[0], s[1], s[2], s[3], s[4], s[5], tuple(s[6]), tuple(s[7]), s[8])
                      for s in data["services"])
     return rules.ClaimPlan(services, data["paid"], data["claim_contractual"], data["claim_patient"], data["status"])
 
@@ -140,6 +140,7 @@ async def _import_one(db: AsyncSession, practice_id: int, user_id: int | None, f
              "payer_claim_number": cp.payer_claim_number[:50], "claim_id": claim_id, "charge_cents": cp.charge_cents,
              "paid_cents": cp.paid_cents, "contractual_cents": plan.contractual_cents,
              "patient_cents": plan.patient_cents, "denied_cents": plan.denied_cents,
+             "underpaid_cents": plan.underpaid_cents,
              "outcome": "exception" if plan.exception else "ready", "exception": plan.exception,
              "detail": _jsonable(cp), "plan": _plan_json(plan)}
             for i, (cp, (claim_id, plan)) in enumerate(zip(r.claims, planned, strict=True), 1)])
@@ -159,7 +160,7 @@ async def _plan(db: AsyncSession, practice_id: int, r: era.Remittance) -> list[t
     billed: dict[int, list[rules.BilledLine]] = {}
     for li in await raw.fetch_all(db, _LINES_SQL, {"p": practice_id, "ids": list(claims)}):
         billed.setdefault(li.claim_id, []).append(
-            rules.BilledLine(li.line_number, li.code, tuple(li.modifiers), li.charge_cents))
+            rules.BilledLine(li.line_number, li.code, tuple(li.modifiers), li.charge_cents, li.expected_allowed_cents))
     out: list[tuple[int | None, rules.ClaimPlan]] = []
     for cp in r.claims:
         claim = claims.get(_claim_id(cp.control_number) or 0)
@@ -226,6 +227,7 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
     posted: list[RemittanceClaim] = []
     count = 0
     denials: list[Denial] = []
+    underpaid: list[Underpayment] = []
     for rc in ready:
         claim = claims[rc.claim_id] if rc.claim_id is not None else None
         if claim is None or claim.status not in PAYABLE:
@@ -248,6 +250,10 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
         record(ctx, claim, plan.claim_status, reason)
         if plan.claim_status != "accepted":
             claim.payer_claim_number = claim.payer_claim_number or rc.payer_claim_number
+        underpaid += [Underpayment(practice_id=ctx.practice_id, claim_id=claim.id, remittance_id=row.id,
+                                   line_number=s.line_number, allowed_cents=s.paid_cents + s.patient_cents,
+                                   short_cents=s.underpaid_cents)
+                      for s in plan.services if s.underpaid_cents > 0 and s.line_number is not None]
         denials += [Denial(practice_id=ctx.practice_id, claim_id=claim.id, remittance_id=row.id,
                            line_number=s.line_number, charge_cents=s.charge_cents, reasons=list(s.reasons),
                            remarks=list(s.remarks), suggested_action=rules.suggested_action(s.reasons))
@@ -256,6 +262,7 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
     for rc, entry_id in zip(posted, ids, strict=True):
         rc.entry_id = entry_id
     ctx.db.add_all(denials)
+    ctx.db.add_all(underpaid)
     if row.status != "posted":
         await _provider_adjustments(ctx, row)
         row.status = "posted"

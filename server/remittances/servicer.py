@@ -49,3 +49,10 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
         denials = await views.open_denials(ctx, request.limit)
         ctx.audit.detail = f"results={len(denials)}"
         return pb.ListDenialsResponse(denials=denials)
+
+    async def ListUnderpayments(self, request: pb.ListUnderpaymentsRequest, context: grpc.aio.ServicerContext
+                                ) -> pb.ListUnderpaymentsResponse:
+        ctx = current_call()
+        out = await views.open_underpayments(ctx, request.limit)
+        ctx.audit.detail = f"results={len(out.underpayments)}"
+        return out

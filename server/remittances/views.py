@@ -22,7 +22,8 @@ SELECT remittance_id, count(*) FILTER (WHERE outcome = 'exception') AS exception
        coalesce(sum(paid_cents) FILTER (WHERE outcome <> 'exception'), 0) AS paid,
        coalesce(sum(contractual_cents) FILTER (WHERE outcome <> 'exception'), 0) AS contractual,
        coalesce(sum(patient_cents) FILTER (WHERE outcome <> 'exception'), 0) AS patient,
-       coalesce(sum(denied_cents) FILTER (WHERE outcome <> 'exception'), 0) AS denied
+       coalesce(sum(denied_cents) FILTER (WHERE outcome <> 'exception'), 0) AS denied,
+       coalesce(sum(underpaid_cents) FILTER (WHERE outcome <> 'exception'), 0) AS underpaid
   FROM remittance_claim WHERE practice_id = :p AND remittance_id = ANY(:ids) GROUP BY remittance_id"""
 
 _CLAIMS_SQL = """
@@ -33,11 +34,11 @@ SELECT rc.*, c.patient_id, c.date_of_service, p.last_name || ', ' || p.first_nam
  WHERE rc.practice_id = :p AND rc.remittance_id = :r ORDER BY rc.position"""
 
 _DENIALS_SQL = """
-SELECT d.*, c.patient_id, c.date_of_service, l.code, r.payer_name,
+SELECT d.*, c.patient_id, c.date_of_service, l.code, y.name AS payer_name,
        p.last_name || ', ' || p.first_name AS patient_name
   FROM denial d
   JOIN claim c ON c.practice_id = d.practice_id AND c.id = d.claim_id
-  JOIN remittance r ON r.practice_id = d.practice_id AND r.id = d.remittance_id
+  JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
   JOIN patient p ON p.practice_id = c.practice_id AND p.id = c.patient_id
   LEFT JOIN claim_line l ON l.practice_id = d.practice_id AND l.claim_id = d.claim_id AND l.line_number = d.line_number
  WHERE d.practice_id = :p AND d.status = 'open' ORDER BY d.id LIMIT :limit"""
@@ -54,6 +55,7 @@ def _message(row: Any, totals: Any) -> pb.Remittance:
         msg.exception_count = totals.exceptions
         msg.paid_cents, msg.contractual_cents = int(totals.paid), int(totals.contractual)
         msg.patient_cents, msg.denied_cents = int(totals.patient), int(totals.denied)
+        msg.underpaid_cents = int(totals.underpaid)
     msg.imported_at.FromDatetime(row.imported_at)
     if row.posted_at is not None:
         msg.posted_at.FromDatetime(row.posted_at)
@@ -88,7 +90,32 @@ async def claim_payments(ctx: CallContext, remittance_id: int) -> list[pb.ClaimP
         patient_name=r.patient_name or "", date_of_service=dates.to_pb(r.date_of_service),
         charge_cents=r.charge_cents, paid_cents=r.paid_cents, contractual_cents=r.contractual_cents,
         patient_cents=r.patient_cents, denied_cents=r.denied_cents, outcome=OUTCOMES[r.outcome],
-        exception=r.exception) for r in rows]
+        exception=r.exception, underpaid_cents=r.underpaid_cents) for r in rows]
+
+
+_UNDERPAYMENTS_SQL = """
+SELECT u.*, c.patient_id, c.date_of_service, l.code, l.charge_cents, l.expected_allowed_cents, y.name AS payer_name,
+       p.last_name || ', ' || p.first_name AS patient_name
+  FROM underpayment u
+  JOIN claim c ON c.practice_id = u.practice_id AND c.id = u.claim_id
+  JOIN claim_line l ON l.practice_id = u.practice_id AND l.claim_id = u.claim_id AND l.line_number = u.line_number
+  JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
+  JOIN patient p ON p.practice_id = c.practice_id AND p.id = c.patient_id
+ WHERE u.practice_id = :p AND u.status = 'open' ORDER BY u.id LIMIT :limit"""
+
+
+async def open_underpayments(ctx: CallContext, limit: int) -> pb.ListUnderpaymentsResponse:
+    if limit < 0 or limit > 2000:
+        raise InvalidArgument.one("limit", "must be between 0 and 2000")
+    rows = await raw.fetch_all(ctx.db, _UNDERPAYMENTS_SQL, {"p": ctx.practice_id, "limit": limit or 200})
+    out = pb.ListUnderpaymentsResponse(underpayments=[pb.Underpayment(
+        underpayment_id=r.id, claim_id=r.claim_id, patient_id=r.patient_id, patient_name=r.patient_name,
+        line_number=r.line_number, code=r.code, date_of_service=dates.to_pb(r.date_of_service),
+        charge_cents=r.charge_cents, expected_allowed_cents=r.expected_allowed_cents or 0,
+        allowed_cents=r.allowed_cents, short_cents=r.short_cents, payer_name=r.payer_name,
+        remittance_id=r.remittance_id) for r in rows])
+    out.total_short_cents = sum(u.short_cents for u in out.underpayments)
+    return out
 
 
 def _reason_text(reason: str) -> str:

@@ -13,8 +13,10 @@ import pytest
 
 from server.claims.clearinghouse import FolderTransport, deliver_written
 from server.x12.writer835 import Adjustment, ClaimPayment, ProviderAdjustment, ServicePayment, write_835
+from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
 from shared.pms.ledger.v1 import ledger_pb2 as lg
+from shared.pms.pricing.v1 import pricing_pb2 as pr
 from shared.pms.remittances.v1 import remittances_pb2 as rm
 from tests.api.test_claims import bill, configured, get_claim, insured_patient, payer_id, ready_encounter, scrub
 from tests.api.test_encounters import biller, provider_id
@@ -239,3 +241,25 @@ async def front(server: RunningServer) -> Client:
 async def test_the_front_desk_does_not_post_eras(front: Client) -> None:
     err = await fails(import_file(front, b"x"))
     assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_service_allowed_below_the_contract_is_flagged_as_underpaid(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    await manager.pricing.CreateContract(pr.CreateContractRequest(contract=pr.Contract(
+        payer_id=payer_id, name="2026 commercial", effective_from=dates.to_pb(date(2026, 1, 1)),
+        rates=[pr.ContractRate(code="99214", allowed_cents=12000), pr.ContractRate(code="96372", allowed_cents=3500)])),
+        metadata=manager.md)
+    [s] = await sent_claims(1, biller, manager, desk, provider_id, practice, payer_id, server, tmp_path)
+    # Allowed 90.00 + 20.00 = 110.00 where the contract says 120.00; the injection is allowed in full.
+    era = (await import_file(biller, era_file("EFT-0005", clp(
+        s.claim_id, "1", svc("99214", 18000, 9000, Adjustment("CO", "45", 7000), Adjustment("PR", "1", 2000)),
+        svc("96372", 3500, 3500))))).remittances[0]
+    assert era.underpaid_cents == 1000
+    assert (await preview(biller, era.remittance_id)).claims[0].underpaid_cents == 1000
+    await post(biller, era.remittance_id)
+    listed = await biller.remittances.ListUnderpayments(rm.ListUnderpaymentsRequest(), metadata=biller.md)
+    [short] = [u for u in listed.underpayments if u.claim_id == s.claim_id]
+    assert (short.line_number, short.code, short.expected_allowed_cents, short.allowed_cents, short.short_cents,
+            short.payer_name) == (1, "99214", 12000, 11000, 1000, "Claims Mutual")
+    assert listed.total_short_cents >= 1000

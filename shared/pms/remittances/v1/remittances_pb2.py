@@ -26,43 +26,49 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$pms/remittances/v1/remittances.proto\x12\x12pms.remittances.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x90\x03\n\x0c\x43laimPayment\x12\x10\n\x08position\x18\x01 \x01(\x05\x12\x16\n\x0e\x63ontrol_number\x18\x02 \x01(\t\x12\x13\n\x0bstatus_code\x18\x03 \x01(\t\x12\x1a\n\x12payer_claim_number\x18\x04 \x01(\t\x12\x10\n\x08\x63laim_id\x18\x05 \x01(\x03\x12\x12\n\npatient_id\x18\x06 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x07 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0c\x63harge_cents\x18\t \x01(\x03\x12\x12\n\npaid_cents\x18\n \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\x0b \x01(\x03\x12\x15\n\rpatient_cents\x18\x0c \x01(\x03\x12\x14\n\x0c\x64\x65nied_cents\x18\r \x01(\x03\x12\x38\n\x07outcome\x18\x0e \x01(\x0e\x32\'.pms.remittances.v1.ClaimPaymentOutcome\x12\x11\n\texception\x18\x0f \x01(\t\"\xbf\x04\n\nRemittance\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\x12\x12\n\npayer_name\x18\x02 \x01(\t\x12\x14\n\x0ctrace_number\x18\x03 \x01(\t\x12\x18\n\x10payer_identifier\x18\x04 \x01(\t\x12\x15\n\rpayment_cents\x18\x05 \x01(\x03\x12\x16\n\x0epayment_method\x18\x06 \x01(\t\x12\'\n\x0cpayment_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x34\n\x06status\x18\x08 \x01(\x0e\x32$.pms.remittances.v1.RemittanceStatus\x12\x11\n\tfile_name\x18\t \x01(\t\x12\x13\n\x0b\x63laim_count\x18\n \x01(\x05\x12\x17\n\x0f\x65xception_count\x18\x0b \x01(\x05\x12\x12\n\npaid_cents\x18\x0c \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\r \x01(\x03\x12\x15\n\rpatient_cents\x18\x0e \x01(\x03\x12\x14\n\x0c\x64\x65nied_cents\x18\x0f \x01(\x03\x12!\n\x19provider_adjustment_cents\x18\x10 \x01(\x03\x12/\n\x0bimported_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tposted_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tposted_by\x18\x13 \x01(\t\x12\x15\n\rreview_reason\x18\x14 \x01(\t\"A\n\x1bImportRemittanceFileRequest\x12\x11\n\tfile_name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\"j\n\x1cImportRemittanceFileResponse\x12\x33\n\x0bremittances\x18\x01 \x03(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x15\n\ralready_known\x18\x02 \x03(\x08\"]\n\x16ListRemittancesRequest\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.pms.remittances.v1.RemittanceStatus\x12\r\n\x05limit\x18\x02 \x01(\x05\"N\n\x17ListRemittancesResponse\x12\x33\n\x0bremittances\x18\x01 \x03(\x0b\x32\x1e.pms.remittances.v1.Remittance\"-\n\x14GetRemittanceRequest\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\"}\n\x15GetRemittanceResponse\x12\x32\n\nremittance\x18\x01 \x01(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x30\n\x06\x63laims\x18\x02 \x03(\x0b\x32 .pms.remittances.v1.ClaimPayment\".\n\x15PostRemittanceRequest\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\"c\n\x16PostRemittanceResponse\x12\x32\n\nremittance\x18\x01 \x01(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x15\n\rposted_claims\x18\x02 \x01(\x05\"\xa3\x02\n\x06\x44\x65nial\x12\x11\n\tdenial_id\x18\x01 \x01(\x03\x12\x10\n\x08\x63laim_id\x18\x02 \x01(\x03\x12\x12\n\npatient_id\x18\x03 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x04 \x01(\t\x12\x13\n\x0bline_number\x18\x05 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x06 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0c\x63harge_cents\x18\x08 \x01(\x03\x12\x0f\n\x07reasons\x18\t \x03(\t\x12\x0f\n\x07remarks\x18\n \x03(\t\x12\x18\n\x10suggested_action\x18\x0b \x01(\t\x12\x12\n\npayer_name\x18\x0c \x01(\t\x12\x15\n\rremittance_id\x18\r \x01(\x03\"#\n\x12ListDenialsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"B\n\x13ListDenialsResponse\x12+\n\x07\x64\x65nials\x18\x01 \x03(\x0b\x32\x1a.pms.remittances.v1.Denial*\x91\x01\n\x10RemittanceStatus\x12!\n\x1dREMITTANCE_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aREMITTANCE_STATUS_IMPORTED\x10\x01\x12\x1c\n\x18REMITTANCE_STATUS_POSTED\x10\x02\x12\x1c\n\x18REMITTANCE_STATUS_REVIEW\x10\x03*\xa4\x01\n\x13\x43laimPaymentOutcome\x12%\n!CLAIM_PAYMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43LAIM_PAYMENT_OUTCOME_READY\x10\x01\x12 \n\x1c\x43LAIM_PAYMENT_OUTCOME_POSTED\x10\x02\x12#\n\x1f\x43LAIM_PAYMENT_OUTCOME_EXCEPTION\x10\x03\x32\xa9\x04\n\x11RemittanceService\x12y\n\x14ImportRemittanceFile\x12/.pms.remittances.v1.ImportRemittanceFileRequest\x1a\x30.pms.remittances.v1.ImportRemittanceFileResponse\x12j\n\x0fListRemittances\x12*.pms.remittances.v1.ListRemittancesRequest\x1a+.pms.remittances.v1.ListRemittancesResponse\x12\x64\n\rGetRemittance\x12(.pms.remittances.v1.GetRemittanceRequest\x1a).pms.remittances.v1.GetRemittanceResponse\x12g\n\x0ePostRemittance\x12).pms.remittances.v1.PostRemittanceRequest\x1a*.pms.remittances.v1.PostRemittanceResponse\x12^\n\x0bListDenials\x12&.pms.remittances.v1.ListDenialsRequest\x1a\'.pms.remittances.v1.ListDenialsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$pms/remittances/v1/remittances.proto\x12\x12pms.remittances.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xa9\x03\n\x0c\x43laimPayment\x12\x10\n\x08position\x18\x01 \x01(\x05\x12\x16\n\x0e\x63ontrol_number\x18\x02 \x01(\t\x12\x13\n\x0bstatus_code\x18\x03 \x01(\t\x12\x1a\n\x12payer_claim_number\x18\x04 \x01(\t\x12\x10\n\x08\x63laim_id\x18\x05 \x01(\x03\x12\x12\n\npatient_id\x18\x06 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x07 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0c\x63harge_cents\x18\t \x01(\x03\x12\x12\n\npaid_cents\x18\n \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\x0b \x01(\x03\x12\x15\n\rpatient_cents\x18\x0c \x01(\x03\x12\x14\n\x0c\x64\x65nied_cents\x18\r \x01(\x03\x12\x38\n\x07outcome\x18\x0e \x01(\x0e\x32\'.pms.remittances.v1.ClaimPaymentOutcome\x12\x11\n\texception\x18\x0f \x01(\t\x12\x17\n\x0funderpaid_cents\x18\x10 \x01(\x03\"\xd8\x04\n\nRemittance\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\x12\x12\n\npayer_name\x18\x02 \x01(\t\x12\x14\n\x0ctrace_number\x18\x03 \x01(\t\x12\x18\n\x10payer_identifier\x18\x04 \x01(\t\x12\x15\n\rpayment_cents\x18\x05 \x01(\x03\x12\x16\n\x0epayment_method\x18\x06 \x01(\t\x12\'\n\x0cpayment_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x34\n\x06status\x18\x08 \x01(\x0e\x32$.pms.remittances.v1.RemittanceStatus\x12\x11\n\tfile_name\x18\t \x01(\t\x12\x13\n\x0b\x63laim_count\x18\n \x01(\x05\x12\x17\n\x0f\x65xception_count\x18\x0b \x01(\x05\x12\x12\n\npaid_cents\x18\x0c \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\r \x01(\x03\x12\x15\n\rpatient_cents\x18\x0e \x01(\x03\x12\x14\n\x0c\x64\x65nied_cents\x18\x0f \x01(\x03\x12!\n\x19provider_adjustment_cents\x18\x10 \x01(\x03\x12/\n\x0bimported_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tposted_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tposted_by\x18\x13 \x01(\t\x12\x15\n\rreview_reason\x18\x14 \x01(\t\x12\x17\n\x0funderpaid_cents\x18\x15 \x01(\x03\"A\n\x1bImportRemittanceFileRequest\x12\x11\n\tfile_name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\"j\n\x1cImportRemittanceFileResponse\x12\x33\n\x0bremittances\x18\x01 \x03(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x15\n\ralready_known\x18\x02 \x03(\x08\"]\n\x16ListRemittancesRequest\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.pms.remittances.v1.RemittanceStatus\x12\r\n\x05limit\x18\x02 \x01(\x05\"N\n\x17ListRemittancesResponse\x12\x33\n\x0bremittances\x18\x01 \x03(\x0b\x32\x1e.pms.remittances.v1.Remittance\"-\n\x14GetRemittanceRequest\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\"}\n\x15GetRemittanceResponse\x12\x32\n\nremittance\x18\x01 \x01(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x30\n\x06\x63laims\x18\x02 \x03(\x0b\x32 .pms.remittances.v1.ClaimPayment\".\n\x15PostRemittanceRequest\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\"c\n\x16PostRemittanceResponse\x12\x32\n\nremittance\x18\x01 \x01(\x0b\x32\x1e.pms.remittances.v1.Remittance\x12\x15\n\rposted_claims\x18\x02 \x01(\x05\"\xa3\x02\n\x06\x44\x65nial\x12\x11\n\tdenial_id\x18\x01 \x01(\x03\x12\x10\n\x08\x63laim_id\x18\x02 \x01(\x03\x12\x12\n\npatient_id\x18\x03 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x04 \x01(\t\x12\x13\n\x0bline_number\x18\x05 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x06 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0c\x63harge_cents\x18\x08 \x01(\x03\x12\x0f\n\x07reasons\x18\t \x03(\t\x12\x0f\n\x07remarks\x18\n \x03(\t\x12\x18\n\x10suggested_action\x18\x0b \x01(\t\x12\x12\n\npayer_name\x18\x0c \x01(\t\x12\x15\n\rremittance_id\x18\r \x01(\x03\"#\n\x12ListDenialsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"B\n\x13ListDenialsResponse\x12+\n\x07\x64\x65nials\x18\x01 \x03(\x0b\x32\x1a.pms.remittances.v1.Denial\"\xbf\x02\n\x0cUnderpayment\x12\x17\n\x0funderpayment_id\x18\x01 \x01(\x03\x12\x10\n\x08\x63laim_id\x18\x02 \x01(\x03\x12\x12\n\npatient_id\x18\x03 \x01(\x03\x12\x14\n\x0cpatient_name\x18\x04 \x01(\t\x12\x13\n\x0bline_number\x18\x05 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x06 \x01(\t\x12*\n\x0f\x64\x61te_of_service\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0c\x63harge_cents\x18\x08 \x01(\x03\x12\x1e\n\x16\x65xpected_allowed_cents\x18\t \x01(\x03\x12\x15\n\rallowed_cents\x18\n \x01(\x03\x12\x13\n\x0bshort_cents\x18\x0b \x01(\x03\x12\x12\n\npayer_name\x18\x0c \x01(\t\x12\x15\n\rremittance_id\x18\r \x01(\x03\")\n\x18ListUnderpaymentsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"o\n\x19ListUnderpaymentsResponse\x12\x37\n\runderpayments\x18\x01 \x03(\x0b\x32 .pms.remittances.v1.Underpayment\x12\x19\n\x11total_short_cents\x18\x02 \x01(\x03*\x91\x01\n\x10RemittanceStatus\x12!\n\x1dREMITTANCE_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aREMITTANCE_STATUS_IMPORTED\x10\x01\x12\x1c\n\x18REMITTANCE_STATUS_POSTED\x10\x02\x12\x1c\n\x18REMITTANCE_STATUS_REVIEW\x10\x03*\xa4\x01\n\x13\x43laimPaymentOutcome\x12%\n!CLAIM_PAYMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43LAIM_PAYMENT_OUTCOME_READY\x10\x01\x12 \n\x1c\x43LAIM_PAYMENT_OUTCOME_POSTED\x10\x02\x12#\n\x1f\x43LAIM_PAYMENT_OUTCOME_EXCEPTION\x10\x03\x32\x9b\x05\n\x11RemittanceService\x12y\n\x14ImportRemittanceFile\x12/.pms.remittances.v1.ImportRemittanceFileRequest\x1a\x30.pms.remittances.v1.ImportRemittanceFileResponse\x12j\n\x0fListRemittances\x12*.pms.remittances.v1.ListRemittancesRequest\x1a+.pms.remittances.v1.ListRemittancesResponse\x12\x64\n\rGetRemittance\x12(.pms.remittances.v1.GetRemittanceRequest\x1a).pms.remittances.v1.GetRemittanceResponse\x12g\n\x0ePostRemittance\x12).pms.remittances.v1.PostRemittanceRequest\x1a*.pms.remittances.v1.PostRemittanceResponse\x12^\n\x0bListDenials\x12&.pms.remittances.v1.ListDenialsRequest\x1a\'.pms.remittances.v1.ListDenialsResponse\x12p\n\x11ListUnderpayments\x12,.pms.remittances.v1.ListUnderpaymentsRequest\x1a-.pms.remittances.v1.ListUnderpaymentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pms.remittances.v1.remittances_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REMITTANCESTATUS']._serialized_start=2171
-  _globals['_REMITTANCESTATUS']._serialized_end=2316
-  _globals['_CLAIMPAYMENTOUTCOME']._serialized_start=2319
-  _globals['_CLAIMPAYMENTOUTCOME']._serialized_end=2483
+  _globals['_REMITTANCESTATUS']._serialized_start=2699
+  _globals['_REMITTANCESTATUS']._serialized_end=2844
+  _globals['_CLAIMPAYMENTOUTCOME']._serialized_start=2847
+  _globals['_CLAIMPAYMENTOUTCOME']._serialized_end=3011
   _globals['_CLAIMPAYMENT']._serialized_start=118
-  _globals['_CLAIMPAYMENT']._serialized_end=518
-  _globals['_REMITTANCE']._serialized_start=521
-  _globals['_REMITTANCE']._serialized_end=1096
-  _globals['_IMPORTREMITTANCEFILEREQUEST']._serialized_start=1098
-  _globals['_IMPORTREMITTANCEFILEREQUEST']._serialized_end=1163
-  _globals['_IMPORTREMITTANCEFILERESPONSE']._serialized_start=1165
-  _globals['_IMPORTREMITTANCEFILERESPONSE']._serialized_end=1271
-  _globals['_LISTREMITTANCESREQUEST']._serialized_start=1273
-  _globals['_LISTREMITTANCESREQUEST']._serialized_end=1366
-  _globals['_LISTREMITTANCESRESPONSE']._serialized_start=1368
-  _globals['_LISTREMITTANCESRESPONSE']._serialized_end=1446
-  _globals['_GETREMITTANCEREQUEST']._serialized_start=1448
-  _globals['_GETREMITTANCEREQUEST']._serialized_end=1493
-  _globals['_GETREMITTANCERESPONSE']._serialized_start=1495
-  _globals['_GETREMITTANCERESPONSE']._serialized_end=1620
-  _globals['_POSTREMITTANCEREQUEST']._serialized_start=1622
-  _globals['_POSTREMITTANCEREQUEST']._serialized_end=1668
-  _globals['_POSTREMITTANCERESPONSE']._serialized_start=1670
-  _globals['_POSTREMITTANCERESPONSE']._serialized_end=1769
-  _globals['_DENIAL']._serialized_start=1772
-  _globals['_DENIAL']._serialized_end=2063
-  _globals['_LISTDENIALSREQUEST']._serialized_start=2065
-  _globals['_LISTDENIALSREQUEST']._serialized_end=2100
-  _globals['_LISTDENIALSRESPONSE']._serialized_start=2102
-  _globals['_LISTDENIALSRESPONSE']._serialized_end=2168
-  _globals['_REMITTANCESERVICE']._serialized_start=2486
-  _globals['_REMITTANCESERVICE']._serialized_end=3039
+  _globals['_CLAIMPAYMENT']._serialized_end=543
+  _globals['_REMITTANCE']._serialized_start=546
+  _globals['_REMITTANCE']._serialized_end=1146
+  _globals['_IMPORTREMITTANCEFILEREQUEST']._serialized_start=1148
+  _globals['_IMPORTREMITTANCEFILEREQUEST']._serialized_end=1213
+  _globals['_IMPORTREMITTANCEFILERESPONSE']._serialized_start=1215
+  _globals['_IMPORTREMITTANCEFILERESPONSE']._serialized_end=1321
+  _globals['_LISTREMITTANCESREQUEST']._serialized_start=1323
+  _globals['_LISTREMITTANCESREQUEST']._serialized_end=1416
+  _globals['_LISTREMITTANCESRESPONSE']._serialized_start=1418
+  _globals['_LISTREMITTANCESRESPONSE']._serialized_end=1496
+  _globals['_GETREMITTANCEREQUEST']._serialized_start=1498
+  _globals['_GETREMITTANCEREQUEST']._serialized_end=1543
+  _globals['_GETREMITTANCERESPONSE']._serialized_start=1545
+  _globals['_GETREMITTANCERESPONSE']._serialized_end=1670
+  _globals['_POSTREMITTANCEREQUEST']._serialized_start=1672
+  _globals['_POSTREMITTANCEREQUEST']._serialized_end=1718
+  _globals['_POSTREMITTANCERESPONSE']._serialized_start=1720
+  _globals['_POSTREMITTANCERESPONSE']._serialized_end=1819
+  _globals['_DENIAL']._serialized_start=1822
+  _globals['_DENIAL']._serialized_end=2113
+  _globals['_LISTDENIALSREQUEST']._serialized_start=2115
+  _globals['_LISTDENIALSREQUEST']._serialized_end=2150
+  _globals['_LISTDENIALSRESPONSE']._serialized_start=2152
+  _globals['_LISTDENIALSRESPONSE']._serialized_end=2218
+  _globals['_UNDERPAYMENT']._serialized_start=2221
+  _globals['_UNDERPAYMENT']._serialized_end=2540
+  _globals['_LISTUNDERPAYMENTSREQUEST']._serialized_start=2542
+  _globals['_LISTUNDERPAYMENTSREQUEST']._serialized_end=2583
+  _globals['_LISTUNDERPAYMENTSRESPONSE']._serialized_start=2585
+  _globals['_LISTUNDERPAYMENTSRESPONSE']._serialized_end=2696
+  _globals['_REMITTANCESERVICE']._serialized_start=3014
+  _globals['_REMITTANCESERVICE']._serialized_end=3681
 # @@protoc_insertion_point(module_scope)

@@ -90,6 +90,7 @@ class ClaimPayment(_message.Message):
     DENIED_CENTS_FIELD_NUMBER: _builtins.int
     OUTCOME_FIELD_NUMBER: _builtins.int
     EXCEPTION_FIELD_NUMBER: _builtins.int
+    UNDERPAID_CENTS_FIELD_NUMBER: _builtins.int
     position: _builtins.int
     control_number: _builtins.str
     """CLP01 as the payer sent it, CLP02, CLP07."""
@@ -109,6 +110,8 @@ class ClaimPayment(_message.Message):
     """Services denied (nothing paid, nothing to the patient): left with the payer, in the denial worklist."""
     outcome: Global___ClaimPaymentOutcome.ValueType
     exception: _builtins.str
+    underpaid_cents: _builtins.int
+    """Allowed below the payer's contract, summed over the services."""
     @_builtins.property
     def date_of_service(self) -> _date_pb2.Date: ...
     def __init__(
@@ -129,10 +132,11 @@ class ClaimPayment(_message.Message):
         denied_cents: _builtins.int = ...,
         outcome: Global___ClaimPaymentOutcome.ValueType = ...,
         exception: _builtins.str = ...,
+        underpaid_cents: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["charge_cents", b"charge_cents", "claim_id", b"claim_id", "contractual_cents", b"contractual_cents", "control_number", b"control_number", "date_of_service", b"date_of_service", "denied_cents", b"denied_cents", "exception", b"exception", "outcome", b"outcome", "paid_cents", b"paid_cents", "patient_cents", b"patient_cents", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_claim_number", b"payer_claim_number", "position", b"position", "status_code", b"status_code"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["charge_cents", b"charge_cents", "claim_id", b"claim_id", "contractual_cents", b"contractual_cents", "control_number", b"control_number", "date_of_service", b"date_of_service", "denied_cents", b"denied_cents", "exception", b"exception", "outcome", b"outcome", "paid_cents", b"paid_cents", "patient_cents", b"patient_cents", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_claim_number", b"payer_claim_number", "position", b"position", "status_code", b"status_code", "underpaid_cents", b"underpaid_cents"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -162,6 +166,7 @@ class Remittance(_message.Message):
     POSTED_AT_FIELD_NUMBER: _builtins.int
     POSTED_BY_FIELD_NUMBER: _builtins.int
     REVIEW_REASON_FIELD_NUMBER: _builtins.int
+    UNDERPAID_CENTS_FIELD_NUMBER: _builtins.int
     remittance_id: _builtins.int
     payer_name: _builtins.str
     trace_number: _builtins.str
@@ -183,6 +188,7 @@ class Remittance(_message.Message):
     """PLB: taken back from the payment (+) or added to it (-, e.g. interest)."""
     posted_by: _builtins.str
     review_reason: _builtins.str
+    underpaid_cents: _builtins.int
     @_builtins.property
     def payment_date(self) -> _date_pb2.Date: ...
     @_builtins.property
@@ -212,10 +218,11 @@ class Remittance(_message.Message):
         posted_at: _timestamp_pb2.Timestamp | None = ...,
         posted_by: _builtins.str = ...,
         review_reason: _builtins.str = ...,
+        underpaid_cents: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["imported_at", b"imported_at", "payment_date", b"payment_date", "posted_at", b"posted_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_count", b"claim_count", "contractual_cents", b"contractual_cents", "denied_cents", b"denied_cents", "exception_count", b"exception_count", "file_name", b"file_name", "imported_at", b"imported_at", "paid_cents", b"paid_cents", "patient_cents", b"patient_cents", "payer_identifier", b"payer_identifier", "payer_name", b"payer_name", "payment_cents", b"payment_cents", "payment_date", b"payment_date", "payment_method", b"payment_method", "posted_at", b"posted_at", "posted_by", b"posted_by", "provider_adjustment_cents", b"provider_adjustment_cents", "remittance_id", b"remittance_id", "review_reason", b"review_reason", "status", b"status", "trace_number", b"trace_number"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_count", b"claim_count", "contractual_cents", b"contractual_cents", "denied_cents", b"denied_cents", "exception_count", b"exception_count", "file_name", b"file_name", "imported_at", b"imported_at", "paid_cents", b"paid_cents", "patient_cents", b"patient_cents", "payer_identifier", b"payer_identifier", "payer_name", b"payer_name", "payment_cents", b"payment_cents", "payment_date", b"payment_date", "payment_method", b"payment_method", "posted_at", b"posted_at", "posted_by", b"posted_by", "provider_adjustment_cents", b"provider_adjustment_cents", "remittance_id", b"remittance_id", "review_reason", b"review_reason", "status", b"status", "trace_number", b"trace_number", "underpaid_cents", b"underpaid_cents"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -500,3 +507,103 @@ class ListDenialsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListDenialsResponse: _TypeAlias = ListDenialsResponse  # noqa: Y015
+
+@_typing.final
+class Underpayment(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    UNDERPAYMENT_ID_FIELD_NUMBER: _builtins.int
+    CLAIM_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    PATIENT_NAME_FIELD_NUMBER: _builtins.int
+    LINE_NUMBER_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    DATE_OF_SERVICE_FIELD_NUMBER: _builtins.int
+    CHARGE_CENTS_FIELD_NUMBER: _builtins.int
+    EXPECTED_ALLOWED_CENTS_FIELD_NUMBER: _builtins.int
+    ALLOWED_CENTS_FIELD_NUMBER: _builtins.int
+    SHORT_CENTS_FIELD_NUMBER: _builtins.int
+    PAYER_NAME_FIELD_NUMBER: _builtins.int
+    REMITTANCE_ID_FIELD_NUMBER: _builtins.int
+    underpayment_id: _builtins.int
+    claim_id: _builtins.int
+    patient_id: _builtins.int
+    patient_name: _builtins.str
+    line_number: _builtins.int
+    code: _builtins.str
+    charge_cents: _builtins.int
+    expected_allowed_cents: _builtins.int
+    """The contract's allowed amount, what the payer allowed (paid + patient share), and the difference."""
+    allowed_cents: _builtins.int
+    short_cents: _builtins.int
+    payer_name: _builtins.str
+    remittance_id: _builtins.int
+    @_builtins.property
+    def date_of_service(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        underpayment_id: _builtins.int = ...,
+        claim_id: _builtins.int = ...,
+        patient_id: _builtins.int = ...,
+        patient_name: _builtins.str = ...,
+        line_number: _builtins.int = ...,
+        code: _builtins.str = ...,
+        date_of_service: _date_pb2.Date | None = ...,
+        charge_cents: _builtins.int = ...,
+        expected_allowed_cents: _builtins.int = ...,
+        allowed_cents: _builtins.int = ...,
+        short_cents: _builtins.int = ...,
+        payer_name: _builtins.str = ...,
+        remittance_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["date_of_service", b"date_of_service"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed_cents", b"allowed_cents", "charge_cents", b"charge_cents", "claim_id", b"claim_id", "code", b"code", "date_of_service", b"date_of_service", "expected_allowed_cents", b"expected_allowed_cents", "line_number", b"line_number", "patient_id", b"patient_id", "patient_name", b"patient_name", "payer_name", b"payer_name", "remittance_id", b"remittance_id", "short_cents", b"short_cents", "underpayment_id", b"underpayment_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Underpayment: _TypeAlias = Underpayment  # noqa: Y015
+
+@_typing.final
+class ListUnderpaymentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LIMIT_FIELD_NUMBER: _builtins.int
+    limit: _builtins.int
+    """0 means 200; at most 2000. Oldest first."""
+    def __init__(
+        self,
+        *,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListUnderpaymentsRequest: _TypeAlias = ListUnderpaymentsRequest  # noqa: Y015
+
+@_typing.final
+class ListUnderpaymentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    UNDERPAYMENTS_FIELD_NUMBER: _builtins.int
+    TOTAL_SHORT_CENTS_FIELD_NUMBER: _builtins.int
+    total_short_cents: _builtins.int
+    @_builtins.property
+    def underpayments(self) -> _containers.RepeatedCompositeFieldContainer[Global___Underpayment]: ...
+    def __init__(
+        self,
+        *,
+        underpayments: _abc.Iterable[Global___Underpayment] | None = ...,
+        total_short_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["total_short_cents", b"total_short_cents", "underpayments", b"underpayments"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListUnderpaymentsResponse: _TypeAlias = ListUnderpaymentsResponse  # noqa: Y015

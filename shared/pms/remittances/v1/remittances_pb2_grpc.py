@@ -63,6 +63,11 @@ class RemittanceServiceStub:
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
                 response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
                 _registered_method=True)
+        self.ListUnderpayments = channel.unary_unary(
+                '/pms.remittances.v1.RemittanceService/ListUnderpayments',
+                request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsRequest.SerializeToString,
+                response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsResponse.FromString,
+                _registered_method=True)
 
 
 class RemittanceServiceServicer:
@@ -106,6 +111,13 @@ class RemittanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListUnderpayments(self, request, context):
+        """Services the payer allowed less for than its contract says: money to ask for.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RemittanceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +145,11 @@ def add_RemittanceServiceServicer_to_server(servicer, server):
                     servicer.ListDenials,
                     request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.FromString,
                     response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.SerializeToString,
+            ),
+            'ListUnderpayments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUnderpayments,
+                    request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsRequest.FromString,
+                    response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -274,6 +291,33 @@ class RemittanceService:
             '/pms.remittances.v1.RemittanceService/ListDenials',
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUnderpayments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.remittances.v1.RemittanceService/ListUnderpayments',
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsRequest.SerializeToString,
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -46,6 +46,8 @@ class RemittanceServiceStub:
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
     ListDenials: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    ListUnderpayments: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListUnderpaymentsRequest, _remittances_pb2.ListUnderpaymentsResponse]
+    """Services the payer allowed less for than its contract says: money to ask for."""
 
 @_typing.type_check_only
 class RemittanceServiceAsyncStub(RemittanceServiceStub):
@@ -65,6 +67,8 @@ class RemittanceServiceAsyncStub(RemittanceServiceStub):
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
     ListDenials: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]  # type: ignore[assignment]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    ListUnderpayments: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListUnderpaymentsRequest, _remittances_pb2.ListUnderpaymentsResponse]  # type: ignore[assignment]
+    """Services the payer allowed less for than its contract says: money to ask for."""
 
 class RemittanceServiceServicer(metaclass=_abc_1.ABCMeta):
     """ERAs (835 remittance advice): imported, previewed, then posted to the ledger exactly once. An ERA is known by its
@@ -111,5 +115,13 @@ class RemittanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_remittances_pb2.ListDenialsResponse, _abc.Awaitable[_remittances_pb2.ListDenialsResponse]]:
         """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+
+    @_abc_1.abstractmethod
+    def ListUnderpayments(
+        self,
+        request: _remittances_pb2.ListUnderpaymentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_remittances_pb2.ListUnderpaymentsResponse, _abc.Awaitable[_remittances_pb2.ListUnderpaymentsResponse]]:
+        """Services the payer allowed less for than its contract says: money to ask for."""
 
 def add_RemittanceServiceServicer_to_server(servicer: RemittanceServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
