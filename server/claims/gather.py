@@ -55,3 +55,24 @@ async def lines(db: AsyncSession, practice_id: int, claim_ids: list[int]) -> dic
     for r in await raw.fetch_all(db, _LINES_SQL, {"p": practice_id, "ids": claim_ids}):
         out[r.claim_id].append(r)
     return out
+
+
+# For secondary and tertiary claims: the payer before, its policy, and its newest posted answer (not a reversal).
+_PRIOR_SQL = """
+SELECT c.id AS claim_id, rc.detail, rc.plan, r.payment_date, pol.relationship, pol.subscriber, pol.member_id,
+       pol.group_number, pol.plan_name, y.name AS payer_name, y.electronic_payer_id, y.claim_filing_indicator
+  FROM claim c
+  JOIN claim pc ON pc.practice_id = c.practice_id AND pc.id = c.primary_claim_id
+  CROSS JOIN LATERAL (
+        SELECT * FROM remittance_claim x
+         WHERE x.practice_id = c.practice_id AND x.claim_id = pc.id AND x.outcome = 'posted' AND x.status_code <> '22'
+         ORDER BY x.remittance_id DESC, x.position DESC LIMIT 1) rc
+  JOIN remittance r ON r.practice_id = rc.practice_id AND r.id = rc.remittance_id
+  JOIN insurance_policy pol ON pol.practice_id = pc.practice_id AND pol.id = pc.policy_id
+  JOIN payer y ON y.practice_id = pc.practice_id AND y.id = pc.payer_id
+ WHERE c.practice_id = :p AND c.id = ANY(:ids) AND c.primary_claim_id IS NOT NULL"""
+
+
+async def prior_payers(db: AsyncSession, practice_id: int, claim_ids: list[int]) -> dict[int, Any]:
+    """claim id -> what the payer before it decided (secondary and tertiary claims only)."""
+    return {r.claim_id: r for r in await raw.fetch_all(db, _PRIOR_SQL, {"p": practice_id, "ids": claim_ids})}

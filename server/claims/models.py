@@ -70,6 +70,7 @@ class Claim(Base):
         ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),
         ForeignKeyConstraint(["practice_id", "replaces_claim_id"], ["claim.practice_id", "claim.id"]),
         ForeignKeyConstraint(["practice_id", "batch_id"], ["claim_batch.practice_id", "claim_batch.id"]),
+        ForeignKeyConstraint(["practice_id", "primary_claim_id"], ["claim.practice_id", "claim.id"]),
         CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status_value"),
         CheckConstraint("frequency IN ('1', '7', '8')", name="frequency_value"),
         CheckConstraint("responsibility IN ('P', 'S', 'T')", name="responsibility_value"),
@@ -93,6 +94,8 @@ class Claim(Base):
     # 1 original, 7 replacement, 8 void (of replaces_claim_id).
     frequency: Mapped[str] = mapped_column(String(1), server_default="1")
     replaces_claim_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A secondary (or tertiary) claim: the claim whose payer paid first; its ERA fills loops 2320/2430.
+    primary_claim_id: Mapped[int | None] = mapped_column(BigInteger)
     # The payer's own claim number (from the 277CA or 835): a replacement or void must quote it.
     payer_claim_number: Mapped[str] = mapped_column(String(50), server_default="")
     status: Mapped[str] = mapped_column(String(14), server_default="draft")

@@ -47,7 +47,34 @@ def same_place(h: Any, setup_line1: str, setup_zip: str) -> bool:
             and _zip(h.location_zip)[:5] == _zip(setup_zip)[:5])
 
 
-def claim_values(h: Any, lines: list[Any], setup: BillingSetup) -> x.Claim:
+def _adjustments(items: list[dict[str, Any]]) -> tuple[x.Adjustment, ...]:
+    return tuple(x.Adjustment(a["group"], a["reason"], a["amount_cents"], a.get("quantity", 0)) for a in items)
+
+
+def other_payer(prior: Any, patient: x.Person) -> x.OtherPayer:
+    """Loops 2320/2330/2430 from the prior payer's ERA as it was posted (server/remittances)."""
+    detail, plan = prior.detail, prior.plan
+    is_self = prior.relationship == "18"
+    line_numbers = [s[0] for s in plan.get("services", [])]
+    return x.OtherPayer(
+        subscriber=x.Subscriber(
+            person=patient if is_self else _subscriber_person(prior.subscriber or {}), member_id=prior.member_id,
+            responsibility="P", claim_filing_indicator=prior.claim_filing_indicator,
+            group_number=prior.group_number, plan_name="" if prior.group_number else prior.plan_name),
+        relationship=prior.relationship,
+        payer=x.PayerName(name=prior.payer_name, payer_id=prior.electronic_payer_id),
+        paid_cents=detail["paid_cents"], adjudicated_on=prior.payment_date,
+        claim_adjustments=_adjustments(detail.get("adjustments", [])),
+        lines=tuple(x.LineAdjudication(
+            payer_id=prior.electronic_payer_id, procedure_code=svc["procedure_code"],
+            modifiers=tuple(svc.get("modifiers", [])), paid_cents=svc["paid_cents"],
+            paid_units=max(1, svc.get("units_milli", 1000) // 1000), adjudicated_on=prior.payment_date,
+            adjustments=_adjustments(svc.get("adjustments", [])),
+            line_number=(line_numbers[i] or 0) if i < len(line_numbers) else 0)
+            for i, svc in enumerate(detail.get("lines", []))))
+
+
+def claim_values(h: Any, lines: list[Any], setup: BillingSetup, prior: Any = None) -> x.Claim:
     is_self = h.relationship == "18"
     patient = _patient(h)
     subscriber = x.Subscriber(
@@ -80,7 +107,8 @@ def claim_values(h: Any, lines: list[Any], setup: BillingSetup) -> x.Claim:
         if h.supervising_npi else None,
         facility=facility, provider_signature=True, accept_assignment=h.accept_assignment,
         benefits_assigned=h.accept_assignment, release_of_information="Y" if h.signature_on_file else "I",
-        original_claim_number=h.replaced_payer_claim_number or "", prior_authorization=h.prior_authorization)
+        original_claim_number=h.replaced_payer_claim_number or "", prior_authorization=h.prior_authorization,
+        other_payers=(other_payer(prior, patient),) if prior is not None else ())
 
 
 def _referring(h: Any) -> x.ProviderName | None:
@@ -98,6 +126,7 @@ async def batch_values(db: AsyncSession, practice_id: int, setup: BillingSetup, 
                        interchange: int, created_at: datetime) -> x.Batch:
     heads = await gather.headers(db, practice_id, claim_ids)
     lines = await gather.lines(db, practice_id, claim_ids)
+    prior = await gather.prior_payers(db, practice_id, claim_ids)
     address = x.Address(line1=setup.address_line1, line2=setup.address_line2, city=setup.city, state=setup.state,
                         zip=setup.zip)
     return x.Batch(
@@ -110,4 +139,5 @@ async def batch_values(db: AsyncSession, practice_id: int, setup: BillingSetup, 
         billing_provider=x.BillingProvider(organization_name=setup.organization_name, npi=setup.npi,
                                            tax_id=setup.tax_id, taxonomy=setup.taxonomy, address=address,
                                            contact_name=setup.contact_name, phone=setup.phone),
-        claims=tuple(claim_values(h, lines.get(h.id, []), setup) for h in heads), reference=f"B{interchange}")
+        claims=tuple(claim_values(h, lines.get(h.id, []), setup, prior.get(h.id)) for h in heads),
+        reference=f"B{interchange}")

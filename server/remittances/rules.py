@@ -89,9 +89,11 @@ def exception(message: str) -> ClaimPlan:
     return ClaimPlan((), 0, exception=message)
 
 
-def split(adjustments: Sequence[Adjustment]) -> tuple[int, int]:
-    """(off the bill, patient responsibility) in cents."""
-    off = sum(a.amount_cents for a in adjustments if a.group in OFF_THE_BILL)
+def split(adjustments: Sequence[Adjustment], *, after_primary: bool = False) -> tuple[int, int]:
+    """(off the bill, patient responsibility) in cents. A secondary payer's OA-23 (the impact of the prior
+    payer's adjudication) is what the primary already paid and took off: not again."""
+    off = sum(a.amount_cents for a in adjustments if a.group in OFF_THE_BILL
+              and not (after_primary and a.group == "OA" and a.reason == "23"))
     patient = sum(a.amount_cents for a in adjustments if a.group == "PR")
     return off, patient
 
@@ -143,13 +145,17 @@ def match_lines(claim_id: int, billed: Sequence[BilledLine], services: Sequence[
     return out
 
 
-def plan_claim(claim_id: int, billed: Sequence[BilledLine], cp: ClaimPayment) -> ClaimPlan:
-    """What a matched claim payment posts, or an exception saying why it cannot."""
+def plan_claim(claim_id: int, billed: Sequence[BilledLine], cp: ClaimPayment, *, after_primary: bool = False
+               ) -> ClaimPlan:
+    """What a matched claim payment posts, or an exception saying why it cannot. ``after_primary``: the claim is a
+    secondary or tertiary one, whose payer's A/R holds only what the payers before it left."""
     if cp.status not in KNOWN_STATUS:
         return exception(f"claim status code {cp.status} is not one this system posts")
     reversal = cp.status == REVERSAL
     sign = -1 if reversal else 1
-    claim_off, claim_patient = split(cp.adjustments)
+    # Whether it adds up is judged on everything the payer says; what posts leaves out a secondary's OA-23.
+    claim_off_all, claim_patient = split(cp.adjustments)
+    claim_off = split(cp.adjustments, after_primary=after_primary)[0]
     services: list[ServicePlan] = []
     if cp.lines:
         matched = match_lines(claim_id, billed, cp.lines)
@@ -157,27 +163,30 @@ def plan_claim(claim_id: int, billed: Sequence[BilledLine], cp: ClaimPayment) ->
             return exception(matched)
         by_number = {b.line_number: b for b in billed}
         for i, (svc, number) in enumerate(zip(cp.lines, matched, strict=True), 1):
-            off, patient = split(svc.adjustments)
-            if svc.charge_cents - svc.paid_cents - off - patient != 0:
+            off_all, patient = split(svc.adjustments)
+            if svc.charge_cents - svc.paid_cents - off_all - patient != 0:
                 return exception(f"service {i} ({svc.procedure_code}) does not add up: charge minus payment and "
                                  "adjustments is not zero")
             if svc.charge_cents != sign * by_number[number].charge_cents:
                 return exception(f"service {i} ({svc.procedure_code}) reports a charge of "
                                  f"{svc.charge_cents / 100:,.2f}; line {number} was billed at "
                                  f"{by_number[number].charge_cents / 100:,.2f}")
-            denied = svc.paid_cents == 0 and patient == 0 and svc.charge_cents != 0
-            short = 0 if denied or reversal else underpaid(by_number[number], svc.paid_cents + patient)
+            off = split(svc.adjustments, after_primary=after_primary)[0]
+            denied = svc.paid_cents == 0 and patient == 0 and (off != 0 if after_primary else svc.charge_cents != 0)
+            short = 0 if denied or reversal or after_primary else underpaid(by_number[number],
+                                                                            svc.paid_cents + patient)
             services.append(ServicePlan(number, svc.charge_cents, svc.paid_cents, off, patient, denied,
                                         reasons(svc.adjustments), svc.remarks, short))
-        if sum(s.paid_cents for s in cp.lines) - claim_off - claim_patient != cp.paid_cents:
+        if sum(s.paid_cents for s in cp.lines) - claim_off_all - claim_patient != cp.paid_cents:
             return exception("the services' payments less the claim's adjustments are not the claim's payment")
     else:
         if cp.charge_cents != sign * sum(b.charge_cents for b in billed):
             return exception(f"the payment reports a charge of {cp.charge_cents / 100:,.2f}; the claim was billed "
                              f"at {sum(b.charge_cents for b in billed) / 100:,.2f}")
-        if cp.charge_cents - cp.paid_cents - claim_off - claim_patient != 0:
+        if cp.charge_cents - cp.paid_cents - claim_off_all - claim_patient != 0:
             return exception("the claim payment does not add up: charge minus payment and adjustments is not zero")
-        denied = cp.paid_cents == 0 and claim_patient == 0 and cp.charge_cents != 0
+        denied = cp.paid_cents == 0 and claim_patient == 0 and (claim_off != 0 if after_primary
+                                                                else cp.charge_cents != 0)
         services.append(ServicePlan(None, cp.charge_cents, cp.paid_cents, claim_off, claim_patient, denied,
                                     reasons(cp.adjustments), cp.remarks))
         claim_off = claim_patient = 0

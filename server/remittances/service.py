@@ -14,10 +14,10 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.claims.models import Claim
+from server.claims.models import Claim, ClaimEvent
 from server.claims.service import record
 from server.db import raw
 from server.errors import InvalidArgument, NotFound, RuleViolation
@@ -35,10 +35,31 @@ PAYABLE = frozenset({"sent", "accepted", "paid", "partially_paid", "denied"})
 
 _CLAIMS_SQL = """
 SELECT c.id, c.status, c.payer_id, c.patient_id, c.encounter_id, c.payer_claim_number, c.date_of_service,
-       y.electronic_payer_id
+       c.responsibility, c.primary_claim_id, y.electronic_payer_id
   FROM claim c JOIN payer y ON y.practice_id = c.practice_id AND y.id = c.payer_id
  WHERE c.practice_id = :p
-   AND (c.id = ANY(:ids) OR (c.payer_claim_number <> '' AND c.payer_claim_number = ANY(:numbers)))"""
+   AND (c.id = ANY(:ids) OR c.primary_claim_id = ANY(:ids)
+        OR (c.payer_claim_number <> '' AND c.payer_claim_number = ANY(:numbers)))
+   AND c.status NOT IN ('corrected', 'voided')"""
+
+# The policy after each claim's own in the patient's order, in force on the date of service: who the patient's
+# share goes to before it goes to the patient.
+_NEXT_COVERAGE_SQL = """
+SELECT c.id AS claim_id, nxt.id AS policy_id, nxt.payer_id
+  FROM claim c
+  JOIN insurance_policy cur ON cur.practice_id = c.practice_id AND cur.id = c.policy_id
+  CROSS JOIN LATERAL (
+        SELECT id, payer_id FROM insurance_policy p
+         WHERE p.practice_id = c.practice_id AND p.patient_id = c.patient_id AND p.id <> c.policy_id
+           AND p.effective_date <= c.date_of_service
+           AND (p.termination_date IS NULL OR p.termination_date >= c.date_of_service)
+           AND coalesce(p.priority, 99) > coalesce(cur.priority, 99)
+         ORDER BY p.priority NULLS LAST, p.effective_date DESC, p.id LIMIT 1) nxt
+ WHERE c.practice_id = :p AND c.id = ANY(:ids) AND c.responsibility IN ('P', 'S')"""
+
+NEXT_RESPONSIBILITY = {"P": "S", "S": "T"}
+# CLP02: processed, and the payer forwarded the claim to the next payer itself (a crossover).
+FORWARDED = {"19", "20", "21"}
 
 _LINES_SQL = """
 SELECT claim_id, line_number, code, modifiers, charge_cents, expected_allowed_cents FROM claim_line
@@ -170,14 +191,23 @@ async def _plan(db: AsyncSession, practice_id: int, r: era.Remittance) -> list[t
             claim = same[0] if len(same) == 1 else None
         if claim is None:
             out.append((None, rules.exception(f"no claim matches patient control number {cp.control_number!r}")))
+        elif r.payer.payer_id and claim.electronic_payer_id and r.payer.payer_id != claim.electronic_payer_id and (
+                crossed := next((c for c in claims.values() if c.primary_claim_id == claim.id
+                                 and c.electronic_payer_id == r.payer.payer_id), None)) is not None:
+            # The primary's control number on the next payer's ERA: the claim the primary forwarded to it.
+            out.append((crossed.id, _checked_plan(crossed, billed, cp)))
         elif r.payer.payer_id and claim.electronic_payer_id and r.payer.payer_id != claim.electronic_payer_id:
             out.append((claim.id, rules.exception(
                 f"claim {claim.id} was billed to payer {claim.electronic_payer_id}, not {r.payer.payer_id}")))
-        elif claim.status not in PAYABLE:
-            out.append((claim.id, rules.exception(f"claim {claim.id} is {claim.status.replace('_', ' ')}")))
         else:
-            out.append((claim.id, rules.plan_claim(claim.id, billed.get(claim.id, []), cp)))
+            out.append((claim.id, _checked_plan(claim, billed, cp)))
     return out
+
+
+def _checked_plan(claim: Any, billed: dict[int, list[rules.BilledLine]], cp: era.ClaimPayment) -> rules.ClaimPlan:
+    if claim.status not in PAYABLE:
+        return rules.exception(f"claim {claim.id} is {claim.status.replace('_', ' ')}")
+    return rules.plan_claim(claim.id, billed.get(claim.id, []), cp, after_primary=claim.responsibility != "P")
 
 
 async def load(ctx: CallContext, remittance_id: int, *, for_update: bool = False) -> Remittance:
@@ -188,10 +218,12 @@ async def load(ctx: CallContext, remittance_id: int, *, for_update: bool = False
     return row
 
 
-def entry_lines(plan: rules.ClaimPlan, payer_id: int, patient_id: int, encounter_id: int
-                ) -> tuple[posting.Line, ...]:
+def entry_lines(plan: rules.ClaimPlan, payer_id: int, patient_id: int, encounter_id: int,
+                next_payer_id: int | None = None) -> tuple[posting.Line, ...]:
     """The ledger lines of one claim payment: the money in, and each service off the payer's A/R to where it
-    goes (paid, off the bill, to the patient). Denied services post nothing."""
+    goes (paid, off the bill, to the patient, or to the next payer when the patient has one). Denied services post
+    nothing."""
+    share = ("insurance_ar", next_payer_id) if next_payer_id is not None else ("patient_ar", None)
     lines = [posting.Line("undeposited_funds", plan.paid_cents, None, patient_id, encounter_id)]
     for s in plan.services:
         if s.denied:
@@ -202,12 +234,12 @@ def entry_lines(plan: rules.ClaimPlan, payer_id: int, patient_id: int, encounter
             lines.append(posting.Line("contractual", s.contractual_cents, payer_id, patient_id, encounter_id,
                                       s.line_number))
         if s.patient_cents:
-            lines.append(posting.Line("patient_ar", s.patient_cents, None, patient_id, encounter_id,
+            lines.append(posting.Line(share[0], s.patient_cents, share[1], patient_id, encounter_id,
                                       s.line_number))
     if plan.claim_contractual_cents:
         lines.append(posting.Line("contractual", plan.claim_contractual_cents, payer_id, patient_id, encounter_id))
     if plan.claim_patient_cents:
-        lines.append(posting.Line("patient_ar", plan.claim_patient_cents, None, patient_id, encounter_id))
+        lines.append(posting.Line(share[0], plan.claim_patient_cents, share[1], patient_id, encounter_id))
     # A payment of nothing on services all denied moves no money: no entry at all.
     return tuple(li for li in lines if li.amount_cents != 0)
 
@@ -223,6 +255,8 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
     claim_ids = [c.claim_id for c in ready if c.claim_id is not None]
     claims = {c.id: c for c in (await ctx.db.execute(select(Claim).where(
         Claim.practice_id == ctx.practice_id, Claim.id.in_(claim_ids)).with_for_update())).scalars()}
+    following = {r.claim_id: r for r in await raw.fetch_all(ctx.db, _NEXT_COVERAGE_SQL, {
+        "p": ctx.practice_id, "ids": list(claims)})}
     entries: list[posting.Entry] = []
     posted: list[RemittanceClaim] = []
     count = 0
@@ -236,7 +270,13 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
             rc.exception = f"claim {rc.claim_id} is {claim.status if claim else 'gone'} since the import"
             continue
         plan = _plan_from(rc.plan)
-        lines = entry_lines(plan, claim.payer_id, claim.patient_id, claim.encounter_id)
+        nxt = following.get(claim.id)
+        lines = entry_lines(plan, claim.payer_id, claim.patient_id, claim.encounter_id,
+                            nxt.payer_id if nxt is not None else None)
+        if nxt is not None and plan.patient_cents > 0 and plan.claim_status != "accepted":
+            await _bill_next_payer(ctx, claim, nxt, forwarded=rc.status_code in FORWARDED,
+                                   reason=f"ERA {row.trace_number}: {plan.patient_cents / 100:,.2f} left after "
+                                          f"{row.payer_name}")
         rc.outcome = "posted"
         if lines:
             entries.append(posting.Entry(
@@ -270,6 +310,36 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
         row.posted_by_name = ctx.require_session().username
     await ctx.db.flush()
     return row, count
+
+
+async def _bill_next_payer(ctx: CallContext, claim: Claim, nxt: Any, *, forwarded: bool, reason: str) -> None:
+    """The secondary (or tertiary) claim for what the payer left: the same lines, the next policy, the primary's
+    adjudication in loops 2320/2430 when it is written. A payer that forwarded the claim itself (a crossover) has
+    sent it: the claim is made as sent, to receive that payer's answer."""
+    responsibility = NEXT_RESPONSIBILITY[claim.responsibility]
+    exists = (await ctx.db.execute(select(Claim.id).where(
+        Claim.practice_id == ctx.practice_id, Claim.encounter_id == claim.encounter_id,
+        Claim.responsibility == responsibility, Claim.status.not_in(("corrected", "voided"))))).first()
+    if exists is not None:
+        return  # billed already (a re-adjudication after a reversal leaves it as it is)
+    who = ctx.require_session()
+    status = "sent" if forwarded else "draft"
+    made = Claim(practice_id=ctx.practice_id, encounter_id=claim.encounter_id, patient_id=claim.patient_id,
+                 policy_id=nxt.policy_id, payer_id=nxt.payer_id, responsibility=responsibility, status=status,
+                 date_of_service=claim.date_of_service, total_charge_cents=claim.total_charge_cents,
+                 primary_claim_id=claim.id, created_by=who.user_id)
+    ctx.db.add(made)
+    await ctx.db.flush()
+    await ctx.db.execute(text("""
+        INSERT INTO claim_line (practice_id, claim_id, line_number, code, modifiers, units, dx_pointers, charge_cents,
+                                ndc, ndc_quantity_milli, ndc_unit)
+        SELECT practice_id, :made, line_number, code, modifiers, units, dx_pointers, charge_cents, ndc,
+               ndc_quantity_milli, ndc_unit
+          FROM claim_line WHERE practice_id = :p AND claim_id = :primary"""),
+        {"made": made.id, "p": ctx.practice_id, "primary": claim.id})
+    ctx.db.add(ClaimEvent(practice_id=ctx.practice_id, claim_id=made.id, from_status="", to_status=status,
+                          reason=("forwarded by the primary payer (crossover); " if forwarded else "") + reason,
+                          by_user_id=who.user_id, by_name=who.username))
 
 
 async def _provider_adjustments(ctx: CallContext, row: Remittance) -> None:

@@ -12,10 +12,13 @@ import grpc
 import pytest
 
 from server.claims.clearinghouse import FolderTransport, deliver_written
+from server.x12.validate import pyx12_errors
 from server.x12.writer835 import Adjustment, ClaimPayment, ProviderAdjustment, ServicePayment, write_835
 from shared import dates
 from shared.pms.claims.v1 import claims_pb2 as cl
+from shared.pms.insurance.v1 import insurance_pb2 as ins
 from shared.pms.ledger.v1 import ledger_pb2 as lg
+from shared.pms.payers.v1 import payers_pb2
 from shared.pms.pricing.v1 import pricing_pb2 as pr
 from shared.pms.remittances.v1 import remittances_pb2 as rm
 from tests.api.test_claims import bill, configured, get_claim, insured_patient, payer_id, ready_encounter, scrub
@@ -24,6 +27,7 @@ from tests.api.test_scheduling import Practice
 from tests.api.test_scheduling import desk as desk
 from tests.api.test_scheduling import manager as manager
 from tests.api.test_scheduling import practice as practice
+from tests.builders import a_payer, a_policy
 from tests.support import Client, RunningServer, fails, status_details
 from tests.unit.test_x12_writers import PATIENT, PAYER, remittance
 
@@ -263,3 +267,53 @@ async def test_a_service_allowed_below_the_contract_is_flagged_as_underpaid(
     assert (short.line_number, short.code, short.expected_allowed_cents, short.allowed_cents, short.short_cents,
             short.payer_name) == (1, "99214", 12000, 11000, 1000, "Claims Mutual")
     assert listed.total_short_cents >= 1000
+
+
+async def test_the_patients_share_goes_to_the_secondary_payer_on_a_claim_pyx12_accepts(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    second = (await manager.payers.CreatePayer(payers_pb2.CreatePayerRequest(
+        payer=a_payer("Second Mutual", "SM002", "CI", 365)), metadata=manager.md)).payer.payer_id
+    [s] = await sent_claims(1, biller, manager, desk, provider_id, practice, payer_id, server, tmp_path)
+    await desk.insurance.AddPolicy(ins.AddPolicyRequest(policy=a_policy(s.patient_id, second, "SEC445566")),
+                                   metadata=desk.md)
+    primary = clp(s.claim_id, "1",
+                  svc("99214", 18000, 9000, Adjustment("CO", "45", 5000), Adjustment("PR", "1", 4000),
+                      control=f"{s.claim_id}-1"),
+                  svc("96372", 3500, 2800, Adjustment("PR", "2", 700), control=f"{s.claim_id}-2"))
+    era = (await import_file(biller, era_file("EFT-0006", primary))).remittances[0]
+    await post(biller, era.remittance_id)
+    # The 47.00 the primary left is the secondary payer's to pay first, not the patient's.
+    assert await balances(biller, s.patient_id) == (4700, 0)
+    listed = await biller.claims.ListClaims(cl.ListClaimsRequest(status=cl.CLAIM_STATUS_DRAFT), metadata=biller.md)
+    [secondary] = [c for c in listed.claims if c.patient_id == s.patient_id]
+    assert secondary.payer_name == "Second Mutual"
+    scrubbed = await scrub(biller, secondary.claim_id, queue=True)
+    assert scrubbed[0].status == cl.CLAIM_STATUS_QUEUED, scrubbed[0]
+    made = (await biller.claims.CreateBatch(cl.CreateBatchRequest(claim_ids=[secondary.claim_id]),
+                                            metadata=biller.md)).batch
+    file = await biller.claims.GetBatchFile(cl.GetBatchFileRequest(batch_id=made.batch_id), metadata=biller.md)
+    assert pyx12_errors(file.content) == []
+    segments = file.content.replace("\n", "").split("~")
+    assert any(x.startswith("SBR*S*18*") for x in segments)
+    assert "AMT*D*118" in segments  # what the primary paid (2320)
+    assert "CAS*PR*1*40" in segments and "SVD*CLM01*90*HC:99214**1" in segments  # its answer per line (2430)
+    db = server.inst.database(pool_size=1, max_overflow=0)
+    try:
+        await deliver_written(db, FolderTransport(tmp_path / "out2", tmp_path / "in2"))
+    finally:
+        await db.dispose()
+    # The secondary pays the coinsurance but 8.00; OA-23 is what the primary already settled.
+    paid = dataclasses.replace(clp(
+        secondary.claim_id, "2",
+        svc("99214", 18000, 3200, Adjustment("OA", "23", 14000), Adjustment("PR", "2", 800)),
+        svc("96372", 3500, 700, Adjustment("OA", "23", 2800))), claim_filing_indicator="12")
+    second_era = write_835(remittance(paid, payer=dataclasses.replace(CLAIMS_MUTUAL, name="Second Mutual",
+                                                                      payer_id="SM002"),
+                                      trace_number="EFT-0007")).encode()
+    era2 = (await import_file(biller, second_era)).remittances[0]
+    assert era2.exception_count == 0, (await preview(biller, era2.remittance_id)).claims
+    assert (era2.paid_cents, era2.contractual_cents, era2.patient_cents) == (3900, 0, 800)
+    await post(biller, era2.remittance_id)
+    assert await balances(biller, s.patient_id) == (0, 800)
+    assert (await get_claim(biller, secondary.claim_id)).claim.status == cl.CLAIM_STATUS_PAID
