@@ -21,8 +21,8 @@ from server.rpc.context import CallContext
 from shared.pms.patients.v1 import patients_pb2 as pb
 
 # They describe one record's own past; moving them would rewrite it. The ledger is money already posted: it is
-# never edited, so a record with ledger entries is not merged (see merge()).
-STAYS_WITH_RECORD = {"patient_change", "patient_merge", "patient", "ledger_entry"}
+# never edited, so a record with ledger entries (which every payment has) is not merged (see merge()).
+STAYS_WITH_RECORD = {"patient_change", "patient_merge", "patient", "ledger_entry", "ledger_line", "patient_payment"}
 
 
 def patient_references() -> list[tuple[Table, str]]:
