@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from server.ledger.models import ACCOUNTS, KINDS, LedgerEntry, LedgerLine
 from server.practice.service import practice_today
@@ -74,9 +75,12 @@ async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
              "reverses_entry_id": e.reverses_entry_id, "business_date": e.business_date or today,
              "idempotency_key": e.idempotency_key, "posted_by": who.user_id, "posted_by_name": who.username,
              "workstation": ctx.workstation.name, "note": e.note} for e in entries]
-    result = await ctx.db.execute(insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True), rows)
+    # Core inserts (not the ORM's bulk path): thousands of rows in a few multi-row statements.
+    entry_table, line_table = cast(Table, LedgerEntry.__table__), cast(Table, LedgerLine.__table__)
+    result = await ctx.db.execute(insert(entry_table).returning(entry_table.c.id, sort_by_parameter_order=True),
+                                  rows)
     ids = [r[0] for r in result]
-    await ctx.db.execute(insert(LedgerLine), [
+    await ctx.db.execute(insert(line_table), [
         {"practice_id": ctx.practice_id, "entry_id": entry_id, "account": li.account, "payer_id": li.payer_id,
          "patient_id": li.patient_id, "encounter_id": li.encounter_id, "line_number": li.line_number,
          "amount_cents": li.amount_cents}
