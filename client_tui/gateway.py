@@ -21,10 +21,13 @@ from shared.pms.codes.v1 import codes_pb2
 from shared.pms.documents.v1 import documents_pb2
 from shared.pms.encounters.v1 import encounters_pb2
 from shared.pms.insurance.v1 import insurance_pb2
+from shared.pms.ledger.v1 import ledger_pb2
 from shared.pms.patients.v1 import patients_pb2
 from shared.pms.payers.v1 import payers_pb2
+from shared.pms.payments.v1 import payments_pb2
 from shared.pms.pricing.v1 import pricing_pb2
 from shared.pms.reminders.v1 import reminders_pb2
+from shared.pms.remittances.v1 import remittances_pb2
 from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
 
 # Called with (bytes done, bytes total) while a file goes up or down.
@@ -450,3 +453,46 @@ class Gateway(Protocol):
     async def print_claims(self, claim_ids: Sequence[int], mode: int) -> PrintedClaims:
         """The claims on CMS-1500 forms, as one PDF; ``mode`` a ``FormMode`` (red form or full)."""
         ...
+
+    # -- the patient's account: ledger and payments (the patient screen's Account) ------------------------
+    async def get_patient_ledger(self, patient_id: int) -> ledger_pb2.GetPatientLedgerResponse:
+        """Every entry that changed what the patient's account owes, oldest first, with running balances."""
+        ...
+    async def post_patient_payment(
+        self, payment: payments_pb2.PatientPayment, applications: Sequence[payments_pb2.Application] = (),
+        keep_as_credit: bool = False, idempotency_key: str = "",
+    ) -> payments_pb2.PostPatientPaymentResponse:
+        """Applied to ``applications``, or (none) to the oldest balances first; ``keep_as_credit`` keeps it all as
+        unapplied credit. One key per user action: a retry with the same key posts once; a blank key gets a fresh
+        one (the gateway retries with it when the server cannot be reached)."""
+        ...
+    async def reverse_patient_payment(
+        self, payment_id: int, reason: str, idempotency_key: str = ""
+    ) -> payments_pb2.ReversePatientPaymentResponse: ...
+    async def apply_patient_credit(
+        self, patient_id: int, idempotency_key: str = ""
+    ) -> payments_pb2.ApplyPatientCreditResponse: ...
+    async def refund_patient_credit(
+        self, patient_id: int, amount_cents: int, reason: str, idempotency_key: str = ""
+    ) -> payments_pb2.RefundPatientCreditResponse: ...
+    async def list_patient_payments(
+        self, patient_id: int, limit: int = 0
+    ) -> payments_pb2.ListPatientPaymentsResponse:
+        """Newest first, with the patient's balance; ``limit`` 0: the server's (100)."""
+        ...
+
+    # -- ERAs (Billing mode: E in the claims worklist) -----------------------------------------------
+    async def import_remittance_file(self, path: Path) -> remittances_pb2.ImportRemittanceFileResponse:
+        """Reads the 835 at ``path`` on this workstation and sends it (``LocalFileError`` when it cannot be read);
+        nothing posts. Importing the same ERA again changes nothing."""
+        ...
+    async def list_remittances(self, status: int = 0, limit: int = 0) -> list[remittances_pb2.Remittance]:
+        """Newest first; ``status`` a ``RemittanceStatus`` value (0: any); ``limit`` 0: the server's (100)."""
+        ...
+    async def get_remittance(self, remittance_id: int) -> remittances_pb2.GetRemittanceResponse:
+        """The ERA with what each claim payment will post (or posted), for the preview."""
+        ...
+    async def post_remittance(self, remittance_id: int) -> remittances_pb2.PostRemittanceResponse:
+        """Posts every ready claim payment once; exceptions stay. Posting again posts nothing more."""
+        ...
+    async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]: ...

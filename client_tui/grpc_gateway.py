@@ -48,10 +48,13 @@ from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
+from shared.pms.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from shared.pms.patients.v1 import patients_pb2, patients_pb2_grpc
 from shared.pms.payers.v1 import payers_pb2, payers_pb2_grpc
+from shared.pms.payments.v1 import payments_pb2, payments_pb2_grpc
 from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
+from shared.pms.remittances.v1 import remittances_pb2, remittances_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
 
 T = TypeVar("T")
@@ -61,6 +64,8 @@ CHUNK_BYTES = 256 * 1024
 TRANSFER_DEADLINE_S = 120.0
 # The server's limit too (server/documents/rules.py); checked here so a big file is refused before it is sent.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# The server's limit for an 835 file (server/remittances/service.py).
+MAX_REMITTANCE_BYTES = 50 * 1024 * 1024
 CHANNEL_OPTIONS = [
     ("grpc.max_reconnect_backoff_ms", 2000),
     ("grpc.initial_reconnect_backoff_ms", 200),
@@ -156,6 +161,9 @@ class GrpcGateway:
         self.encounters = encounters_pb2_grpc.EncounterServiceStub(self.channel)
         self.pricing = pricing_pb2_grpc.PricingServiceStub(self.channel)
         self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
+        self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
+        self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
+        self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -827,6 +835,67 @@ class GrpcGateway:
         return PrintedClaims(file_name, pages, b"".join(chunks))
 
 
+    # -- the patient's account ------------------------------------------------------------------
+    async def get_patient_ledger(self, patient_id: int) -> ledger_pb2.GetPatientLedgerResponse:
+        return await self._call(self.ledger.GetPatientLedger, ledger_pb2.GetPatientLedgerRequest(patient_id=patient_id))
+
+    async def post_patient_payment(
+        self, payment: payments_pb2.PatientPayment, applications: Sequence[payments_pb2.Application] = (),
+        keep_as_credit: bool = False, idempotency_key: str = "",
+    ) -> payments_pb2.PostPatientPaymentResponse:
+        # Keyed: a retry after the server could not be reached posts the payment once.
+        return await self._call(self.payments.PostPatientPayment, payments_pb2.PostPatientPaymentRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, payment=payment, applications=list(applications),
+            keep_as_credit=keep_as_credit), retry=True)
+
+    async def reverse_patient_payment(
+        self, payment_id: int, reason: str, idempotency_key: str = ""
+    ) -> payments_pb2.ReversePatientPaymentResponse:
+        return await self._call(self.payments.ReversePatientPayment, payments_pb2.ReversePatientPaymentRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, payment_id=payment_id, reason=reason), retry=True)
+
+    async def apply_patient_credit(
+        self, patient_id: int, idempotency_key: str = ""
+    ) -> payments_pb2.ApplyPatientCreditResponse:
+        return await self._call(self.payments.ApplyPatientCredit, payments_pb2.ApplyPatientCreditRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, patient_id=patient_id), retry=True)
+
+    async def refund_patient_credit(
+        self, patient_id: int, amount_cents: int, reason: str, idempotency_key: str = ""
+    ) -> payments_pb2.RefundPatientCreditResponse:
+        return await self._call(self.payments.RefundPatientCredit, payments_pb2.RefundPatientCreditRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, patient_id=patient_id, amount_cents=amount_cents,
+            reason=reason), retry=True)
+
+    async def list_patient_payments(self, patient_id: int, limit: int = 0) -> payments_pb2.ListPatientPaymentsResponse:
+        return await self._call(self.payments.ListPatientPayments, payments_pb2.ListPatientPaymentsRequest(
+            patient_id=patient_id, limit=limit))
+
+    # -- ERAs -------------------------------------------------------------------------------------
+    async def import_remittance_file(self, path: Path) -> remittances_pb2.ImportRemittanceFileResponse:
+        content = await asyncio.to_thread(_read_file, path, MAX_REMITTANCE_BYTES)
+        # The same ERA imported again changes nothing, so a retry is safe.
+        return await self._call(self.remittances.ImportRemittanceFile, remittances_pb2.ImportRemittanceFileRequest(
+            file_name=path.name, content=content), retry=True, deadline=TRANSFER_DEADLINE_S)
+
+    async def list_remittances(self, status: int = 0, limit: int = 0) -> list[remittances_pb2.Remittance]:
+        return list((await self._call(self.remittances.ListRemittances, remittances_pb2.ListRemittancesRequest(
+            status=status, limit=limit))).remittances)  # type: ignore[arg-type]
+
+    async def get_remittance(self, remittance_id: int) -> remittances_pb2.GetRemittanceResponse:
+        return await self._call(self.remittances.GetRemittance,
+                                remittances_pb2.GetRemittanceRequest(remittance_id=remittance_id))
+
+    async def post_remittance(self, remittance_id: int) -> remittances_pb2.PostRemittanceResponse:
+        # Only ready claim payments post, each once: posting again posts nothing, so a retry is safe.
+        return await self._call(self.remittances.PostRemittance,
+                                remittances_pb2.PostRemittanceRequest(remittance_id=remittance_id),
+                                retry=True, deadline=TRANSFER_DEADLINE_S)
+
+    async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]:
+        return list((await self._call(self.remittances.ListDenials,
+                                      remittances_pb2.ListDenialsRequest(limit=limit))).denials)
+
 def _write_new_file(path: Path, content: bytes) -> None:
     try:
         with open(path, "xb") as out:  # "x": never overwrite a file that appeared meanwhile
@@ -835,12 +904,12 @@ def _write_new_file(path: Path, content: bytes) -> None:
         raise LocalFileError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     try:
         size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
+        if size > limit:
             raise LocalFileError(f"{path.name} is {size / (1024 * 1024):.1f} MiB; the limit is "
-                                 f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB.")
+                                 f"{limit // (1024 * 1024)} MiB.")
         return path.read_bytes()
     except OSError as exc:
         raise LocalFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None

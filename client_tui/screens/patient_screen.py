@@ -3,7 +3,8 @@
 F5-F8 switch the tabs (as they switch Admin's tabs in the shell, which is not active here);
 Escape goes back to the finder. The screen fetches the record and hands it to every tab;
 a tab that saved something asks for a fresh record with ``PatientChanged``. A manager merges
-a duplicate into the record (M); a merged record says so and opens the one it went into (O). The patient's
+a duplicate into the record (M); a merged record says so and opens the one it went into (O). B opens the patient's
+account (ledger, balances, taking a payment) with ``ledger.read``. The patient's
 eligibility checks are fetched with the record (and again when a tab asks, ``EligibilityChanged``): the banner
 shows the primary policy's newest answer, the Insurance tab the selected policy's newest check.
 """
@@ -25,6 +26,7 @@ from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError, NotFound
 from client_tui.messages import EligibilityChanged, PatientChanged
 from client_tui.screens.merge_patients_screen import MergePatientsScreen
+from client_tui.screens.patient_account_screen import PatientAccountScreen
 from client_tui.screens.patient_form_screen import PatientFormScreen
 from client_tui.widgets.demographics_panel import DemographicsPanel
 from client_tui.widgets.documents_panel import DocumentsPanel
@@ -85,6 +87,13 @@ class PatientScreen(Screen[None]):
             id="patient.merge",
         ),
         Binding(
+            "b",
+            "account",
+            "Account",
+            tooltip="The patient's ledger and balances; take a payment or a copay there",
+            id="patient.account",
+        ),
+        Binding(
             "o",
             "open_survivor",
             "Open kept record",
@@ -140,6 +149,10 @@ class PatientScreen(Screen[None]):
             )
         if action == "open_survivor":
             return patient is not None and patient.merged_into_patient_id != 0
+        if action == "account":
+            if "ledger.read" not in self.permissions:
+                return False
+            return True if patient is not None else None
         return True
 
     # -- the record ----------------------------------------------------------------
@@ -239,6 +252,10 @@ class PatientScreen(Screen[None]):
                 self.load_patient()
 
         self.app.push_screen(MergePatientsScreen(self.gateway, self.session, self.record), merged)
+
+    def action_account(self) -> None:
+        if self.record is not None and "ledger.read" in self.permissions:
+            self.app.push_screen(PatientAccountScreen(self.gateway, self.session, self.record.patient))
 
     def action_open_survivor(self) -> None:
         if self.record is not None and self.record.patient.merged_into_patient_id:

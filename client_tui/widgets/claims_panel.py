@@ -3,7 +3,8 @@
 The digits pick a status (0 all, 1 draft, 2 scrubbed, 3 queued, 4 sent, 5 rejected, 6 accepted, 7 denied, 8 paid;
 the Status box has them all), / goes to the filters (payer, provider, an age in days). Enter opens the highlighted
 claim; S scrubs it and Q scrubs and queues it (a rejected claim after its fix too); B writes every queued claim into
-837P files with a progress bar; L lists the files written and their delivery to the clearinghouse. The highlighted
+837P files with a progress bar; L lists the files written and their delivery to the clearinghouse; E the payers'
+ERAs (835), to import, preview and post (``remittances.post``). The highlighted
 claim's status reason (a rejection's words) shows under the list.
 """
 
@@ -30,6 +31,7 @@ from client_tui.gateway import Gateway, GatewayError
 from client_tui.schedule_values import provider_column
 from client_tui.screens.batches_screen import BatchesScreen
 from client_tui.screens.claim_screen import ClaimScreen
+from client_tui.screens.remittances_screen import RemittancesScreen
 from client_tui.screens.send_batches_screen import SendBatchesScreen
 from client_tui.workers import gateway_call
 from shared.pms.auth.v1 import auth_pb2
@@ -138,6 +140,8 @@ class ClaimsPanel(Vertical):
                 id="claims.send"),
         Binding("l", "batches", "Batches", tooltip="The 837P files written and their delivery to the clearinghouse",
                 id="claims.batches"),
+        Binding("e", "remittances", "ERAs", tooltip="Payers' remittances (835): import, preview and post them",
+                id="claims.remittances"),
         Binding("slash", "filters", "Filters", key_display="/", tooltip="Status, payer, provider and age",
                 id="claims.filters"),
         Binding("0", "status('0')", "Status", key_display="0-8",
@@ -190,6 +194,8 @@ class ClaimsPanel(Vertical):
             return self.can_write
         if action == "batches":
             return "claims.delivery.read" in self.session.permissions
+        if action == "remittances":
+            return "remittances.post" in self.session.permissions
         if action == "queue_all":
             if not self.can_write:
                 return False
@@ -416,6 +422,16 @@ class ClaimsPanel(Vertical):
             self.query_one(ClaimTable).focus()
 
         self.app.push_screen(BatchesScreen(self.gateway, self.session), back)
+
+    def action_remittances(self) -> None:
+        if "remittances.post" not in self.session.permissions:
+            return
+
+        def back(_: None) -> None:
+            self.load()  # posting an ERA moves claims along
+            self.query_one(ClaimTable).focus()
+
+        self.app.push_screen(RemittancesScreen(self.gateway, self.session), back)
 
     # -- messages -----------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:

@@ -37,6 +37,7 @@ from shared.pms.auth.v1 import auth_pb2
 from .fake_billing import FakeBilling
 from .fake_claims import FakeClaims
 from .fake_front_desk import FakeFrontDesk
+from .fake_payments import FakePayments
 from .fake_pricing import FakePricing
 from .fake_schedule import FakeSchedule
 from .fake_schedule_setup import FakeScheduleSetup
@@ -58,19 +59,21 @@ PATIENT_CLERK = ["patients.read", "patients.write", "payers.read", "insurance.wr
 SCHEDULE_READ = ["schedule.read"]
 SCHEDULE_CLERK = ["schedule.read", "schedule.write"]
 SCHEDULE_ALL = [*SCHEDULE_CLERK, "schedule.overbook", "schedule.setup"]
+MONEY = ["ledger.read", "payments.post", "payments.correct", "remittances.post"]
 CODING = ["codes.read", "encounters.read", "encounters.write", "encounters.checkout"]
 ROLES = [
     admin_pb2.Role(
         name="front_desk",
         description="Reception: patients, appointments, check-in, copays",
-        permissions=[*PATIENT_CLERK, *SCHEDULE_CLERK, "codes.read", "encounters.checkout"],
+        permissions=[*PATIENT_CLERK, *SCHEDULE_CLERK, "codes.read", "encounters.checkout", "ledger.read",
+                     "payments.post"],
     ),
     admin_pb2.Role(
         name="biller",
         description="Charges, claims, payments, statements",
         permissions=["patients.read", "payers.read", "payers.manage", "insurance.write", "documents.read",
                      "documents.write", *SCHEDULE_READ, *CODING, "fees.read", "claims.read", "claims.write",
-                     "claims.delivery.read"],
+                     "claims.delivery.read", *MONEY],
     ),
     admin_pb2.Role(
         name="provider",
@@ -83,7 +86,7 @@ ROLES = [
         description="Reports, fee schedules, user overview",
         permissions=["users.read", "audit.read", "audit.read_phi", "patients.merge", "payers.manage", *PATIENT_CLERK,
                      *SCHEDULE_ALL, *CODING, "fees.read", "fees.manage", "claims.read", "claims.write",
-                     "claims.setup", "claims.delivery.read"],
+                     "claims.setup", "claims.delivery.read", *MONEY],
     ),
     admin_pb2.Role(
         name="it_admin",
@@ -107,7 +110,8 @@ class Account:
     totp_code: str = ""
 
 
-class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing, FakeClaims):
+class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing, FakeClaims,
+                  FakePayments):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -139,6 +143,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, F
         self._seed_pricing()
         self._seed_billing()
         self._seed_claims()
+        self._seed_payments()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

@@ -1,0 +1,370 @@
+"""ERAs (835 remittances), newest first, and the preview of one before it posts. E in the claims worklist opens
+the list (with ``remittances.post``).
+
+The list: payer, trace number, payment date, amount, status and how many claim payments could not be matched.
+I imports a file from this workstation; Enter previews the highlighted ERA (every claim payment with what it pays,
+writes off, moves to the patient or denies, and each exception's reason); P posts it after asking once, then says
+how many claim payments posted. Exceptions never post: they wait for one-by-one work. Which payment matches which
+claim, and whether an ERA may post, is the server's to say.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from client_tui import formatting
+from client_tui.errors import describe
+from client_tui.gateway import Gateway, GatewayError
+from client_tui.screens.confirm_screen import ConfirmScreen
+from client_tui.screens.import_remittance_screen import ImportRemittanceScreen
+from client_tui.widgets.status_line import StatusLine
+from client_tui.workers import gateway_call
+from shared.pms.auth.v1 import auth_pb2
+from shared.pms.remittances.v1 import remittances_pb2 as rm
+
+# Fixed widths; the payer (list) and the patient (preview) take what is left.
+LIST_COLUMNS: list[tuple[str, int]] = [("Trace", 16), ("Paid on", 10), ("Amount", 11), ("Status", 8),
+                                       ("Claims", 6), ("Exceptions", 10)]
+PREVIEW_COLUMNS: list[tuple[str, int]] = [("DOS", 10), ("Claim", 5), ("Paid", 10), ("Contractual", 11),
+                                          ("To patient", 10), ("Denied", 10), ("Outcome", 9)]
+NAME_MIN_WIDTH = 14
+STATUS_WORDS = {rm.REMITTANCE_STATUS_IMPORTED: "Imported", rm.REMITTANCE_STATUS_POSTED: "Posted",
+                rm.REMITTANCE_STATUS_REVIEW: "Review"}
+STATUS_STYLES = {rm.REMITTANCE_STATUS_IMPORTED: "yellow", rm.REMITTANCE_STATUS_POSTED: "green",
+                 rm.REMITTANCE_STATUS_REVIEW: "bold red"}
+OUTCOME_WORDS = {rm.CLAIM_PAYMENT_OUTCOME_READY: "Ready", rm.CLAIM_PAYMENT_OUTCOME_POSTED: "Posted",
+                 rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION: "Exception"}
+OUTCOME_STYLES = {rm.CLAIM_PAYMENT_OUTCOME_READY: "yellow", rm.CLAIM_PAYMENT_OUTCOME_POSTED: "green",
+                  rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION: "bold red"}
+LIST_INTRO = ("Payers' remittances (835), newest first. I imports a file; Enter shows what an ERA will post; P posts "
+              "it. Claim payments that cannot be matched stay as exceptions and never post on their own.")
+
+
+def money(cents: int) -> Text:
+    return Text(formatting.dollars(cents), justify="right")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def remittance_row(era: rm.Remittance) -> list[str | Text]:
+    return [
+        era.payer_name,
+        era.trace_number,
+        formatting.calendar_date(era.payment_date),
+        money(era.payment_cents),
+        Text(STATUS_WORDS.get(era.status, "?"), style=STATUS_STYLES.get(era.status, "")),
+        Text(str(era.claim_count), justify="right"),
+        Text(str(era.exception_count) if era.exception_count else "", justify="right",
+             style="bold red" if era.exception_count else ""),
+    ]
+
+
+def claim_payment_row(claim: rm.ClaimPayment) -> list[str | Text]:
+    return [
+        claim.patient_name or claim.control_number,
+        formatting.calendar_date(claim.date_of_service),
+        Text(str(claim.claim_id) if claim.claim_id else "—", justify="right"),
+        money(claim.paid_cents),
+        money(claim.contractual_cents),
+        money(claim.patient_cents),
+        money(claim.denied_cents) if claim.denied_cents else Text(""),
+        Text(OUTCOME_WORDS.get(claim.outcome, "?"), style=OUTCOME_STYLES.get(claim.outcome, "")),
+    ]
+
+
+def era_header(era: rm.Remittance) -> str:
+    method = f" by {era.payment_method}" if era.payment_method else ""
+    lines = [
+        f"{era.payer_name} · trace {era.trace_number} · {formatting.dollars(era.payment_cents)}{method} on "
+        f"{formatting.calendar_date(era.payment_date)} · {STATUS_WORDS.get(era.status, '?')}",
+        f"Paid {formatting.dollars(era.paid_cents)} · Contractual {formatting.dollars(era.contractual_cents)} · "
+        f"To patients {formatting.dollars(era.patient_cents)} · Denied {formatting.dollars(era.denied_cents)}"
+        + (f" · Provider adjustments {formatting.dollars(era.provider_adjustment_cents)}"
+           if era.provider_adjustment_cents else ""),
+    ]
+    if era.status == rm.REMITTANCE_STATUS_POSTED and era.posted_by:
+        lines.append(f"Posted {formatting.instant(era.posted_at)} by {era.posted_by}.")
+    if era.status == rm.REMITTANCE_STATUS_REVIEW:
+        lines.append(f"Held for review: {era.review_reason or 'it repeats an earlier trace number with other content'}."
+                     " It never posts on its own.")
+    return "\n".join(lines)
+
+
+def exception_lines(claims: list[rm.ClaimPayment]) -> str:
+    bad = [c for c in claims if c.outcome == rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION]
+    if not bad:
+        return "No exceptions: every claim payment matched its claim."
+    said = [f"{plural(len(bad), 'exception')}, not posted:"]
+    for claim in bad:
+        who = ", ".join(part for part in (claim.control_number, claim.patient_name,
+                                          formatting.calendar_date(claim.date_of_service)) if part)
+        said.append(f"• {who}: {claim.exception}")
+    return "\n".join(said)
+
+
+def post_question(era: rm.Remittance, ready: int | None = None) -> str:
+    count = f"{plural(ready, 'claim payment')} post" if ready is not None else "Its matched claim payments post"
+    rest = (f" {plural(era.exception_count, 'exception')} stay{'s' if era.exception_count == 1 else ''} for "
+            "one-by-one work." if era.exception_count else "")
+    return (f"Post the ERA {era.trace_number} from {era.payer_name} ({formatting.dollars(era.payment_cents)})? "
+            f"{count} to the ledger.{rest}")
+
+
+def posted_sentence(answer: rm.PostRemittanceResponse) -> str:
+    era = answer.remittance
+    said = f"Posted {plural(answer.posted_claims, 'claim payment')} of ERA {era.trace_number} ({era.payer_name})."
+    if era.exception_count:
+        waits = "it waits" if era.exception_count == 1 else "they wait"
+        said += f" {plural(era.exception_count, 'exception')} not posted: {waits} for one-by-one work."
+    return said
+
+
+def fit_columns(table: DataTable[str | Text], first: str, columns: list[tuple[str, int]], width: int) -> None:
+    """The first column takes what the fixed ones leave (at least NAME_MIN_WIDTH)."""
+    table.clear(columns=True)
+    fixed = sum(w for _label, w in columns) + 2 * table.cell_padding * (len(columns) + 1)
+    table.add_column(first, width=max(NAME_MIN_WIDTH, width - fixed - 1), key=first)  # 1: the scrollbar
+    for label, w in columns:
+        table.add_column(label, width=w, key=label)
+
+
+class RemittancesScreen(Screen[None]):
+    CSS_PATH = "remittances_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the claims", id="eras.back"),
+        Binding("enter", "preview", "Preview", tooltip="What the highlighted ERA will post, claim by claim",
+                id="eras.preview"),
+        Binding("i", "import_file", "Import file", tooltip="Read an 835 file from this workstation; posts nothing",
+                id="eras.import"),
+        Binding("p", "post", "Post", tooltip="Post the highlighted ERA's matched claim payments (asks first)",
+                id="eras.post"),
+        Binding("r,ctrl+r", "reload", "Reload", key_display="R", tooltip="Fetch the ERAs again", id="eras.reload"),
+    ]
+
+    def __init__(self, gateway: Gateway, session: auth_pb2.Session) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.session = session
+        self.eras: list[rm.Remittance] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.gateway, self.session)
+        yield Static(LIST_INTRO, id="eras-intro", markup=False)
+        yield DataTable[str | Text](id="eras-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading the ERAs…", id="eras-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "preview":
+            return True if self.selected() is not None else None
+        if action == "post":
+            era = self.selected()
+            return True if era is not None and era.status == rm.REMITTANCE_STATUS_IMPORTED else None
+        return True
+
+    def selected(self) -> rm.Remittance | None:
+        table = self.query_one(DataTable)
+        if not self.eras or not 0 <= table.cursor_row < len(self.eras):
+            return None
+        return self.eras[table.cursor_row]
+
+    @gateway_call
+    async def load(self, select_id: int = 0, then_say: str = "") -> None:
+        self.eras = await self.gateway.list_remittances()
+        self.loaded = True
+        self._fill(select_id)
+        if then_say:
+            self.say(then_say)
+        elif self.eras:
+            self.say(f"The newest {plural(len(self.eras), 'ERA')}.")
+        else:
+            self.say("No ERAs yet: I imports an 835 file.")
+
+    def _fill(self, select_id: int = 0) -> None:
+        table = self.query_one(DataTable)
+        keep = select_id or (era.remittance_id if (era := self.selected()) is not None else 0)
+        fit_columns(table, "Payer", LIST_COLUMNS, self.size.width)
+        for era in self.eras:
+            table.add_row(*remittance_row(era), key=str(era.remittance_id))
+        row = next((n for n, era in enumerate(self.eras) if era.remittance_id == keep), 0)
+        if self.eras:
+            table.move_cursor(row=row)
+        self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self._fill()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_preview()
+
+    def say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#eras-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+    def show_inline_error(self, error: GatewayError) -> bool:
+        self.say(describe(error), error=True)
+        return True
+
+    # -- actions -----------------------------------------------------------------------
+    def action_import_file(self) -> None:
+        def imported(answer: rm.ImportRemittanceFileResponse | None) -> None:
+            self.query_one(DataTable).focus()
+            if answer is None or not answer.remittances:
+                return
+            said = []
+            for era, known in zip(answer.remittances, answer.already_known, strict=False):
+                what = (f"ERA {era.trace_number} from {era.payer_name} ({formatting.dollars(era.payment_cents)}): "
+                        f"{plural(era.claim_count, 'claim payment')}")
+                if era.exception_count:
+                    what += f", {plural(era.exception_count, 'exception')}"
+                said.append(what + (" — imported before; nothing changed." if known else "."))
+            intro = "Imported " if not all(answer.already_known) else ""
+            self.load(answer.remittances[0].remittance_id, intro + " ".join(said) + " Enter previews it.")
+
+        self.app.push_screen(ImportRemittanceScreen(self.gateway), imported)
+
+    def action_preview(self) -> None:
+        era = self.selected()
+        if era is None:
+            return
+
+        def back(_: None) -> None:
+            self.load(era.remittance_id)
+            self.query_one(DataTable).focus()
+
+        self.app.push_screen(RemittancePreviewScreen(self.gateway, self.session, era.remittance_id), back)
+
+    def action_post(self) -> None:
+        era = self.selected()
+        if era is None or era.status != rm.REMITTANCE_STATUS_IMPORTED:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post(era.remittance_id)
+
+        self.app.push_screen(ConfirmScreen("Post ERA", post_question(era), "Post"), answered)
+
+    @gateway_call
+    async def post(self, remittance_id: int) -> None:
+        self.say("Posting…")
+        answer = await self.gateway.post_remittance(remittance_id)
+        self.load(remittance_id, posted_sentence(answer))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class RemittancePreviewScreen(Screen[None]):
+    """One ERA: its totals, every claim payment with its outcome, and the exceptions' reasons."""
+
+    CSS_PATH = "remittances_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the ERAs", id="era.back"),
+        Binding("p", "post", "Post", tooltip="Post this ERA's matched claim payments (asks first)", id="era.post"),
+        Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the ERA again", id="era.reload"),
+    ]
+
+    def __init__(self, gateway: Gateway, session: auth_pb2.Session, remittance_id: int) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.session = session
+        self.remittance_id = remittance_id
+        self.detail: rm.GetRemittanceResponse | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.gateway, self.session)
+        yield Static("Loading the ERA…", id="era-header", markup=False)
+        yield DataTable[str | Text](id="era-claims", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="era-exceptions", markup=False)
+        yield Static("", id="era-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "post":
+            detail = self.detail
+            return True if detail is not None and detail.remittance.status == rm.REMITTANCE_STATUS_IMPORTED else None
+        return True
+
+    @gateway_call
+    async def load(self, then_say: str = "") -> None:
+        self.detail = await self.gateway.get_remittance(self.remittance_id)
+        self._fill()
+        self.say(then_say)
+        self.refresh_bindings()
+
+    def _fill(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        self.query_one("#era-header", Static).update(era_header(detail.remittance))
+        table = self.query_one(DataTable)
+        fit_columns(table, "Patient", PREVIEW_COLUMNS, self.size.width)
+        for claim in detail.claims:
+            table.add_row(*claim_payment_row(claim), key=str(claim.position))
+        exceptions = self.query_one("#era-exceptions", Static)
+        exceptions.update(exception_lines(list(detail.claims)))
+        exceptions.set_class(detail.remittance.exception_count > 0, "-bad")
+
+    def on_resize(self) -> None:
+        self._fill()
+
+    def say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#era-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+    def show_inline_error(self, error: GatewayError) -> bool:
+        what = "Could not fetch the ERA" if self.detail is None else "Could not post the ERA"
+        self.say(f"{what}: {describe(error)}", error=True)
+        return True
+
+    def action_post(self) -> None:
+        detail = self.detail
+        if detail is None or detail.remittance.status != rm.REMITTANCE_STATUS_IMPORTED:
+            return
+        ready = sum(1 for c in detail.claims if c.outcome == rm.CLAIM_PAYMENT_OUTCOME_READY)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post()
+
+        self.app.push_screen(ConfirmScreen("Post ERA", post_question(detail.remittance, ready), "Post"), answered)
+
+    @gateway_call
+    async def post(self) -> None:
+        self.say("Posting…")
+        answer = await self.gateway.post_remittance(self.remittance_id)
+        self.load(posted_sentence(answer))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss()
