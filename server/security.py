@@ -254,6 +254,7 @@ RPC_RULES: dict[str, RpcRule] = {
     REMITTANCES + "GetRemittance": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMITTANCES + "PostRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListDenials": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
+    REMITTANCES + "PostPaperRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListUnderpayments": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
 }

@@ -125,11 +125,11 @@ async def import_remittances(db: AsyncSession, practice_id: int, user_id: int | 
                                 "ERA_UNBALANCED")
     out = []
     for r in remittances:
-        out.append(await _import_one(db, practice_id, user_id, file_name.strip(), r))
+        out.append(await import_one(db, practice_id, user_id, file_name.strip(), r))
     return out
 
 
-async def _import_one(db: AsyncSession, practice_id: int, user_id: int | None, file_name: str,
+async def import_one(db: AsyncSession, practice_id: int, user_id: int | None, file_name: str,
                       r: era.Remittance) -> tuple[Remittance, bool]:
     digest = content_hash(r)
     identifier = r.payer.tax_id or r.payer.payer_id
@@ -141,6 +141,14 @@ async def _import_one(db: AsyncSession, practice_id: int, user_id: int | None, f
         Remittance.trace_number == r.trace_number, Remittance.status != "review"))).scalar_one_or_none()
     if earlier is not None and earlier.content_hash == digest:
         return earlier, True
+    paper = identifier.startswith("PAPER:")
+    if earlier is None:
+        # A check keyed in from its paper EOB and the same check's ERA are one payment: the second waits.
+        earlier = (await db.execute(select(Remittance).where(
+            Remittance.practice_id == practice_id, Remittance.trace_number == r.trace_number,
+            Remittance.status != "review",
+            Remittance.payer_identifier.not_like("PAPER:%") if paper else Remittance.payer_identifier.like(
+                "PAPER:%")).limit(1))).scalar_one_or_none()
     row = Remittance(practice_id=practice_id, payer_identifier=identifier, trace_number=r.trace_number,
                      payer_name=r.payer.name[:60], payment_cents=r.payment_cents, payment_method=r.payment_method,
                      payment_date=r.payment_date, content_hash=digest, file_name=file_name,
@@ -149,7 +157,11 @@ async def _import_one(db: AsyncSession, practice_id: int, user_id: int | None, f
     if earlier is not None:
         row.status = "review"
         row.review_reason = (f"ERA {r.trace_number} from {earlier.payer_name} was imported on "
-                             f"{earlier.imported_at:%m/%d/%Y} with other content; this one is not posted.")
+                             f"{earlier.imported_at:%m/%d/%Y} with other content; this one is not posted."
+                             if earlier.payer_identifier == identifier else
+                             f"Check {r.trace_number} was already posted from "
+                             f"{'its ERA' if paper else 'its paper EOB'} on {earlier.imported_at:%m/%d/%Y}; "
+                             "this one is not posted.")
     db.add(row)
     await db.flush()
     planned = await _plan(db, practice_id, r) if earlier is None else [
@@ -208,6 +220,14 @@ def _checked_plan(claim: Any, billed: dict[int, list[rules.BilledLine]], cp: era
     if claim.status not in PAYABLE:
         return rules.exception(f"claim {claim.id} is {claim.status.replace('_', ' ')}")
     return rules.plan_claim(claim.id, billed.get(claim.id, []), cp, after_primary=claim.responsibility != "P")
+
+
+async def claim_outcomes(ctx: CallContext, remittance_id: int) -> list[tuple[str, str]]:
+    """(outcome, exception) of each claim payment, in file order."""
+    rows = await raw.fetch_all(ctx.db, "SELECT outcome, exception FROM remittance_claim WHERE practice_id = :p "
+                                       "AND remittance_id = :r ORDER BY position",
+                               {"p": ctx.practice_id, "r": remittance_id})
+    return [(r.outcome, r.exception) for r in rows]
 
 
 async def load(ctx: CallContext, remittance_id: int, *, for_update: bool = False) -> Remittance:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import grpc
 
-from server.remittances import service, views
+from server.common import idempotency
+from server.remittances import paper, service, views
 from server.rpc.context import current_call
 from shared.pms.remittances.v1 import remittances_pb2 as pb
 from shared.pms.remittances.v1 import remittances_pb2_grpc
@@ -56,3 +57,18 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
         out = await views.open_underpayments(ctx, request.limit)
         ctx.audit.detail = f"results={len(out.underpayments)}"
         return out
+
+    async def PostPaperRemittance(self, request: pb.PostPaperRemittanceRequest, context: grpc.aio.ServicerContext
+                                  ) -> pb.PostPaperRemittanceResponse:
+        ctx = current_call()
+        replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request,
+                                            pb.PostPaperRemittanceResponse)
+        if replayed is not None:
+            ctx.audit.detail = "replayed"
+            return replayed
+        row, count = await paper.post_paper(ctx, request)
+        ctx.audit.detail = f"remittance_id={row.id} check={request.check_number!r} posted_claims={count}"
+        response = pb.PostPaperRemittanceResponse(remittance=await views.remittance_message(ctx, row),
+                                                  claims=await views.claim_payments(ctx, row.id))
+        await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
+        return response

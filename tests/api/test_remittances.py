@@ -317,3 +317,52 @@ async def test_the_patients_share_goes_to_the_secondary_payer_on_a_claim_pyx12_a
     await post(biller, era2.remittance_id)
     assert await balances(biller, s.patient_id) == (0, 800)
     assert (await get_claim(biller, secondary.claim_id)).claim.status == cl.CLAIM_STATUS_PAID
+
+
+def paper_line(line_number: int, paid: int, *adjustments: tuple[str, str, int]) -> rm.PaperServicePayment:
+    return rm.PaperServicePayment(line_number=line_number, paid_cents=paid, adjustments=[
+        rm.PaperAdjustment(group=g, reason=r, amount_cents=a) for g, r, a in adjustments])
+
+
+async def test_a_paper_eob_posts_by_the_same_rules_and_never_twice(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    [s] = await sent_claims(1, biller, manager, desk, provider_id, practice, payer_id, server, tmp_path)
+
+    def check(amount: int, *lines: rm.PaperServicePayment, key: str = "paper-1") -> rm.PostPaperRemittanceRequest:
+        return rm.PostPaperRemittanceRequest(
+            idempotency_key=key, payer_id=payer_id, check_number="100234", check_date=dates.to_pb(date(2026, 4, 1)),
+            payment_cents=amount, claims=[rm.PaperClaimPayment(claim_id=s.claim_id, services=list(lines))])
+
+    err = await fails(biller.remittances.PostPaperRemittance(check(
+        15000, paper_line(1, 12000, ("CO", "45", 5000)), paper_line(7, 0), paper_line(2, 3000, ("XX", "1", 500))),
+        metadata=biller.md))
+    fields = dict(status_details(err)[1])
+    assert "add up to the line's charge of 180.00" in fields["claims[0].services[0]"]
+    assert fields["claims[0].services[1].line_number"] == f"claim {s.claim_id} has no line 7"
+    assert fields["claims[0].services[2].adjustments[0].group"] == "must be CO, OA, PI or PR"
+    err = await fails(biller.remittances.PostPaperRemittance(check(
+        99, paper_line(1, 12000, ("CO", "45", 6000)), paper_line(2, 3000, ("PR", "3", 500))), metadata=biller.md))
+    assert "the check is 0.99 but the claims' payments add up to 150.00" in dict(
+        status_details(err)[1])["payment_cents"]
+    assert await balances(biller, s.patient_id) == (21500, 0)  # nothing half posted
+
+    good = check(15000, paper_line(1, 12000, ("CO", "45", 6000)), paper_line(2, 3000, ("PR", "3", 500)))
+    done = await biller.remittances.PostPaperRemittance(good, metadata=biller.md)
+    assert done.remittance.status == rm.REMITTANCE_STATUS_POSTED and done.remittance.trace_number == "100234"
+    assert [(c.outcome, c.paid_cents, c.patient_cents) for c in done.claims] == [
+        (rm.CLAIM_PAYMENT_OUTCOME_POSTED, 15000, 500)]
+    assert await balances(biller, s.patient_id) == (0, 500)
+    # A retry replays; the same check under another key is refused; its ERA arriving later waits for a person.
+    again = await biller.remittances.PostPaperRemittance(good, metadata=biller.md)
+    assert again.remittance.remittance_id == done.remittance.remittance_id
+    other_key = rm.PostPaperRemittanceRequest()
+    other_key.CopyFrom(good)
+    other_key.idempotency_key = "paper-2"
+    err = await fails(biller.remittances.PostPaperRemittance(other_key, metadata=biller.md))
+    assert "already posted" in dict(status_details(err)[1])["check_number"]
+    its_era = (await import_file(biller, era_file("100234", clp(
+        s.claim_id, "1", svc("99214", 18000, 12000, Adjustment("CO", "45", 6000)),
+        svc("96372", 3500, 3000, Adjustment("PR", "3", 500)))))).remittances[0]
+    assert its_era.status == rm.REMITTANCE_STATUS_REVIEW and "from its paper EOB" in its_era.review_reason
+    assert await balances(biller, s.patient_id) == (0, 500)

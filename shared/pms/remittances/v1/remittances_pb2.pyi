@@ -607,3 +607,149 @@ class ListUnderpaymentsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListUnderpaymentsResponse: _TypeAlias = ListUnderpaymentsResponse  # noqa: Y015
+
+@_typing.final
+class PaperAdjustment(_message.Message):
+    """One CAS adjustment as printed on the EOB: group CO, OA, PI or PR; the reason code (CARC)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GROUP_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    AMOUNT_CENTS_FIELD_NUMBER: _builtins.int
+    group: _builtins.str
+    reason: _builtins.str
+    amount_cents: _builtins.int
+    def __init__(
+        self,
+        *,
+        group: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        amount_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_cents", b"amount_cents", "group", b"group", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaperAdjustment: _TypeAlias = PaperAdjustment  # noqa: Y015
+
+@_typing.final
+class PaperServicePayment(_message.Message):
+    """What the EOB says of one line of the claim."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINE_NUMBER_FIELD_NUMBER: _builtins.int
+    PAID_CENTS_FIELD_NUMBER: _builtins.int
+    ADJUSTMENTS_FIELD_NUMBER: _builtins.int
+    line_number: _builtins.int
+    paid_cents: _builtins.int
+    @_builtins.property
+    def adjustments(self) -> _containers.RepeatedCompositeFieldContainer[Global___PaperAdjustment]: ...
+    def __init__(
+        self,
+        *,
+        line_number: _builtins.int = ...,
+        paid_cents: _builtins.int = ...,
+        adjustments: _abc.Iterable[Global___PaperAdjustment] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["adjustments", b"adjustments", "line_number", b"line_number", "paid_cents", b"paid_cents"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaperServicePayment: _TypeAlias = PaperServicePayment  # noqa: Y015
+
+@_typing.final
+class PaperClaimPayment(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLAIM_ID_FIELD_NUMBER: _builtins.int
+    STATUS_CODE_FIELD_NUMBER: _builtins.int
+    PAYER_CLAIM_NUMBER_FIELD_NUMBER: _builtins.int
+    SERVICES_FIELD_NUMBER: _builtins.int
+    claim_id: _builtins.int
+    status_code: _builtins.str
+    """CLP02: 1 processed as primary, 2 secondary, 3 tertiary, 4 denied. Empty: 1 (or 2 on a secondary claim)."""
+    payer_claim_number: _builtins.str
+    @_builtins.property
+    def services(self) -> _containers.RepeatedCompositeFieldContainer[Global___PaperServicePayment]: ...
+    def __init__(
+        self,
+        *,
+        claim_id: _builtins.int = ...,
+        status_code: _builtins.str = ...,
+        payer_claim_number: _builtins.str = ...,
+        services: _abc.Iterable[Global___PaperServicePayment] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_id", b"claim_id", "payer_claim_number", b"payer_claim_number", "services", b"services", "status_code", b"status_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaperClaimPayment: _TypeAlias = PaperClaimPayment  # noqa: Y015
+
+@_typing.final
+class PostPaperRemittanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    PAYER_ID_FIELD_NUMBER: _builtins.int
+    CHECK_NUMBER_FIELD_NUMBER: _builtins.int
+    CHECK_DATE_FIELD_NUMBER: _builtins.int
+    PAYMENT_CENTS_FIELD_NUMBER: _builtins.int
+    CLAIMS_FIELD_NUMBER: _builtins.int
+    idempotency_key: _builtins.str
+    payer_id: _builtins.int
+    check_number: _builtins.str
+    payment_cents: _builtins.int
+    """The check's amount: must equal the claims' payments."""
+    @_builtins.property
+    def check_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def claims(self) -> _containers.RepeatedCompositeFieldContainer[Global___PaperClaimPayment]: ...
+    def __init__(
+        self,
+        *,
+        idempotency_key: _builtins.str = ...,
+        payer_id: _builtins.int = ...,
+        check_number: _builtins.str = ...,
+        check_date: _date_pb2.Date | None = ...,
+        payment_cents: _builtins.int = ...,
+        claims: _abc.Iterable[Global___PaperClaimPayment] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["check_date", b"check_date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_date", b"check_date", "check_number", b"check_number", "claims", b"claims", "idempotency_key", b"idempotency_key", "payer_id", b"payer_id", "payment_cents", b"payment_cents"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PostPaperRemittanceRequest: _TypeAlias = PostPaperRemittanceRequest  # noqa: Y015
+
+@_typing.final
+class PostPaperRemittanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REMITTANCE_FIELD_NUMBER: _builtins.int
+    CLAIMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def remittance(self) -> Global___Remittance: ...
+    @_builtins.property
+    def claims(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClaimPayment]: ...
+    def __init__(
+        self,
+        *,
+        remittance: Global___Remittance | None = ...,
+        claims: _abc.Iterable[Global___ClaimPayment] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["remittance", b"remittance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims", "remittance", b"remittance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PostPaperRemittanceResponse: _TypeAlias = PostPaperRemittanceResponse  # noqa: Y015

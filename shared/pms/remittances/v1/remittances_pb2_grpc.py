@@ -63,6 +63,11 @@ class RemittanceServiceStub:
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
                 response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
                 _registered_method=True)
+        self.PostPaperRemittance = channel.unary_unary(
+                '/pms.remittances.v1.RemittanceService/PostPaperRemittance',
+                request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceRequest.SerializeToString,
+                response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceResponse.FromString,
+                _registered_method=True)
         self.ListUnderpayments = channel.unary_unary(
                 '/pms.remittances.v1.RemittanceService/ListUnderpayments',
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListUnderpaymentsRequest.SerializeToString,
@@ -111,6 +116,14 @@ class RemittanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PostPaperRemittance(self, request, context):
+        """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
+        Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListUnderpayments(self, request, context):
         """Services the payer allowed less for than its contract says: money to ask for.
         """
@@ -145,6 +158,11 @@ def add_RemittanceServiceServicer_to_server(servicer, server):
                     servicer.ListDenials,
                     request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.FromString,
                     response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.SerializeToString,
+            ),
+            'PostPaperRemittance': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostPaperRemittance,
+                    request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceRequest.FromString,
+                    response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceResponse.SerializeToString,
             ),
             'ListUnderpayments': grpc.unary_unary_rpc_method_handler(
                     servicer.ListUnderpayments,
@@ -291,6 +309,33 @@ class RemittanceService:
             '/pms.remittances.v1.RemittanceService/ListDenials',
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PostPaperRemittance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.remittances.v1.RemittanceService/PostPaperRemittance',
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceRequest.SerializeToString,
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -46,6 +46,10 @@ class RemittanceServiceStub:
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
     ListDenials: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    PostPaperRemittance: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]
+    """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
+    Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
+    """
     ListUnderpayments: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListUnderpaymentsRequest, _remittances_pb2.ListUnderpaymentsResponse]
     """Services the payer allowed less for than its contract says: money to ask for."""
 
@@ -67,6 +71,10 @@ class RemittanceServiceAsyncStub(RemittanceServiceStub):
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
     ListDenials: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]  # type: ignore[assignment]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    PostPaperRemittance: _aio.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]  # type: ignore[assignment]
+    """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
+    Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
+    """
     ListUnderpayments: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListUnderpaymentsRequest, _remittances_pb2.ListUnderpaymentsResponse]  # type: ignore[assignment]
     """Services the payer allowed less for than its contract says: money to ask for."""
 
@@ -115,6 +123,16 @@ class RemittanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_remittances_pb2.ListDenialsResponse, _abc.Awaitable[_remittances_pb2.ListDenialsResponse]]:
         """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+
+    @_abc_1.abstractmethod
+    def PostPaperRemittance(
+        self,
+        request: _remittances_pb2.PostPaperRemittanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_remittances_pb2.PostPaperRemittanceResponse, _abc.Awaitable[_remittances_pb2.PostPaperRemittanceResponse]]:
+        """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
+        Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
+        """
 
     @_abc_1.abstractmethod
     def ListUnderpayments(
