@@ -18,6 +18,7 @@ from server.codes.servicer import CodeServicer
 from server.common.fieldcrypt import FieldCipher
 from server.db.database import Database
 from server.db.raw import conninfo
+from server.deposits.servicer import DepositServicer
 from server.documents.servicer import DocumentServicer
 from server.encounters.servicer import EncounterServicer
 from server.insurance.servicer import InsuranceServicer
@@ -41,6 +42,7 @@ from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
 from shared.pms.claims.v1 import claims_pb2, claims_pb2_grpc
 from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
+from shared.pms.deposits.v1 import deposits_pb2, deposits_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
@@ -73,7 +75,8 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             claims_pb2.DESCRIPTOR.services_by_name["ClaimService"],
             payments_pb2.DESCRIPTOR.services_by_name["PaymentService"],
             ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"],
-            remittances_pb2.DESCRIPTOR.services_by_name["RemittanceService"]]
+            remittances_pb2.DESCRIPTOR.services_by_name["RemittanceService"],
+            deposits_pb2.DESCRIPTOR.services_by_name["DepositService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -123,6 +126,7 @@ class PmsServer:
         payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(), self.server)
         ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(), self.server)
         remittances_pb2_grpc.add_RemittanceServiceServicer_to_server(RemittanceServicer(), self.server)
+        deposits_pb2_grpc.add_DepositServiceServicer_to_server(DepositServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

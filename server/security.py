@@ -63,6 +63,10 @@ class Permission(StrEnum):
     PAYMENTS_CORRECT = "payments.correct"
     # ERAs: importing, previewing and posting insurance payments; the denial worklist.
     REMITTANCES_POST = "remittances.post"
+    # Bank deposits of received money, and closing the business day.
+    DEPOSITS_MANAGE = "deposits.manage"
+    # The day sheet: a day's charges, payments, adjustments and deposits, per user.
+    DAY_SHEET_READ = "reports.day_sheet"
 
 
 class Role(StrEnum):
@@ -92,7 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
                             P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ, P.LEDGER_READ, P.PAYMENTS_POST,
-                            P.PAYMENTS_CORRECT, P.REMITTANCES_POST}),
+                            P.PAYMENTS_CORRECT, P.REMITTANCES_POST, P.DEPOSITS_MANAGE, P.DAY_SHEET_READ}),
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
                               P.CODES_READ, P.ENCOUNTERS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
@@ -102,7 +106,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.SCHEDULE_OVERBOOK, P.SCHEDULE_SETUP, P.CODES_READ, P.ENCOUNTERS_READ,
                              P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
                              P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ,
-                             P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT, P.REMITTANCES_POST}),
+                             P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT, P.REMITTANCES_POST,
+                             P.DEPOSITS_MANAGE, P.DAY_SHEET_READ}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE, P.CLAIMS_DELIVERY_READ}),
 }
@@ -141,6 +146,7 @@ CLAIMS = "/pms.claims.v1.ClaimService/"
 PAYMENTS = "/pms.payments.v1.PaymentService/"
 LEDGER = "/pms.ledger.v1.LedgerService/"
 REMITTANCES = "/pms.remittances.v1.RemittanceService/"
+DEPOSITS = "/pms.deposits.v1.DepositService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -257,6 +263,12 @@ RPC_RULES: dict[str, RpcRule] = {
     REMITTANCES + "PostPaperRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListUnderpayments": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),
+    DEPOSITS + "ListUndeposited": RpcRule(P.DEPOSITS_MANAGE, "payments", readonly=True),
+    DEPOSITS + "CreateDeposit": RpcRule(P.DEPOSITS_MANAGE, "payments"),
+    DEPOSITS + "ListDeposits": RpcRule(P.DEPOSITS_MANAGE, "payments", readonly=True),
+    DEPOSITS + "GetDeposit": RpcRule(P.DEPOSITS_MANAGE, "payments", readonly=True),
+    DEPOSITS + "GetDaySheet": RpcRule(P.DAY_SHEET_READ, "payments", readonly=True),
+    DEPOSITS + "CloseDay": RpcRule(P.DEPOSITS_MANAGE, "payments"),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

@@ -178,6 +178,7 @@ class Client:
         from shared.pms.auth.v1 import auth_pb2_grpc
         from shared.pms.claims.v1 import claims_pb2_grpc
         from shared.pms.codes.v1 import codes_pb2_grpc
+        from shared.pms.deposits.v1 import deposits_pb2_grpc
         from shared.pms.documents.v1 import documents_pb2_grpc
         from shared.pms.encounters.v1 import encounters_pb2_grpc
         from shared.pms.insurance.v1 import insurance_pb2_grpc
@@ -211,6 +212,7 @@ class Client:
         self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
         self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
+        self.deposits = deposits_pb2_grpc.DepositServiceStub(self.channel)
         self.token = ""
 
     @property

@@ -17,6 +17,7 @@ from server.claims.models import (
 from server.codes.models import CodeEntry, CodeRelease
 from server.common.idempotency_models import IdempotencyRecord
 from server.db.base import Base
+from server.deposits.models import DayClose, Deposit, DepositItem
 from server.documents.models import Document, DocumentContent
 from server.encounters.models import Encounter, EncounterLine
 from server.insurance.models import EligibilityCheck, EligibilityRequest, InsurancePolicy
@@ -72,7 +73,10 @@ __all__ = [
     "CodeEntry",
     "CodePairEdit",
     "CodeRelease",
+    "DayClose",
     "Denial",
+    "Deposit",
+    "DepositItem",
     "Document",
     "DocumentContent",
     "EligibilityCheck",

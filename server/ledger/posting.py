@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select, text
 
 from server.ledger.models import ACCOUNTS, KINDS, LedgerEntry, LedgerLine
 from server.practice.service import practice_today
@@ -62,6 +62,28 @@ def reversal_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
                  for li in lines)
 
 
+# A closed day's sheet is stored (server/deposits/): what would land on it goes to the day after the latest closed
+# day instead. Two small statements per call (a shared lock, then the closed days), whatever the number of entries.
+_CLOSED_SQL = text("""
+SELECT (SELECT max(business_date) FROM day_close WHERE practice_id = :p) AS latest,
+       ARRAY(SELECT business_date FROM day_close WHERE practice_id = :p AND business_date = ANY(:dates)) AS closed""")
+
+
+def day_close_lock(practice_id: int) -> object:
+    """The advisory lock a post holds shared and CloseDay exclusively: a day is never closed under a post."""
+    return func.hashtextextended(f"day-close:{practice_id}", 0)
+
+
+async def open_dates(ctx: CallContext, wanted: set[date]) -> dict[date, date]:
+    """Each wanted business date, or the day after the latest closed day when it is closed."""
+    # Held until commit: a day close waits for this post, or this post waits for it and then sees it (read
+    # committed: the next statement's snapshot is taken after the wait).
+    await ctx.db.execute(select(func.pg_advisory_xact_lock_shared(day_close_lock(ctx.practice_id))))
+    row = (await ctx.db.execute(_CLOSED_SQL, {"p": ctx.practice_id, "dates": sorted(wanted)})).one()
+    closed = set(row.closed or ())
+    return {d: (row.latest + timedelta(days=1) if d in closed else d) for d in wanted}
+
+
 async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
     """Appends the entries and their lines; returns the entries' ids in the order given."""
     if not entries:
@@ -70,9 +92,10 @@ async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
         check_balanced(e)
     who = ctx.require_session()
     today = await practice_today(ctx.db, ctx.practice_id)
+    business = await open_dates(ctx, {e.business_date or today for e in entries})
     rows = [{"practice_id": ctx.practice_id, "patient_id": e.patient_id, "encounter_id": e.encounter_id,
              "line_number": e.line_number, "code": e.code, "kind": e.kind,
-             "reverses_entry_id": e.reverses_entry_id, "business_date": e.business_date or today,
+             "reverses_entry_id": e.reverses_entry_id, "business_date": business[e.business_date or today],
              "idempotency_key": e.idempotency_key, "posted_by": who.user_id, "posted_by_name": who.username,
              "workstation": ctx.workstation.name, "note": e.note} for e in entries]
     # Core inserts (not the ORM's bulk path): thousands of rows in a few multi-row statements.
