@@ -182,7 +182,7 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
         "SELECT nextval(pg_get_serial_sequence('encounter', 'id')) FROM generate_series(1, %s)", (len(visits),))]
     encounters: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
-    charges: list[tuple[Any, ...]] = []
+    posted: list[int] = []
     for next_id, (appt_id, patient_id, provider_id, location_id, pos, dos, type_name, age) in zip(
             ids, visits, strict=True):
         diagnoses, coded = _visit(rng, type_name, age)
@@ -191,9 +191,8 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
                            "ready" if ready else "open", diagnoses, 2 if ready else 1))
         for n, (code, pointers) in enumerate(coded, 1):
             lines.append((practice_id, next_id, n, "cpt", code, [], 1, pointers, FEES[code]))
-            if ready:
-                charges.append((practice_id, patient_id, next_id, n, code, "charge",
-                                f"encounter:{next_id}:posting:1:line:{n}", "demo"))
+        if ready:
+            posted.append(next_id)
         done.ready += ready
     with cur.copy("COPY encounter (practice_id, id, patient_id, appointment_id, rendering_provider_id, "
                   "location_id, place_of_service, date_of_service, status, diagnoses, version) "
@@ -204,37 +203,40 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
                   "modifiers, units, dx_pointers, fee_cents) FROM STDIN") as copy:
         for row in lines:
             copy.write_row(row)
-    with cur.copy("COPY ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, "
-                  "idempotency_key, posted_by_name) FROM STDIN") as copy:
-        for row in charges:
-            copy.write_row(row)
-    if charges:
-        cur.execute(_CHARGE_LINES, (practice_id, sorted({c[2] for c in charges})))
+    if posted:
+        cur.execute(_CHARGES, (practice_id, posted))
     done.encounters += len(encounters)
     done.lines += len(lines)
 
 
-# The two lines of each charge just copied in (as MarkReadyToBill posts them): owed by the coverage on the date of
-# service, or by the patient, against the practice's charges.
-_CHARGE_LINES = """
+# Each line of the visits made ready posts as MarkReadyToBill posts it: owed by the coverage on the date of service,
+# or by the patient, against the practice's charges; the entry keeps what it changed in the patient's accounts.
+_CHARGES = """
 WITH owed AS (
-  SELECT e.practice_id, e.id, e.patient_id, e.encounter_id, e.line_number, l.fee_cents,
+  SELECT l.practice_id, n.patient_id, l.encounter_id, l.line_number, l.code, l.fee_cents,
          (SELECT p.payer_id FROM insurance_policy p
-           WHERE p.practice_id = e.practice_id AND p.patient_id = e.patient_id
+           WHERE p.practice_id = n.practice_id AND p.patient_id = n.patient_id
              AND p.effective_date <= n.date_of_service
              AND (p.termination_date IS NULL OR p.termination_date >= n.date_of_service)
            ORDER BY p.priority NULLS LAST, p.effective_date DESC, p.id LIMIT 1) AS payer_id
-    FROM ledger_entry e
-    JOIN encounter n ON n.practice_id = e.practice_id AND n.id = e.encounter_id
-    JOIN encounter_line l ON l.practice_id = e.practice_id AND l.encounter_id = e.encounter_id
-                         AND l.line_number = e.line_number
-   WHERE e.practice_id = %s AND e.encounter_id = ANY(%s) AND e.kind = 'charge')
+    FROM encounter_line l
+    JOIN encounter n ON n.practice_id = l.practice_id AND n.id = l.encounter_id
+   WHERE l.practice_id = %s AND l.encounter_id = ANY(%s)),
+made AS (
+  INSERT INTO ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, idempotency_key,
+                            posted_by_name, insurance_cents, patient_cents)
+  SELECT practice_id, patient_id, encounter_id, line_number, code, 'charge',
+         'encounter:' || encounter_id || ':posting:1:line:' || line_number, 'demo',
+         CASE WHEN payer_id IS NULL THEN 0 ELSE fee_cents END, CASE WHEN payer_id IS NULL THEN fee_cents ELSE 0 END
+    FROM owed
+  RETURNING practice_id, id, encounter_id, line_number)
 INSERT INTO ledger_line (practice_id, entry_id, account, payer_id, patient_id, encounter_id, line_number,
                          amount_cents)
-SELECT practice_id, id, CASE WHEN payer_id IS NULL THEN 'patient_ar' ELSE 'insurance_ar' END, payer_id,
-       patient_id, encounter_id, line_number, fee_cents FROM owed
-UNION ALL
-SELECT practice_id, id, 'charges', NULL, patient_id, encounter_id, line_number, -fee_cents FROM owed"""
+SELECT m.practice_id, m.id, a.account, a.payer_id, o.patient_id, o.encounter_id, o.line_number, a.cents
+  FROM made m
+  JOIN owed o ON o.encounter_id = m.encounter_id AND o.line_number = m.line_number,
+  LATERAL (VALUES (CASE WHEN o.payer_id IS NULL THEN 'patient_ar' ELSE 'insurance_ar' END, o.payer_id, o.fee_cents),
+                  ('charges', NULL, -o.fee_cents)) a(account, payer_id, cents)"""
 
 
 def _analyze(inst: Installation) -> None:

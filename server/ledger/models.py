@@ -83,6 +83,11 @@ class LedgerEntry(Base):
     posted_by_name: Mapped[str] = mapped_column(String(200), server_default="")
     workstation: Mapped[str] = mapped_column(String(100), server_default="")
     note: Mapped[str] = mapped_column(Text, server_default="")
+    # What the entry changed in its patient's accounts, kept with it so a patient's ledger is one index range
+    # (materialised from the lines at posting; server/ledger/checks.py proves they agree). Credit is money held.
+    insurance_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    patient_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    credit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class LedgerLine(Base):

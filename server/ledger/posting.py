@@ -56,6 +56,14 @@ def check_balanced(entry: Entry) -> None:
         raise ValueError(f"ledger entry {entry.idempotency_key} does not balance: {total} cents")
 
 
+def patient_amounts(entry: Entry) -> dict[str, int]:
+    """What the entry changes in its patient's accounts (the columns kept on the entry for the patient ledger)."""
+    mine = [li for li in entry.lines if li.patient_id is not None and li.patient_id == entry.patient_id]
+    return {"insurance_cents": sum(li.amount_cents for li in mine if li.account == "insurance_ar"),
+            "patient_cents": sum(li.amount_cents for li in mine if li.account == "patient_ar"),
+            "credit_cents": -sum(li.amount_cents for li in mine if li.account == "unapplied_credit")}
+
+
 def reversal_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
     """The lines that undo these: same accounts, opposite signs."""
     return tuple(Line(li.account, -li.amount_cents, li.payer_id, li.patient_id, li.encounter_id, li.line_number)
@@ -93,7 +101,8 @@ async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
     who = ctx.require_session()
     today = await practice_today(ctx.db, ctx.practice_id)
     business = await open_dates(ctx, {e.business_date or today for e in entries})
-    rows = [{"practice_id": ctx.practice_id, "patient_id": e.patient_id, "encounter_id": e.encounter_id,
+    rows = [{**patient_amounts(e), "practice_id": ctx.practice_id, "patient_id": e.patient_id,
+             "encounter_id": e.encounter_id,
              "line_number": e.line_number, "code": e.code, "kind": e.kind,
              "reverses_entry_id": e.reverses_entry_id, "business_date": business[e.business_date or today],
              "idempotency_key": e.idempotency_key, "posted_by": who.user_id, "posted_by_name": who.username,

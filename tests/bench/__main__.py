@@ -2,7 +2,8 @@
 
     python -m tests.bench                         # full scale (1,000,000 patients for the search)
     python -m tests.bench --scale small           # what CI runs, to keep it working
-    python -m tests.bench --only patients         # one group: auth, patients, scheduling, codes, encounters or claims
+    python -m tests.bench --only patients         # one group (auth, patients, scheduling, codes, encounters,
+                                                  # claims or payments)
 
 Each group starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN), records the SQL
 of one call of each kind with the server in-process, then measures against `pms-server serve` in its own process
@@ -19,10 +20,11 @@ from tests.bench.claims import run_claims
 from tests.bench.codes import run_codes
 from tests.bench.encounters import run_encounters
 from tests.bench.patients import run_patients
+from tests.bench.payments import run_payments
 from tests.bench.scheduling import run_scheduling
 
 GROUPS = {"auth": run_auth, "patients": run_patients, "scheduling": run_scheduling, "codes": run_codes,
-          "encounters": run_encounters, "claims": run_claims}
+          "encounters": run_encounters, "claims": run_claims, "payments": run_payments}
 
 
 def main() -> int:
