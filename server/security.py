@@ -260,6 +260,7 @@ RPC_RULES: dict[str, RpcRule] = {
     REMITTANCES + "GetRemittance": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMITTANCES + "PostRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListDenials": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
+    REMITTANCES + "ResolveRemittanceException": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "PostPaperRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListUnderpayments": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMINDERS + "ListReminders": RpcRule(P.SCHEDULE_READ, "appointments", readonly=True),

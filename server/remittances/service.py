@@ -76,6 +76,33 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def claim_payment_from(data: dict[str, Any]) -> era.ClaimPayment:
+    """A claim payment back from the JSON it was stored as (``_jsonable``)."""
+    def adjustments(items: list[dict[str, Any]]) -> tuple[era.Adjustment, ...]:
+        return tuple(era.Adjustment(**a) for a in items)
+
+    def person(value: dict[str, Any] | None) -> era.Person | None:
+        return era.Person(**value) if value else None
+
+    lines = tuple(era.ServicePayment(**{
+        **li, "service_date": _day(li["service_date"]), "service_end": _day(li.get("service_end")),
+        "modifiers": tuple(li.get("modifiers", ())), "adjustments": adjustments(li.get("adjustments", [])),
+        "remarks": tuple(li.get("remarks", ()))}) for li in data.get("lines", []))
+    rendering = data.get("rendering")
+    patient = person(data["patient"])
+    assert patient is not None
+    return era.ClaimPayment(**{
+        **data, "patient": patient, "subscriber": person(data.get("subscriber")),
+        "rendering": era.RenderingProvider(**rendering) if rendering else None,
+        "adjustments": adjustments(data.get("adjustments", [])), "remarks": tuple(data.get("remarks", ())),
+        "statement_from": _day(data.get("statement_from")), "statement_to": _day(data.get("statement_to")),
+        "received_on": _day(data.get("received_on")), "lines": lines})
+
+
 def content_hash(r: era.Remittance) -> str:
     """What the ERA says, without its envelope (a clearinghouse re-sending it gives it new control numbers)."""
     said = _jsonable(dataclasses.replace(r, envelope=None))  # type: ignore[arg-type]
@@ -228,6 +255,39 @@ async def claim_outcomes(ctx: CallContext, remittance_id: int) -> list[tuple[str
                                        "AND remittance_id = :r ORDER BY position",
                                {"p": ctx.practice_id, "r": remittance_id})
     return [(r.outcome, r.exception) for r in rows]
+
+
+async def resolve(ctx: CallContext, remittance_id: int, position: int, claim_id: int) -> tuple[Remittance, int]:
+    """An exception worked by hand: the biller names the claim a claim payment is for; it is planned against that
+    claim by the same rules and posted alone (or made ready, when the ERA is not posted yet), or refused with the
+    reason it still cannot post."""
+    row = await load(ctx, remittance_id, for_update=True)
+    if row.status == "review":
+        raise RuleViolation("This ERA is held for review; it never posts.", "ERA_HELD_FOR_REVIEW")
+    rc = (await ctx.db.execute(select(RemittanceClaim).where(
+        RemittanceClaim.practice_id == ctx.practice_id, RemittanceClaim.remittance_id == row.id,
+        RemittanceClaim.position == position).with_for_update())).scalar_one_or_none()
+    if rc is None:
+        raise NotFound("No such claim payment on this ERA.", "CLAIM_PAYMENT_NOT_FOUND")
+    if rc.outcome != "exception":
+        raise RuleViolation("This claim payment is not an exception.", "NOT_AN_EXCEPTION")
+    claim = next((c for c in await raw.fetch_all(ctx.db, _CLAIMS_SQL, {
+        "p": ctx.practice_id, "ids": [claim_id], "numbers": []}) if c.id == claim_id), None)
+    if claim is None:
+        raise InvalidArgument.one("claim_id", "no such claim (or it was voided or corrected)")
+    billed = [rules.BilledLine(li.line_number, li.code, tuple(li.modifiers), li.charge_cents,
+                               li.expected_allowed_cents)
+              for li in await raw.fetch_all(ctx.db, _LINES_SQL, {"p": ctx.practice_id, "ids": [claim_id]})]
+    plan = _checked_plan(claim, {claim_id: billed}, claim_payment_from(rc.detail))
+    if plan.exception:
+        raise RuleViolation(f"It still cannot post: {plan.exception}.", "STILL_AN_EXCEPTION")
+    rc.claim_id, rc.outcome, rc.exception, rc.plan = claim_id, "ready", "", _plan_json(plan)
+    rc.contractual_cents, rc.patient_cents = plan.contractual_cents, plan.patient_cents
+    rc.denied_cents, rc.underpaid_cents = plan.denied_cents, plan.underpaid_cents
+    await ctx.db.flush()
+    if row.status == "imported":
+        return row, 0  # ready now: it posts with the rest of the ERA
+    return await post(ctx, row.id)
 
 
 async def load(ctx: CallContext, remittance_id: int, *, for_update: bool = False) -> Remittance:

@@ -44,6 +44,17 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
         ctx.audit.detail = f"remittance_id={row.id} posted_claims={count}"
         return pb.PostRemittanceResponse(remittance=await views.remittance_message(ctx, row), posted_claims=count)
 
+    async def ResolveRemittanceException(self, request: pb.ResolveRemittanceExceptionRequest,
+                                         context: grpc.aio.ServicerContext) -> pb.ResolveRemittanceExceptionResponse:
+        ctx = current_call()
+        row, count = await service.resolve(ctx, request.remittance_id, request.position, request.claim_id)
+        ctx.audit.detail = (f"remittance_id={row.id} position={request.position} claim_id={request.claim_id} "
+                            f"posted={count}")
+        claims = await views.claim_payments(ctx, row.id)
+        return pb.ResolveRemittanceExceptionResponse(
+            remittance=await views.remittance_message(ctx, row), posted_claims=count,
+            claim=next(c for c in claims if c.position == request.position))
+
     async def ListDenials(self, request: pb.ListDenialsRequest, context: grpc.aio.ServicerContext
                           ) -> pb.ListDenialsResponse:
         ctx = current_call()

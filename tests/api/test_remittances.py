@@ -187,24 +187,39 @@ async def test_an_era_that_does_not_balance_is_refused_whole(biller: Client) -> 
 async def test_what_cannot_be_matched_waits_as_an_exception_and_the_rest_posts(
         biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
         server: RunningServer, tmp_path: Path) -> None:
-    clean, odd = await sent_claims(2, biller, manager, desk, provider_id, practice, payer_id, server, tmp_path)
+    clean, odd, lost = await sent_claims(3, biller, manager, desk, provider_id, practice, payer_id, server,
+                                         tmp_path)
     imported = await import_file(biller, era_file(
         "EFT-0002",
         clp(clean.claim_id, "1", svc("99214", 18000, 18000), svc("96372", 3500, 3500)),
         clp(odd.claim_id, "1", svc("99215", 18000, 18000), svc("96372", 3500, 3500)),
-        clp("X-NOT-OURS", "1", svc("99213", 9000, 9000))))
+        clp("X-NOT-OURS", "1", svc("99213", 9000, 9000)),
+        # Our claim, under a control number the payer mangled.
+        clp("C-0000", "1", svc("99214", 18000, 18000), svc("96372", 3500, 3500))))
     era = imported.remittances[0]
-    assert era.exception_count == 2
+    assert era.exception_count == 3
     shown = await preview(biller, era.remittance_id)
-    assert [c.outcome for c in shown.claims] == [rm.CLAIM_PAYMENT_OUTCOME_READY,
-                                                 rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION,
-                                                 rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION]
+    assert [c.outcome for c in shown.claims] == [rm.CLAIM_PAYMENT_OUTCOME_READY] + [
+        rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION] * 3
     assert shown.claims[1].exception == f"service 1 (99215) matches no single line of claim {odd.claim_id}"
     assert shown.claims[2].exception == "no claim matches patient control number 'X-NOT-OURS'"
     assert (await post(biller, era.remittance_id)).posted_claims == 1
     assert await balances(biller, clean.patient_id) == (0, 0)
     assert await balances(biller, odd.patient_id) == (21500, 0)  # nothing posted to a guess
     assert (await get_claim(biller, odd.claim_id)).claim.status == cl.CLAIM_STATUS_SENT
+    # The biller works the exceptions one by one: the mangled one is the lost claim and posts alone; the odd one
+    # still cannot post against its claim, and says why.
+    resolved = await biller.remittances.ResolveRemittanceException(rm.ResolveRemittanceExceptionRequest(
+        remittance_id=era.remittance_id, position=4, claim_id=lost.claim_id), metadata=biller.md)
+    assert resolved.posted_claims == 1 and resolved.claim.outcome == rm.CLAIM_PAYMENT_OUTCOME_POSTED
+    assert resolved.remittance.exception_count == 2
+    assert await balances(biller, lost.patient_id) == (0, 0)
+    err = await fails(biller.remittances.ResolveRemittanceException(rm.ResolveRemittanceExceptionRequest(
+        remittance_id=era.remittance_id, position=2, claim_id=odd.claim_id), metadata=biller.md))
+    assert status_details(err)[0] == "STILL_AN_EXCEPTION" and "99215" in err.details()
+    err = await fails(biller.remittances.ResolveRemittanceException(rm.ResolveRemittanceExceptionRequest(
+        remittance_id=era.remittance_id, position=1, claim_id=clean.claim_id), metadata=biller.md))
+    assert status_details(err)[0] == "NOT_AN_EXCEPTION"
 
 
 async def test_a_reversal_takes_the_payment_back_and_the_new_adjudication_posts(

@@ -753,3 +753,55 @@ class PostPaperRemittanceResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PostPaperRemittanceResponse: _TypeAlias = PostPaperRemittanceResponse  # noqa: Y015
+
+@_typing.final
+class ResolveRemittanceExceptionRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REMITTANCE_ID_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    CLAIM_ID_FIELD_NUMBER: _builtins.int
+    remittance_id: _builtins.int
+    position: _builtins.int
+    claim_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        remittance_id: _builtins.int = ...,
+        position: _builtins.int = ...,
+        claim_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_id", b"claim_id", "position", b"position", "remittance_id", b"remittance_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResolveRemittanceExceptionRequest: _TypeAlias = ResolveRemittanceExceptionRequest  # noqa: Y015
+
+@_typing.final
+class ResolveRemittanceExceptionResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REMITTANCE_FIELD_NUMBER: _builtins.int
+    CLAIM_FIELD_NUMBER: _builtins.int
+    POSTED_CLAIMS_FIELD_NUMBER: _builtins.int
+    posted_claims: _builtins.int
+    @_builtins.property
+    def remittance(self) -> Global___Remittance: ...
+    @_builtins.property
+    def claim(self) -> Global___ClaimPayment: ...
+    def __init__(
+        self,
+        *,
+        remittance: Global___Remittance | None = ...,
+        claim: Global___ClaimPayment | None = ...,
+        posted_claims: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["claim", b"claim", "remittance", b"remittance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim", b"claim", "posted_claims", b"posted_claims", "remittance", b"remittance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResolveRemittanceExceptionResponse: _TypeAlias = ResolveRemittanceExceptionResponse  # noqa: Y015

@@ -58,6 +58,11 @@ class RemittanceServiceStub:
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceRequest.SerializeToString,
                 response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceResponse.FromString,
                 _registered_method=True)
+        self.ResolveRemittanceException = channel.unary_unary(
+                '/pms.remittances.v1.RemittanceService/ResolveRemittanceException',
+                request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionRequest.SerializeToString,
+                response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionResponse.FromString,
+                _registered_method=True)
         self.ListDenials = channel.unary_unary(
                 '/pms.remittances.v1.RemittanceService/ListDenials',
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
@@ -109,6 +114,14 @@ class RemittanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResolveRemittanceException(self, request, context):
+        """Works an exception by hand: the biller names the claim a claim payment is for. It is matched and planned by the
+        same rules and posted alone (ready, when the ERA is not posted yet), or refused saying why (STILL_AN_EXCEPTION).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDenials(self, request, context):
         """Denied services waiting for the biller, with the payer's reasons and a suggested action.
         """
@@ -153,6 +166,11 @@ def add_RemittanceServiceServicer_to_server(servicer, server):
                     servicer.PostRemittance,
                     request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceRequest.FromString,
                     response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceResponse.SerializeToString,
+            ),
+            'ResolveRemittanceException': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveRemittanceException,
+                    request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionRequest.FromString,
+                    response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionResponse.SerializeToString,
             ),
             'ListDenials': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDenials,
@@ -282,6 +300,33 @@ class RemittanceService:
             '/pms.remittances.v1.RemittanceService/PostRemittance',
             pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceRequest.SerializeToString,
             pms_dot_remittances_dot_v1_dot_remittances__pb2.PostRemittanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveRemittanceException(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.remittances.v1.RemittanceService/ResolveRemittanceException',
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionRequest.SerializeToString,
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.ResolveRemittanceExceptionResponse.FromString,
             options,
             channel_credentials,
             insecure,

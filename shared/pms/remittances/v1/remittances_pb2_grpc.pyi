@@ -44,6 +44,10 @@ class RemittanceServiceStub:
     """One ERA with what each claim payment will post (or posted), for the preview."""
     PostRemittance: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.PostRemittanceRequest, _remittances_pb2.PostRemittanceResponse]
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
+    ResolveRemittanceException: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ResolveRemittanceExceptionRequest, _remittances_pb2.ResolveRemittanceExceptionResponse]
+    """Works an exception by hand: the biller names the claim a claim payment is for. It is matched and planned by the
+    same rules and posted alone (ready, when the ERA is not posted yet), or refused saying why (STILL_AN_EXCEPTION).
+    """
     ListDenials: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
     PostPaperRemittance: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]
@@ -69,6 +73,10 @@ class RemittanceServiceAsyncStub(RemittanceServiceStub):
     """One ERA with what each claim payment will post (or posted), for the preview."""
     PostRemittance: _aio.UnaryUnaryMultiCallable[_remittances_pb2.PostRemittanceRequest, _remittances_pb2.PostRemittanceResponse]  # type: ignore[assignment]
     """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
+    ResolveRemittanceException: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ResolveRemittanceExceptionRequest, _remittances_pb2.ResolveRemittanceExceptionResponse]  # type: ignore[assignment]
+    """Works an exception by hand: the biller names the claim a claim payment is for. It is matched and planned by the
+    same rules and posted alone (ready, when the ERA is not posted yet), or refused saying why (STILL_AN_EXCEPTION).
+    """
     ListDenials: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]  # type: ignore[assignment]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
     PostPaperRemittance: _aio.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]  # type: ignore[assignment]
@@ -115,6 +123,16 @@ class RemittanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_remittances_pb2.PostRemittanceResponse, _abc.Awaitable[_remittances_pb2.PostRemittanceResponse]]:
         """Posts every clean claim payment of an ERA and its provider adjustments; exceptions stay for one-by-one work."""
+
+    @_abc_1.abstractmethod
+    def ResolveRemittanceException(
+        self,
+        request: _remittances_pb2.ResolveRemittanceExceptionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_remittances_pb2.ResolveRemittanceExceptionResponse, _abc.Awaitable[_remittances_pb2.ResolveRemittanceExceptionResponse]]:
+        """Works an exception by hand: the biller names the claim a claim payment is for. It is matched and planned by the
+        same rules and posted alone (ready, when the ERA is not posted yet), or refused saying why (STILL_AN_EXCEPTION).
+        """
 
     @_abc_1.abstractmethod
     def ListDenials(
