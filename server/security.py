@@ -253,6 +253,8 @@ RPC_RULES: dict[str, RpcRule] = {
     PAYMENTS + "ApplyPatientCredit": RpcRule(P.PAYMENTS_POST, "payments"),
     PAYMENTS + "ReversePatientPayment": RpcRule(P.PAYMENTS_CORRECT, "payments"),
     PAYMENTS + "RefundPatientCredit": RpcRule(P.PAYMENTS_CORRECT, "payments"),
+    # Taking a balance off the books: the back office's, like refunds.
+    PAYMENTS + "WriteOffPatientBalance": RpcRule(P.PAYMENTS_CORRECT, "payments"),
     PAYMENTS + "ListPatientPayments": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     LEDGER + "GetPatientLedger": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     REMITTANCES + "ImportRemittanceFile": RpcRule(P.REMITTANCES_POST, "payments"),
@@ -260,6 +262,7 @@ RPC_RULES: dict[str, RpcRule] = {
     REMITTANCES + "GetRemittance": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
     REMITTANCES + "PostRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListDenials": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),
+    REMITTANCES + "WorkDenial": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ResolveRemittanceException": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "PostPaperRemittance": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListUnderpayments": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from server.db import raw
 from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.ledger import posting
-from server.ledger.models import LedgerLine
+from server.ledger.models import WRITE_OFF_ACCOUNTS, LedgerLine
 from server.patients import service as patients
 from server.payments import rules
 from server.payments.models import PatientPayment
@@ -250,3 +250,39 @@ async def list_payments(ctx: CallContext, patient_id: int, limit: int) -> list[P
         .order_by(PatientPayment.id.desc()).limit(limit or 100))).scalars().all()
     return list(rows)
 
+
+
+WRITE_OFF_KINDS = {pb.WRITE_OFF_KIND_SMALL_BALANCE: "small_balance", pb.WRITE_OFF_KIND_BAD_DEBT: "bad_debt",
+                   pb.WRITE_OFF_KIND_COURTESY: "courtesy"}
+
+
+async def write_off(ctx: CallContext, req: pb.WriteOffPatientBalanceRequest) -> list[rules.Share]:
+    errors = FieldErrors()
+    if not req.idempotency_key:
+        errors.add("idempotency_key", "is required: a write-off must never post twice")
+    kind = WRITE_OFF_KINDS.get(req.kind)
+    if kind is None:
+        errors.add("kind", "say which: small balance, bad debt or courtesy")
+    if req.amount_cents < 0:
+        errors.add("amount_cents", "must not be negative (0 writes off all the patient owes)")
+    if not req.reason.strip():
+        errors.add("reason", "say why the balance is written off")
+    elif len(req.reason) > 200:
+        errors.add("reason", "is longer than 200 characters")
+    errors.raise_if_any()
+    assert kind is not None
+    await lock_patient(ctx, req.patient_id)
+    owed = await owed_lines(ctx, req.patient_id)
+    due = sum(o.cents for o in owed)
+    if due <= 0:
+        raise RuleViolation("The patient owes nothing on their visits.", "NOTHING_OWED")
+    if req.amount_cents > due:
+        raise InvalidArgument.one("amount_cents", f"is more than the {due / 100:,.2f} the patient owes")
+    shares, _ = rules.oldest_first(owed, req.amount_cents or due)
+    account = WRITE_OFF_ACCOUNTS[kind]
+    await posting.post(ctx, [posting.Entry(
+        kind="write_off", idempotency_key=f"write_off:{req.idempotency_key}", patient_id=req.patient_id,
+        note=f"{kind.replace('_', ' ')}: {req.reason.strip()}",
+        lines=(*(posting.Line(account, s.cents, None, req.patient_id, s.encounter_id, s.line_number)
+                 for s in shares), *_applied_lines(req.patient_id, shares)))])
+    return shares

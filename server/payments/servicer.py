@@ -85,3 +85,16 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
         ctx.audit.patient_id, ctx.audit.detail = request.patient_id, f"results={len(rows)}"
         return pb.ListPatientPaymentsResponse(payments=[await service.payment_message(ctx, r) for r in rows],
                                               balance=await service.balance(ctx, request.patient_id))
+
+    async def WriteOffPatientBalance(self, request: pb.WriteOffPatientBalanceRequest,
+                                     context: grpc.aio.ServicerContext) -> pb.WriteOffPatientBalanceResponse:
+        async def post(ctx: CallContext) -> pb.WriteOffPatientBalanceResponse:
+            shares = await service.write_off(ctx, request)
+            ctx.audit.patient_id = request.patient_id
+            ctx.audit.detail = f"written_off_cents={sum(s.cents for s in shares)} kind={request.kind}"
+            return pb.WriteOffPatientBalanceResponse(
+                applications=await service.applications(ctx, [(s.encounter_id, s.line_number, s.cents)
+                                                              for s in shares]),
+                balance=await service.balance(ctx, request.patient_id))
+
+        return await _once(request, pb.WriteOffPatientBalanceResponse, lambda _: request.patient_id, post)

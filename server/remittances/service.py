@@ -20,14 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.claims.models import Claim, ClaimEvent
 from server.claims.service import record
 from server.db import raw
-from server.errors import InvalidArgument, NotFound, RuleViolation
+from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.ledger import posting
+from server.ledger.models import WRITE_OFF_ACCOUNTS
 from server.remittances import rules
 from server.remittances.models import Denial, Remittance, RemittanceClaim, Underpayment
 from server.rpc.context import CallContext
 from server.x12 import writer835 as era
 from server.x12.reader import X12ReadError
 from server.x12.reader835 import check_balanced, read_835
+from shared.pms.remittances.v1 import remittances_pb2 as rpb
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # The statuses in which a payer's answer can apply: the payer has the claim.
@@ -434,3 +436,58 @@ async def _provider_adjustments(ctx: CallContext, row: Remittance) -> None:
             note=f"ERA {row.trace_number} {row.payer_name}: PLB {a['reason']} {a.get('reference', '')}".strip(),
             lines=(posting.Line("provider_adjustment", cents), posting.Line("undeposited_funds", -cents))))
     await posting.post(ctx, entries)
+
+
+DENIAL_ACTIONS = {rpb.DENIAL_ACTION_WRITE_OFF: "write_off", rpb.DENIAL_ACTION_BILL_PATIENT: "bill_patient",
+                  rpb.DENIAL_ACTION_RESUBMITTED: "resubmitted", rpb.DENIAL_ACTION_APPEALED: "appealed"}
+
+# What is still with the claim's payer on the denied line (or, for a claim-level denial, the encounter).
+_STILL_WITH_PAYER_SQL = """
+SELECT coalesce(sum(amount_cents), 0) AS cents FROM ledger_line
+ WHERE practice_id = :p AND account = 'insurance_ar' AND payer_id = :payer AND encounter_id = :encounter
+   AND (CAST(:line AS int) IS NULL OR line_number = :line)"""
+
+
+async def work_denial(ctx: CallContext, req: rpb.WorkDenialRequest) -> int:
+    from server.payments.service import WRITE_OFF_KINDS
+
+    errors = FieldErrors()
+    if not req.idempotency_key:
+        errors.add("idempotency_key", "is required: working a denial may move money")
+    action = DENIAL_ACTIONS.get(req.action)
+    if action is None:
+        errors.add("action", "say what was done: write off, bill the patient, resubmitted or appealed")
+    kind = WRITE_OFF_KINDS.get(req.write_off_kind)
+    if action == "write_off" and kind is None:
+        errors.add("write_off_kind", "say which: small balance, bad debt or courtesy")
+    if len(req.note) > 500:
+        errors.add("note", "is longer than 500 characters")
+    errors.raise_if_any()
+    denial = (await ctx.db.execute(select(Denial).where(
+        Denial.practice_id == ctx.practice_id, Denial.id == req.denial_id).with_for_update())).scalar_one_or_none()
+    if denial is None:
+        raise NotFound("No such denial.", "DENIAL_NOT_FOUND")
+    if denial.status != "open":
+        raise RuleViolation("This denial was worked already.", "DENIAL_WORKED")
+    claim = (await ctx.db.execute(select(Claim).where(
+        Claim.practice_id == ctx.practice_id, Claim.id == denial.claim_id))).scalar_one()
+    moved = 0
+    if action in ("write_off", "bill_patient"):
+        row = await raw.fetch_one(ctx.db, _STILL_WITH_PAYER_SQL, {
+            "p": ctx.practice_id, "payer": claim.payer_id, "encounter": claim.encounter_id,
+            "line": denial.line_number})
+        moved = int(row.cents) if row is not None else 0
+        if moved <= 0:
+            raise RuleViolation("Nothing of this service is left with the payer.", "NOTHING_WITH_PAYER")
+        target = (WRITE_OFF_ACCOUNTS[kind], None) if action == "write_off" and kind else ("patient_ar", None)
+        await posting.post(ctx, [posting.Entry(
+            kind="write_off" if action == "write_off" else "transfer",
+            idempotency_key=f"denial:{denial.id}:{action}", patient_id=claim.patient_id,
+            encounter_id=claim.encounter_id, line_number=denial.line_number,
+            note=f"denial {' '.join(denial.reasons)}: {action.replace('_', ' ')} {req.note.strip()}".strip(),
+            lines=(posting.Line("insurance_ar", -moved, claim.payer_id, claim.patient_id, claim.encounter_id,
+                                denial.line_number),
+                   posting.Line(target[0], moved, target[1], claim.patient_id, claim.encounter_id,
+                                denial.line_number)))])
+    denial.status = "worked"
+    return moved

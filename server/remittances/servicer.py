@@ -55,6 +55,19 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
             remittance=await views.remittance_message(ctx, row), posted_claims=count,
             claim=next(c for c in claims if c.position == request.position))
 
+    async def WorkDenial(self, request: pb.WorkDenialRequest, context: grpc.aio.ServicerContext
+                         ) -> pb.WorkDenialResponse:
+        ctx = current_call()
+        replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request, pb.WorkDenialResponse)
+        if replayed is not None:
+            ctx.audit.detail = "replayed"
+            return replayed
+        moved = await service.work_denial(ctx, request)
+        ctx.audit.detail = f"denial_id={request.denial_id} action={request.action} moved_cents={moved}"
+        response = pb.WorkDenialResponse(moved_cents=moved)
+        await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
+        return response
+
     async def ListDenials(self, request: pb.ListDenialsRequest, context: grpc.aio.ServicerContext
                           ) -> pb.ListDenialsResponse:
         ctx = current_call()

@@ -197,3 +197,32 @@ async def test_it_reads_no_patient_accounts(it_admin: Client, desk: Client) -> N
     assert err.code() == grpc.StatusCode.PERMISSION_DENIED
     err = await fails(pay(it_admin, "it-1", cash(pid, 100)))
     assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_balance_is_written_off_by_kind_oldest_first(
+        biller: Client, desk: Client, provider_id: int, practice: Practice) -> None:
+    pid = await a_patient_id(desk, "Writeoff")
+    await self_pay_visit(biller, pid, provider_id, practice, date(2026, 3, 4), 10_000)
+    await self_pay_visit(biller, pid, provider_id, practice, date(2026, 3, 2), 4_000)
+    err = await fails(biller.payments.WriteOffPatientBalance(pm.WriteOffPatientBalanceRequest(
+        idempotency_key="wo-0", patient_id=pid, amount_cents=50), metadata=biller.md))
+    assert {f for f, _ in status_details(err)[1]} == {"kind", "reason"}
+    err = await fails(desk.payments.WriteOffPatientBalance(pm.WriteOffPatientBalanceRequest(
+        idempotency_key="wo-desk", patient_id=pid, kind=pm.WRITE_OFF_KIND_COURTESY, reason="regular"),
+        metadata=desk.md))
+    assert err.code() == grpc.StatusCode.PERMISSION_DENIED
+    small = await biller.payments.WriteOffPatientBalance(pm.WriteOffPatientBalanceRequest(
+        idempotency_key="wo-1", patient_id=pid, kind=pm.WRITE_OFF_KIND_COURTESY, amount_cents=5_000,
+        reason="hardship"), metadata=biller.md)
+    assert [(a.amount_cents, dates.from_pb(a.date_of_service)) for a in small.applications] == [
+        (4_000, date(2026, 3, 2)), (1_000, date(2026, 3, 4))]
+    assert small.balance.patient_due_cents == 9_000
+    rest = await biller.payments.WriteOffPatientBalance(pm.WriteOffPatientBalanceRequest(
+        idempotency_key="wo-2", patient_id=pid, kind=pm.WRITE_OFF_KIND_BAD_DEBT, reason="moved away"),
+        metadata=biller.md)
+    assert rest.balance.patient_due_cents == 0
+    err = await fails(biller.payments.WriteOffPatientBalance(pm.WriteOffPatientBalanceRequest(
+        idempotency_key="wo-3", patient_id=pid, kind=pm.WRITE_OFF_KIND_BAD_DEBT, reason="again"),
+        metadata=biller.md))
+    assert status_details(err)[0] == "NOTHING_OWED"
+    assert [r.kind for r in (await ledger(biller, pid)).rows][-2:] == ["write_off", "write_off"]

@@ -149,6 +149,20 @@ async def test_an_era_posts_payments_adjustments_and_patient_shares_exactly_once
     assert (denial.line_number, denial.code, denial.charge_cents, denial.suggested_action) == (
         2, "96372", 3500, "appeal")
     assert denial.reasons[0].startswith("CO-197 Precertification/authorization")
+    # Worked: the patient signed a waiver, so it is billed to them; the denial leaves the worklist.
+    err = await fails(biller.remittances.WorkDenial(rm.WorkDenialRequest(
+        idempotency_key="deny-0", denial_id=denial.denial_id, action=rm.DENIAL_ACTION_WRITE_OFF), metadata=biller.md))
+    assert "write_off_kind" in dict(status_details(err)[1])
+    worked = await biller.remittances.WorkDenial(rm.WorkDenialRequest(
+        idempotency_key="deny-1", denial_id=denial.denial_id, action=rm.DENIAL_ACTION_BILL_PATIENT,
+        note="waiver on file"), metadata=biller.md)
+    assert worked.moved_cents == 3500
+    assert await balances(biller, denied.patient_id) == (0, 3500)
+    listed = await biller.remittances.ListDenials(rm.ListDenialsRequest(), metadata=biller.md)
+    assert denial.denial_id not in [d.denial_id for d in listed.denials]
+    err = await fails(biller.remittances.WorkDenial(rm.WorkDenialRequest(
+        idempotency_key="deny-2", denial_id=denial.denial_id, action=rm.DENIAL_ACTION_APPEALED), metadata=biller.md))
+    assert status_details(err)[0] == "DENIAL_WORKED"
 
     # The same file again (a re-download, a second biller): nothing new, nothing posted twice.
     again = await import_file(biller, content, "era-copy.835")

@@ -21,6 +21,26 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _WriteOffKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _WriteOffKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_WriteOffKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    WRITE_OFF_KIND_UNSPECIFIED: _WriteOffKind.ValueType  # 0
+    WRITE_OFF_KIND_SMALL_BALANCE: _WriteOffKind.ValueType  # 1
+    WRITE_OFF_KIND_BAD_DEBT: _WriteOffKind.ValueType  # 2
+    WRITE_OFF_KIND_COURTESY: _WriteOffKind.ValueType  # 3
+
+class WriteOffKind(_WriteOffKind, metaclass=_WriteOffKindEnumTypeWrapper):
+    """The write-off accounts: each kind is its own, so reports tell courtesy from bad debt."""
+
+WRITE_OFF_KIND_UNSPECIFIED: WriteOffKind.ValueType  # 0
+WRITE_OFF_KIND_SMALL_BALANCE: WriteOffKind.ValueType  # 1
+WRITE_OFF_KIND_BAD_DEBT: WriteOffKind.ValueType  # 2
+WRITE_OFF_KIND_COURTESY: WriteOffKind.ValueType  # 3
+Global___WriteOffKind: _TypeAlias = WriteOffKind  # noqa: Y015
+
 class _PaymentMethod:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -427,3 +447,59 @@ class ListPatientPaymentsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListPatientPaymentsResponse: _TypeAlias = ListPatientPaymentsResponse  # noqa: Y015
+
+@_typing.final
+class WriteOffPatientBalanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    PATIENT_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    AMOUNT_CENTS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    idempotency_key: _builtins.str
+    patient_id: _builtins.int
+    kind: Global___WriteOffKind.ValueType
+    amount_cents: _builtins.int
+    """0: all the patient owes. At most what they owe."""
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        idempotency_key: _builtins.str = ...,
+        patient_id: _builtins.int = ...,
+        kind: Global___WriteOffKind.ValueType = ...,
+        amount_cents: _builtins.int = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_cents", b"amount_cents", "idempotency_key", b"idempotency_key", "kind", b"kind", "patient_id", b"patient_id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WriteOffPatientBalanceRequest: _TypeAlias = WriteOffPatientBalanceRequest  # noqa: Y015
+
+@_typing.final
+class WriteOffPatientBalanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATIONS_FIELD_NUMBER: _builtins.int
+    BALANCE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def applications(self) -> _containers.RepeatedCompositeFieldContainer[Global___Application]: ...
+    @_builtins.property
+    def balance(self) -> Global___PatientBalance: ...
+    def __init__(
+        self,
+        *,
+        applications: _abc.Iterable[Global___Application] | None = ...,
+        balance: Global___PatientBalance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["balance", b"balance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applications", b"applications", "balance", b"balance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WriteOffPatientBalanceResponse: _TypeAlias = WriteOffPatientBalanceResponse  # noqa: Y015

@@ -62,6 +62,11 @@ class PaymentServiceStub:
                 request_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsRequest.SerializeToString,
                 response_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsResponse.FromString,
                 _registered_method=True)
+        self.WriteOffPatientBalance = channel.unary_unary(
+                '/pms.payments.v1.PaymentService/WriteOffPatientBalance',
+                request_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.SerializeToString,
+                response_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -105,6 +110,13 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WriteOffPatientBalance(self, request, context):
+        """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +144,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.ListPatientPayments,
                     request_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsRequest.FromString,
                     response_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsResponse.SerializeToString,
+            ),
+            'WriteOffPatientBalance': grpc.unary_unary_rpc_method_handler(
+                    servicer.WriteOffPatientBalance,
+                    request_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.FromString,
+                    response_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -272,6 +289,33 @@ class PaymentService:
             '/pms.payments.v1.PaymentService/ListPatientPayments',
             pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsRequest.SerializeToString,
             pms_dot_payments_dot_v1_dot_payments__pb2.ListPatientPaymentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WriteOffPatientBalance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.payments.v1.PaymentService/WriteOffPatientBalance',
+            pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.SerializeToString,
+            pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,8 @@ class PaymentServiceStub:
     RefundPatientCredit: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RefundPatientCreditRequest, _payments_pb2.RefundPatientCreditResponse]
     """Owes a patient's unapplied credit back to them (refunds payable)."""
     ListPatientPayments: _grpc.UnaryUnaryMultiCallable[_payments_pb2.ListPatientPaymentsRequest, _payments_pb2.ListPatientPaymentsResponse]
+    WriteOffPatientBalance: _grpc.UnaryUnaryMultiCallable[_payments_pb2.WriteOffPatientBalanceRequest, _payments_pb2.WriteOffPatientBalanceResponse]
+    """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
 
 @_typing.type_check_only
 class PaymentServiceAsyncStub(PaymentServiceStub):
@@ -67,6 +69,8 @@ class PaymentServiceAsyncStub(PaymentServiceStub):
     RefundPatientCredit: _aio.UnaryUnaryMultiCallable[_payments_pb2.RefundPatientCreditRequest, _payments_pb2.RefundPatientCreditResponse]  # type: ignore[assignment]
     """Owes a patient's unapplied credit back to them (refunds payable)."""
     ListPatientPayments: _aio.UnaryUnaryMultiCallable[_payments_pb2.ListPatientPaymentsRequest, _payments_pb2.ListPatientPaymentsResponse]  # type: ignore[assignment]
+    WriteOffPatientBalance: _aio.UnaryUnaryMultiCallable[_payments_pb2.WriteOffPatientBalanceRequest, _payments_pb2.WriteOffPatientBalanceResponse]  # type: ignore[assignment]
+    """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
 
 class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Money patients hand over: copays at check-in, payments at the window or by mail, credits and refunds. Every
@@ -114,5 +118,13 @@ class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _payments_pb2.ListPatientPaymentsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_payments_pb2.ListPatientPaymentsResponse, _abc.Awaitable[_payments_pb2.ListPatientPaymentsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def WriteOffPatientBalance(
+        self,
+        request: _payments_pb2.WriteOffPatientBalanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.WriteOffPatientBalanceResponse, _abc.Awaitable[_payments_pb2.WriteOffPatientBalanceResponse]]:
+        """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
 
 def add_PaymentServiceServicer_to_server(servicer: PaymentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -10,6 +10,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.type import date_pb2 as _date_pb2
+from shared.pms.payments.v1 import payments_pb2 as _payments_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -68,6 +69,27 @@ CLAIM_PAYMENT_OUTCOME_POSTED: ClaimPaymentOutcome.ValueType  # 2
 CLAIM_PAYMENT_OUTCOME_EXCEPTION: ClaimPaymentOutcome.ValueType  # 3
 """Could not be matched or does not add up: not posted; the reason says why."""
 Global___ClaimPaymentOutcome: _TypeAlias = ClaimPaymentOutcome  # noqa: Y015
+
+class _DenialAction:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DenialActionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DenialAction.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DENIAL_ACTION_UNSPECIFIED: _DenialAction.ValueType  # 0
+    DENIAL_ACTION_WRITE_OFF: _DenialAction.ValueType  # 1
+    DENIAL_ACTION_BILL_PATIENT: _DenialAction.ValueType  # 2
+    DENIAL_ACTION_RESUBMITTED: _DenialAction.ValueType  # 3
+    DENIAL_ACTION_APPEALED: _DenialAction.ValueType  # 4
+
+class DenialAction(_DenialAction, metaclass=_DenialActionEnumTypeWrapper): ...
+
+DENIAL_ACTION_UNSPECIFIED: DenialAction.ValueType  # 0
+DENIAL_ACTION_WRITE_OFF: DenialAction.ValueType  # 1
+DENIAL_ACTION_BILL_PATIENT: DenialAction.ValueType  # 2
+DENIAL_ACTION_RESUBMITTED: DenialAction.ValueType  # 3
+DENIAL_ACTION_APPEALED: DenialAction.ValueType  # 4
+Global___DenialAction: _TypeAlias = DenialAction  # noqa: Y015
 
 @_typing.final
 class ClaimPayment(_message.Message):
@@ -805,3 +827,55 @@ class ResolveRemittanceExceptionResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ResolveRemittanceExceptionResponse: _TypeAlias = ResolveRemittanceExceptionResponse  # noqa: Y015
+
+@_typing.final
+class WorkDenialRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    DENIAL_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    WRITE_OFF_KIND_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    idempotency_key: _builtins.str
+    denial_id: _builtins.int
+    action: Global___DenialAction.ValueType
+    write_off_kind: _payments_pb2.WriteOffKind.ValueType
+    """For a write-off."""
+    note: _builtins.str
+    def __init__(
+        self,
+        *,
+        idempotency_key: _builtins.str = ...,
+        denial_id: _builtins.int = ...,
+        action: Global___DenialAction.ValueType = ...,
+        write_off_kind: _payments_pb2.WriteOffKind.ValueType = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "denial_id", b"denial_id", "idempotency_key", b"idempotency_key", "note", b"note", "write_off_kind", b"write_off_kind"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkDenialRequest: _TypeAlias = WorkDenialRequest  # noqa: Y015
+
+@_typing.final
+class WorkDenialResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MOVED_CENTS_FIELD_NUMBER: _builtins.int
+    moved_cents: _builtins.int
+    """What moved off the payer's balance (0 for resubmitted and appealed)."""
+    def __init__(
+        self,
+        *,
+        moved_cents: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["moved_cents", b"moved_cents"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkDenialResponse: _TypeAlias = WorkDenialResponse  # noqa: Y015

@@ -68,6 +68,11 @@ class RemittanceServiceStub:
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
                 response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
                 _registered_method=True)
+        self.WorkDenial = channel.unary_unary(
+                '/pms.remittances.v1.RemittanceService/WorkDenial',
+                request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialRequest.SerializeToString,
+                response_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialResponse.FromString,
+                _registered_method=True)
         self.PostPaperRemittance = channel.unary_unary(
                 '/pms.remittances.v1.RemittanceService/PostPaperRemittance',
                 request_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.PostPaperRemittanceRequest.SerializeToString,
@@ -129,6 +134,14 @@ class RemittanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WorkDenial(self, request, context):
+        """Works a denial: writes the service off, moves it to the patient, or records that it was resubmitted or
+        appealed (the balance stays with the payer). The denial leaves the worklist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PostPaperRemittance(self, request, context):
         """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
         Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
@@ -176,6 +189,11 @@ def add_RemittanceServiceServicer_to_server(servicer, server):
                     servicer.ListDenials,
                     request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.FromString,
                     response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.SerializeToString,
+            ),
+            'WorkDenial': grpc.unary_unary_rpc_method_handler(
+                    servicer.WorkDenial,
+                    request_deserializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialRequest.FromString,
+                    response_serializer=pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialResponse.SerializeToString,
             ),
             'PostPaperRemittance': grpc.unary_unary_rpc_method_handler(
                     servicer.PostPaperRemittance,
@@ -354,6 +372,33 @@ class RemittanceService:
             '/pms.remittances.v1.RemittanceService/ListDenials',
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsRequest.SerializeToString,
             pms_dot_remittances_dot_v1_dot_remittances__pb2.ListDenialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WorkDenial(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.remittances.v1.RemittanceService/WorkDenial',
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialRequest.SerializeToString,
+            pms_dot_remittances_dot_v1_dot_remittances__pb2.WorkDenialResponse.FromString,
             options,
             channel_credentials,
             insecure,

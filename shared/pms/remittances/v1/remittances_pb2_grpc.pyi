@@ -50,6 +50,10 @@ class RemittanceServiceStub:
     """
     ListDenials: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    WorkDenial: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.WorkDenialRequest, _remittances_pb2.WorkDenialResponse]
+    """Works a denial: writes the service off, moves it to the patient, or records that it was resubmitted or
+    appealed (the balance stays with the payer). The denial leaves the worklist.
+    """
     PostPaperRemittance: _grpc.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]
     """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
     Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
@@ -79,6 +83,10 @@ class RemittanceServiceAsyncStub(RemittanceServiceStub):
     """
     ListDenials: _aio.UnaryUnaryMultiCallable[_remittances_pb2.ListDenialsRequest, _remittances_pb2.ListDenialsResponse]  # type: ignore[assignment]
     """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+    WorkDenial: _aio.UnaryUnaryMultiCallable[_remittances_pb2.WorkDenialRequest, _remittances_pb2.WorkDenialResponse]  # type: ignore[assignment]
+    """Works a denial: writes the service off, moves it to the patient, or records that it was resubmitted or
+    appealed (the balance stays with the payer). The denial leaves the worklist.
+    """
     PostPaperRemittance: _aio.UnaryUnaryMultiCallable[_remittances_pb2.PostPaperRemittanceRequest, _remittances_pb2.PostPaperRemittanceResponse]  # type: ignore[assignment]
     """A payer's check with a paper EOB, keyed in by the biller: the same matching and posting as an ERA, in one call.
     Anything that would be an exception on an ERA is refused here, naming the field, so nothing half posts.
@@ -141,6 +149,16 @@ class RemittanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_remittances_pb2.ListDenialsResponse, _abc.Awaitable[_remittances_pb2.ListDenialsResponse]]:
         """Denied services waiting for the biller, with the payer's reasons and a suggested action."""
+
+    @_abc_1.abstractmethod
+    def WorkDenial(
+        self,
+        request: _remittances_pb2.WorkDenialRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_remittances_pb2.WorkDenialResponse, _abc.Awaitable[_remittances_pb2.WorkDenialResponse]]:
+        """Works a denial: writes the service off, moves it to the patient, or records that it was resubmitted or
+        appealed (the balance stays with the payer). The denial leaves the worklist.
+        """
 
     @_abc_1.abstractmethod
     def PostPaperRemittance(
