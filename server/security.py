@@ -256,6 +256,7 @@ RPC_RULES: dict[str, RpcRule] = {
     # Taking a balance off the books: the back office's, like refunds.
     PAYMENTS + "WriteOffPatientBalance": RpcRule(P.PAYMENTS_CORRECT, "payments"),
     PAYMENTS + "ListPatientPayments": RpcRule(P.LEDGER_READ, "payments", readonly=True),
+    PAYMENTS + "PrintReceipt": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     LEDGER + "GetPatientLedger": RpcRule(P.LEDGER_READ, "payments", readonly=True),
     REMITTANCES + "ImportRemittanceFile": RpcRule(P.REMITTANCES_POST, "payments"),
     REMITTANCES + "ListRemittances": RpcRule(P.REMITTANCES_POST, "payments", readonly=True),

@@ -6,6 +6,7 @@ twice to the same line) and is one balanced ledger entry.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -286,3 +287,35 @@ async def write_off(ctx: CallContext, req: pb.WriteOffPatientBalanceRequest) -> 
         lines=(*(posting.Line(account, s.cents, None, req.patient_id, s.encounter_id, s.line_number)
                  for s in shares), *_applied_lines(req.patient_id, shares)))])
     return shares
+
+
+async def receipt(ctx: CallContext, payment_id: int) -> tuple[int, bytes]:
+    """(patient id, the PDF) of a payment's receipt: the practice (its billing identity's name and address when
+    set), the patient, the payment and where it went, and the account as it is now."""
+    from server.payments.receipt import Receipt, ReceiptLine, receipt_pdf
+
+    row = await load_payment(ctx, payment_id)
+    msg = await payment_message(ctx, row)
+    who = await raw.fetch_one(ctx.db, """
+        SELECT p.first_name, p.last_name, p.mrn, r.name AS practice_name, b.organization_name, b.address_line1,
+               b.address_line2, b.city, b.state, b.zip, b.phone
+          FROM patient p JOIN practice r ON r.id = p.practice_id
+          LEFT JOIN billing_setup b ON b.practice_id = p.practice_id
+         WHERE p.practice_id = :p AND p.id = :id""", {"p": ctx.practice_id, "id": row.patient_id})
+    assert who is not None
+    address = tuple(x for x in (
+        who.address_line1, who.address_line2,
+        f"{who.city}, {who.state} {who.zip[:5]}" if who.city else "",
+        f"({who.phone[:3]}) {who.phone[3:6]}-{who.phone[6:]}" if who.phone else "") if x)
+    method = {"cash": "Cash", "check": f"Check {row.check_number}", "card": f"Card ref {row.card_reference}"}
+    now = await balance(ctx, row.patient_id)
+    pdf = receipt_pdf(Receipt(
+        practice_name=who.organization_name or who.practice_name, practice_address=address, receipt_number=row.id,
+        patient_name=f"{who.first_name} {who.last_name}", mrn=who.mrn, received_on=row.received_on,
+        method=method[row.method], amount_cents=row.amount_cents,
+        lines=tuple(ReceiptLine(dates.from_pb(a.date_of_service) if a.HasField("date_of_service") else None, a.code,
+                                a.amount_cents) for a in msg.applications),
+        unapplied_cents=msg.unapplied_cents, patient_due_cents=now.patient_due_cents,
+        credit_cents=now.unapplied_credit_cents, taken_by=msg.posted_by,
+        printed_at=datetime.now(UTC), reversed=row.reversal_entry_id is not None))
+    return row.patient_id, pdf

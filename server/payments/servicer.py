@@ -98,3 +98,10 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
                 balance=await service.balance(ctx, request.patient_id))
 
         return await _once(request, pb.WriteOffPatientBalanceResponse, lambda _: request.patient_id, post)
+
+    async def PrintReceipt(self, request: pb.PrintReceiptRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.PrintReceiptResponse:
+        ctx = current_call()
+        patient_id, pdf = await service.receipt(ctx, request.payment_id)
+        ctx.audit.patient_id, ctx.audit.detail = patient_id, f"payment_id={request.payment_id}"
+        return pb.PrintReceiptResponse(pdf=pdf, file_name=f"receipt-{request.payment_id}.pdf")

@@ -226,3 +226,25 @@ async def test_a_balance_is_written_off_by_kind_oldest_first(
         metadata=biller.md))
     assert status_details(err)[0] == "NOTHING_OWED"
     assert [r.kind for r in (await ledger(biller, pid)).rows][-2:] == ["write_off", "write_off"]
+
+
+async def test_a_receipt_prints_what_was_paid_and_where_it_went(
+        biller: Client, desk: Client, provider_id: int, practice: Practice) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pid = await a_patient_id(desk, "Receipt")
+    await self_pay_visit(biller, pid, provider_id, practice, date(2026, 3, 2), 12_500)
+    paid = await pay(desk, "receipt-1", pm.PatientPayment(patient_id=pid, method=pm.PAYMENT_METHOD_CHECK,
+                                                          amount_cents=15_000, check_number="2210"))
+    printed = await desk.payments.PrintReceipt(pm.PrintReceiptRequest(payment_id=paid.payment.payment_id),
+                                               metadata=desk.md)
+    assert printed.file_name == f"receipt-{paid.payment.payment_id}.pdf"
+    text = PdfReader(BytesIO(printed.pdf)).pages[0].extract_text()
+    for expected in ("RECEIPT", f"No. {paid.payment.payment_id}", "Check 2210", "$150.00", "03/02/2026", "99213",
+                     "$125.00", "Kept as credit on the account", "$25.00", "you owe $0.00; credit $25.00",
+                     "sched-desk"):
+        assert expected in text, (expected, text)
+    err = await fails(desk.payments.PrintReceipt(pm.PrintReceiptRequest(payment_id=999_999), metadata=desk.md))
+    assert err.code() == grpc.StatusCode.NOT_FOUND

@@ -503,3 +503,44 @@ class WriteOffPatientBalanceResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WriteOffPatientBalanceResponse: _TypeAlias = WriteOffPatientBalanceResponse  # noqa: Y015
+
+@_typing.final
+class PrintReceiptRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAYMENT_ID_FIELD_NUMBER: _builtins.int
+    payment_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        payment_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["payment_id", b"payment_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PrintReceiptRequest: _TypeAlias = PrintReceiptRequest  # noqa: Y015
+
+@_typing.final
+class PrintReceiptResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PDF_FIELD_NUMBER: _builtins.int
+    FILE_NAME_FIELD_NUMBER: _builtins.int
+    pdf: _builtins.bytes
+    file_name: _builtins.str
+    def __init__(
+        self,
+        *,
+        pdf: _builtins.bytes = ...,
+        file_name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["file_name", b"file_name", "pdf", b"pdf"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PrintReceiptResponse: _TypeAlias = PrintReceiptResponse  # noqa: Y015

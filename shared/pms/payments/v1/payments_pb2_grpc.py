@@ -67,6 +67,11 @@ class PaymentServiceStub:
                 request_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.SerializeToString,
                 response_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.FromString,
                 _registered_method=True)
+        self.PrintReceipt = channel.unary_unary(
+                '/pms.payments.v1.PaymentService/PrintReceipt',
+                request_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptRequest.SerializeToString,
+                response_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -117,6 +122,13 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PrintReceipt(self, request, context):
+        """A receipt for a payment as a one-page PDF.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -149,6 +161,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.WriteOffPatientBalance,
                     request_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.FromString,
                     response_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.SerializeToString,
+            ),
+            'PrintReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.PrintReceipt,
+                    request_deserializer=pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptRequest.FromString,
+                    response_serializer=pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -316,6 +333,33 @@ class PaymentService:
             '/pms.payments.v1.PaymentService/WriteOffPatientBalance',
             pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceRequest.SerializeToString,
             pms_dot_payments_dot_v1_dot_payments__pb2.WriteOffPatientBalanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PrintReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pms.payments.v1.PaymentService/PrintReceipt',
+            pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptRequest.SerializeToString,
+            pms_dot_payments_dot_v1_dot_payments__pb2.PrintReceiptResponse.FromString,
             options,
             channel_credentials,
             insecure,

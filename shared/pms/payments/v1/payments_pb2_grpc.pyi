@@ -49,6 +49,8 @@ class PaymentServiceStub:
     ListPatientPayments: _grpc.UnaryUnaryMultiCallable[_payments_pb2.ListPatientPaymentsRequest, _payments_pb2.ListPatientPaymentsResponse]
     WriteOffPatientBalance: _grpc.UnaryUnaryMultiCallable[_payments_pb2.WriteOffPatientBalanceRequest, _payments_pb2.WriteOffPatientBalanceResponse]
     """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
+    PrintReceipt: _grpc.UnaryUnaryMultiCallable[_payments_pb2.PrintReceiptRequest, _payments_pb2.PrintReceiptResponse]
+    """A receipt for a payment as a one-page PDF."""
 
 @_typing.type_check_only
 class PaymentServiceAsyncStub(PaymentServiceStub):
@@ -71,6 +73,8 @@ class PaymentServiceAsyncStub(PaymentServiceStub):
     ListPatientPayments: _aio.UnaryUnaryMultiCallable[_payments_pb2.ListPatientPaymentsRequest, _payments_pb2.ListPatientPaymentsResponse]  # type: ignore[assignment]
     WriteOffPatientBalance: _aio.UnaryUnaryMultiCallable[_payments_pb2.WriteOffPatientBalanceRequest, _payments_pb2.WriteOffPatientBalanceResponse]  # type: ignore[assignment]
     """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
+    PrintReceipt: _aio.UnaryUnaryMultiCallable[_payments_pb2.PrintReceiptRequest, _payments_pb2.PrintReceiptResponse]  # type: ignore[assignment]
+    """A receipt for a payment as a one-page PDF."""
 
 class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Money patients hand over: copays at check-in, payments at the window or by mail, credits and refunds. Every
@@ -126,5 +130,13 @@ class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_payments_pb2.WriteOffPatientBalanceResponse, _abc.Awaitable[_payments_pb2.WriteOffPatientBalanceResponse]]:
         """Writes off what a patient owes (a small balance, bad debt, a courtesy), oldest balances first."""
+
+    @_abc_1.abstractmethod
+    def PrintReceipt(
+        self,
+        request: _payments_pb2.PrintReceiptRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.PrintReceiptResponse, _abc.Awaitable[_payments_pb2.PrintReceiptResponse]]:
+        """A receipt for a payment as a one-page PDF."""
 
 def add_PaymentServiceServicer_to_server(servicer: PaymentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
