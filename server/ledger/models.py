@@ -56,6 +56,7 @@ class LedgerEntry(Base):
         ForeignKeyConstraint(["practice_id", "patient_id"], ["patient.practice_id", "patient.id"]),
         ForeignKeyConstraint(["practice_id", "encounter_id"], ["encounter.practice_id", "encounter.id"]),
         ForeignKeyConstraint(["practice_id", "reverses_entry_id"], ["ledger_entry.practice_id", "ledger_entry.id"]),
+        ForeignKeyConstraint(["practice_id", "claim_id"], ["claim.practice_id", "claim.id"]),
         CheckConstraint(_in("kind", KINDS), name="kind_value"),
         # Posting twice (a retried call, two billers at once) is refused by the database, not by luck.
         Index("uq_ledger_entry_key", "practice_id", "idempotency_key", unique=True),
@@ -64,12 +65,15 @@ class LedgerEntry(Base):
               postgresql_where="reverses_entry_id IS NOT NULL"),
         Index("ix_ledger_entry_encounter", "practice_id", "encounter_id", "id"),
         Index("ix_ledger_entry_patient", "practice_id", "patient_id", "id"),
+        Index("ix_ledger_entry_claim", "practice_id", "claim_id", postgresql_where="claim_id IS NOT NULL"),
     )
 
     practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     patient_id: Mapped[int | None] = mapped_column(BigInteger)
     encounter_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The claim a payer's answer (an ERA, a worked denial) is about.
+    claim_id: Mapped[int | None] = mapped_column(BigInteger)
     # The encounter line a charge is for (payments spread over many lines leave it empty).
     line_number: Mapped[int | None] = mapped_column(SmallInteger)
     code: Mapped[str] = mapped_column(String(5), server_default="")

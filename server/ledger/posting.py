@@ -41,6 +41,7 @@ class Entry:
     note: str = ""
     reverses_entry_id: int | None = None
     business_date: date | None = None
+    claim_id: int | None = None
 
 
 def check_balanced(entry: Entry) -> None:
@@ -102,7 +103,7 @@ async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
     today = await practice_today(ctx.db, ctx.practice_id)
     business = await open_dates(ctx, {e.business_date or today for e in entries})
     rows = [{**patient_amounts(e), "practice_id": ctx.practice_id, "patient_id": e.patient_id,
-             "encounter_id": e.encounter_id,
+             "encounter_id": e.encounter_id, "claim_id": e.claim_id,
              "line_number": e.line_number, "code": e.code, "kind": e.kind,
              "reverses_entry_id": e.reverses_entry_id, "business_date": business[e.business_date or today],
              "idempotency_key": e.idempotency_key, "posted_by": who.user_id, "posted_by_name": who.username,

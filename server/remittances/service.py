@@ -363,7 +363,7 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
         if lines:
             entries.append(posting.Entry(
                 kind="insurance_payment", idempotency_key=f"remittance:{row.id}:claim:{rc.position}",
-                patient_id=claim.patient_id, encounter_id=claim.encounter_id,
+                patient_id=claim.patient_id, encounter_id=claim.encounter_id, claim_id=claim.id,
                 note=f"ERA {row.trace_number} {row.payer_name}: CLP {rc.control_number} status {rc.status_code}",
                 lines=lines))
             posted.append(rc)
@@ -483,7 +483,7 @@ async def work_denial(ctx: CallContext, req: rpb.WorkDenialRequest) -> int:
         await posting.post(ctx, [posting.Entry(
             kind="write_off" if action == "write_off" else "transfer",
             idempotency_key=f"denial:{denial.id}:{action}", patient_id=claim.patient_id,
-            encounter_id=claim.encounter_id, line_number=denial.line_number,
+            encounter_id=claim.encounter_id, line_number=denial.line_number, claim_id=claim.id,
             note=f"denial {' '.join(denial.reasons)}: {action.replace('_', ' ')} {req.note.strip()}".strip(),
             lines=(posting.Line("insurance_ar", -moved, claim.payer_id, claim.patient_id, claim.encounter_id,
                                 denial.line_number),

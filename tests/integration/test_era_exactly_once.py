@@ -161,6 +161,9 @@ async def test_an_era_posts_every_claim_exactly_once_through_twenty_kills(cluste
                                                               || rc.position) AS n
                 FROM remittance_claim rc) rc""").fetchone()
         assert per_claim == (count, count, 1, 1)
+        # Each entry names the claim it pays.
+        assert conn.execute("SELECT count(*), count(DISTINCT claim_id) FROM ledger_entry "
+                            "WHERE kind = 'insurance_payment'").fetchone() == (count, count)
         money = conn.execute("SELECT sum(amount_cents) FROM ledger_line WHERE account = 'undeposited_funds'"
                              ).fetchone()
         assert money == (shown.remittance.payment_cents,)
