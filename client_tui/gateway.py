@@ -18,6 +18,7 @@ from shared.pms.audit.v1 import audit_pb2
 from shared.pms.auth.v1 import auth_pb2
 from shared.pms.claims.v1 import claims_pb2
 from shared.pms.codes.v1 import codes_pb2
+from shared.pms.deposits.v1 import deposits_pb2
 from shared.pms.documents.v1 import documents_pb2
 from shared.pms.encounters.v1 import encounters_pb2
 from shared.pms.insurance.v1 import insurance_pb2
@@ -496,3 +497,37 @@ class Gateway(Protocol):
         """Posts every ready claim payment once; exceptions stay. Posting again posts nothing more."""
         ...
     async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]: ...
+    async def list_underpayments(self, limit: int = 0) -> remittances_pb2.ListUnderpaymentsResponse:
+        """Services allowed below the contract, oldest first, with the total short; ``limit`` 0: the server's
+        (200)."""
+        ...
+
+    async def post_paper_remittance(
+        self, request: remittances_pb2.PostPaperRemittanceRequest
+    ) -> remittances_pb2.PostPaperRemittanceResponse:
+        """A check and its paper EOB keyed in, matched and posted in one call; anything that does not add up is
+        refused naming its field ("claims[0].services[1].paid_cents"). The request's idempotency key (blank: a
+        fresh one) makes a retry post once."""
+        ...
+
+    # -- deposits and the day sheet (Billing mode: G and Y on the ERAs) -----------------------------
+    async def list_undeposited(self) -> deposits_pb2.ListUndepositedResponse:
+        """Patient payments and posted ERAs not yet in a deposit, with their totals by method."""
+        ...
+    async def create_deposit(
+        self, payment_ids: Sequence[int], remittance_ids: Sequence[int], deposit_date: date | None = None,
+        bank_reference: str = "", note: str = "", idempotency_key: str = "",
+    ) -> deposits_pb2.Deposit:
+        """One bank deposit of the chosen items (``deposit_date`` None: today). One key per user action: a retry
+        with the same key deposits once."""
+        ...
+    async def list_deposits(self, limit: int = 0) -> list[deposits_pb2.Deposit]:
+        """Newest first, without their items; ``limit`` 0: the server's (100)."""
+        ...
+    async def get_deposit(self, deposit_id: int) -> deposits_pb2.Deposit: ...
+    async def get_day_sheet(self, business_date: date | None = None) -> deposits_pb2.DaySheet:
+        """The day's figures (None: today); a closed day's is the sheet stored when it was closed."""
+        ...
+    async def close_day(self, business_date: date, idempotency_key: str = "") -> deposits_pb2.DaySheet:
+        """Closes the day once and stores its sheet."""
+        ...

@@ -45,6 +45,7 @@ from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
 from shared.pms.auth.v1 import auth_pb2, auth_pb2_grpc
 from shared.pms.claims.v1 import claims_pb2, claims_pb2_grpc
 from shared.pms.codes.v1 import codes_pb2, codes_pb2_grpc
+from shared.pms.deposits.v1 import deposits_pb2, deposits_pb2_grpc
 from shared.pms.documents.v1 import documents_pb2, documents_pb2_grpc
 from shared.pms.encounters.v1 import encounters_pb2, encounters_pb2_grpc
 from shared.pms.insurance.v1 import insurance_pb2, insurance_pb2_grpc
@@ -164,6 +165,7 @@ class GrpcGateway:
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
         self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
         self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
+        self.deposits = deposits_pb2_grpc.DepositServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -895,6 +897,55 @@ class GrpcGateway:
     async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]:
         return list((await self._call(self.remittances.ListDenials,
                                       remittances_pb2.ListDenialsRequest(limit=limit))).denials)
+
+    async def list_underpayments(self, limit: int = 0) -> remittances_pb2.ListUnderpaymentsResponse:
+        return await self._call(self.remittances.ListUnderpayments,
+                                remittances_pb2.ListUnderpaymentsRequest(limit=limit))
+
+    async def post_paper_remittance(
+        self, request: remittances_pb2.PostPaperRemittanceRequest
+    ) -> remittances_pb2.PostPaperRemittanceResponse:
+        # Keyed: a retry after the server could not be reached posts the check once.
+        keyed = remittances_pb2.PostPaperRemittanceRequest()
+        keyed.CopyFrom(request)
+        keyed.idempotency_key = request.idempotency_key or uuid.uuid4().hex
+        return await self._call(self.remittances.PostPaperRemittance, keyed, retry=True)
+
+    # -- deposits and the day sheet ------------------------------------------------------------------
+    async def list_undeposited(self) -> deposits_pb2.ListUndepositedResponse:
+        return await self._call(self.deposits.ListUndeposited, deposits_pb2.ListUndepositedRequest())
+
+    async def create_deposit(
+        self, payment_ids: Sequence[int], remittance_ids: Sequence[int], deposit_date: date | None = None,
+        bank_reference: str = "", note: str = "", idempotency_key: str = "",
+    ) -> deposits_pb2.Deposit:
+        # Keyed: a retry after the server could not be reached deposits the items once.
+        request = deposits_pb2.CreateDepositRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, bank_reference=bank_reference,
+            payment_ids=list(payment_ids), remittance_ids=list(remittance_ids), note=note)
+        if deposit_date is not None:
+            request.deposit_date.CopyFrom(dates.to_pb(deposit_date))
+        return (await self._call(self.deposits.CreateDeposit, request, retry=True)).deposit
+
+    async def list_deposits(self, limit: int = 0) -> list[deposits_pb2.Deposit]:
+        return list((await self._call(self.deposits.ListDeposits,
+                                      deposits_pb2.ListDepositsRequest(limit=limit))).deposits)
+
+    async def get_deposit(self, deposit_id: int) -> deposits_pb2.Deposit:
+        return (await self._call(self.deposits.GetDeposit,
+                                 deposits_pb2.GetDepositRequest(deposit_id=deposit_id))).deposit
+
+    async def get_day_sheet(self, business_date: date | None = None) -> deposits_pb2.DaySheet:
+        request = deposits_pb2.GetDaySheetRequest()
+        if business_date is not None:
+            request.business_date.CopyFrom(dates.to_pb(business_date))
+        return (await self._call(self.deposits.GetDaySheet, request)).sheet
+
+    async def close_day(self, business_date: date, idempotency_key: str = "") -> deposits_pb2.DaySheet:
+        # Keyed: closing again with the same key answers the same sheet.
+        return (await self._call(self.deposits.CloseDay, deposits_pb2.CloseDayRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, business_date=dates.to_pb(business_date)),
+            retry=True)).sheet
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

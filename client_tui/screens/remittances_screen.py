@@ -1,11 +1,13 @@
-"""ERAs (835 remittances), newest first, and the preview of one before it posts. E in the claims worklist opens
-the list (with ``remittances.post``).
+"""ERAs (835 remittances), newest first, and the preview of one before it posts. E in the claims worklist opens the
+list (with ``remittances.post``).
 
-The list: payer, trace number, payment date, amount, status and how many claim payments could not be matched.
-I imports a file from this workstation; Enter previews the highlighted ERA (every claim payment with what it pays,
+The list: payer, trace number, payment date, amount, status and how many claim payments could not be matched. I
+imports a file from this workstation; Enter previews the highlighted ERA (every claim payment with what it pays,
 writes off, moves to the patient or denies, and each exception's reason); P posts it after asking once, then says
 how many claim payments posted. Exceptions never post: they wait for one-by-one work. Which payment matches which
-claim, and whether an ERA may post, is the server's to say.
+claim, and whether an ERA may post, is the server's to say. N keys in a paper check and its EOB. D and U open the
+worklists of denied and underpaid services; G the deposit of what is waiting for the bank (``deposits.manage``); Y
+the day sheet (``reports.day_sheet``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from client_tui import formatting
 from client_tui.errors import describe
 from client_tui.gateway import Gateway, GatewayError
 from client_tui.screens.confirm_screen import ConfirmScreen
+from client_tui.screens.day_sheet_screen import DaySheetScreen
+from client_tui.screens.denials_screen import DenialsScreen
+from client_tui.screens.deposit_screen import DepositScreen
 from client_tui.screens.import_remittance_screen import ImportRemittanceScreen
+from client_tui.screens.paper_eob_screen import PaperEobScreen
+from client_tui.screens.paper_eob_screen import posted_sentence as paper_posted_sentence
+from client_tui.screens.underpayments_screen import UnderpaymentsScreen
+from client_tui.widgets.money_table import fit_columns, money, plural
 from client_tui.widgets.status_line import StatusLine
 from client_tui.workers import gateway_call
 from shared.pms.auth.v1 import auth_pb2
@@ -31,7 +40,6 @@ LIST_COLUMNS: list[tuple[str, int]] = [("Trace", 16), ("Paid on", 10), ("Amount"
                                        ("Claims", 6), ("Exceptions", 10)]
 PREVIEW_COLUMNS: list[tuple[str, int]] = [("DOS", 10), ("Claim", 5), ("Paid", 10), ("Contractual", 11),
                                           ("To patient", 10), ("Denied", 10), ("Outcome", 9)]
-NAME_MIN_WIDTH = 14
 STATUS_WORDS = {rm.REMITTANCE_STATUS_IMPORTED: "Imported", rm.REMITTANCE_STATUS_POSTED: "Posted",
                 rm.REMITTANCE_STATUS_REVIEW: "Review"}
 STATUS_STYLES = {rm.REMITTANCE_STATUS_IMPORTED: "yellow", rm.REMITTANCE_STATUS_POSTED: "green",
@@ -40,16 +48,13 @@ OUTCOME_WORDS = {rm.CLAIM_PAYMENT_OUTCOME_READY: "Ready", rm.CLAIM_PAYMENT_OUTCO
                  rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION: "Exception"}
 OUTCOME_STYLES = {rm.CLAIM_PAYMENT_OUTCOME_READY: "yellow", rm.CLAIM_PAYMENT_OUTCOME_POSTED: "green",
                   rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION: "bold red"}
+# D and U share one footer entry: the footer is 100 columns.
+WORKLISTS = Binding.Group("Worklists", compact=True)
+# The permission each of the list's other screens needs; without it the key is hidden.
+NEEDS = {"paper": "remittances.post", "denials": "remittances.post", "underpayments": "remittances.post",
+         "deposit": "deposits.manage", "day_sheet": "reports.day_sheet"}
 LIST_INTRO = ("Payers' remittances (835), newest first. I imports a file; Enter shows what an ERA will post; P posts "
               "it. Claim payments that cannot be matched stay as exceptions and never post on their own.")
-
-
-def money(cents: int) -> Text:
-    return Text(formatting.dollars(cents), justify="right")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def remittance_row(era: rm.Remittance) -> list[str | Text]:
@@ -125,15 +130,6 @@ def posted_sentence(answer: rm.PostRemittanceResponse) -> str:
     return said
 
 
-def fit_columns(table: DataTable[str | Text], first: str, columns: list[tuple[str, int]], width: int) -> None:
-    """The first column takes what the fixed ones leave (at least NAME_MIN_WIDTH)."""
-    table.clear(columns=True)
-    fixed = sum(w for _label, w in columns) + 2 * table.cell_padding * (len(columns) + 1)
-    table.add_column(first, width=max(NAME_MIN_WIDTH, width - fixed - 1), key=first)  # 1: the scrollbar
-    for label, w in columns:
-        table.add_column(label, width=w, key=label)
-
-
 class RemittancesScreen(Screen[None]):
     CSS_PATH = "remittances_screen.tcss"
 
@@ -141,10 +137,20 @@ class RemittancesScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the claims", id="eras.back"),
         Binding("enter", "preview", "Preview", tooltip="What the highlighted ERA will post, claim by claim",
                 id="eras.preview"),
-        Binding("i", "import_file", "Import file", tooltip="Read an 835 file from this workstation; posts nothing",
+        Binding("i", "import_file", "Import", tooltip="Read an 835 file from this workstation; posts nothing",
                 id="eras.import"),
         Binding("p", "post", "Post", tooltip="Post the highlighted ERA's matched claim payments (asks first)",
                 id="eras.post"),
+        Binding("n", "paper", "Paper", tooltip="Key in a payer's paper check and its EOB, and post it",
+                id="eras.paper"),
+        Binding("d", "denials", "Denials", tooltip="Denied services with the payers' reasons and what to do next",
+                id="eras.denials", group=WORKLISTS),
+        Binding("u", "underpayments", "Underpaid", tooltip="Services allowed below the contract: money to ask for",
+                id="eras.underpayments", group=WORKLISTS),
+        Binding("g", "deposit", "Deposit", tooltip="Put patient payments and posted ERAs into a bank deposit",
+                id="eras.deposit"),
+        Binding("y", "day_sheet", "Day sheet", tooltip="A day's charges, payments and deposits; close the day",
+                id="eras.day_sheet"),
         Binding("r,ctrl+r", "reload", "Reload", key_display="R", tooltip="Fetch the ERAs again", id="eras.reload"),
     ]
 
@@ -172,6 +178,8 @@ class RemittancesScreen(Screen[None]):
         if action == "post":
             era = self.selected()
             return True if era is not None and era.status == rm.REMITTANCE_STATUS_IMPORTED else None
+        if action in NEEDS:
+            return NEEDS[action] in self.session.permissions
         return True
 
     def selected(self) -> rm.Remittance | None:
@@ -274,6 +282,39 @@ class RemittancesScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # -- the money worklists, the deposit and the day sheet ----------------------------------------
+    def _open(self, action: str, screen: Screen[None]) -> None:
+        if NEEDS[action] not in self.session.permissions:
+            return
+
+        def back(_: None) -> None:
+            self.query_one(DataTable).focus()
+
+        self.app.push_screen(screen, back)
+
+    def action_paper(self) -> None:
+        if NEEDS["paper"] not in self.session.permissions:
+            return
+
+        def posted(answer: rm.PostPaperRemittanceResponse | None) -> None:
+            self.query_one(DataTable).focus()
+            if answer is not None:
+                self.load(answer.remittance.remittance_id, paper_posted_sentence(answer))
+
+        self.app.push_screen(PaperEobScreen(self.gateway, self.session), posted)
+
+    def action_denials(self) -> None:
+        self._open("denials", DenialsScreen(self.gateway, self.session))
+
+    def action_underpayments(self) -> None:
+        self._open("underpayments", UnderpaymentsScreen(self.gateway, self.session))
+
+    def action_deposit(self) -> None:
+        self._open("deposit", DepositScreen(self.gateway, self.session))
+
+    def action_day_sheet(self) -> None:
+        self._open("day_sheet", DaySheetScreen(self.gateway, self.session))
 
 
 class RemittancePreviewScreen(Screen[None]):

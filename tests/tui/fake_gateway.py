@@ -36,6 +36,7 @@ from shared.pms.auth.v1 import auth_pb2
 
 from .fake_billing import FakeBilling
 from .fake_claims import FakeClaims
+from .fake_deposits import FakeDeposits
 from .fake_front_desk import FakeFrontDesk
 from .fake_payments import FakePayments
 from .fake_pricing import FakePricing
@@ -59,7 +60,8 @@ PATIENT_CLERK = ["patients.read", "patients.write", "payers.read", "insurance.wr
 SCHEDULE_READ = ["schedule.read"]
 SCHEDULE_CLERK = ["schedule.read", "schedule.write"]
 SCHEDULE_ALL = [*SCHEDULE_CLERK, "schedule.overbook", "schedule.setup"]
-MONEY = ["ledger.read", "payments.post", "payments.correct", "remittances.post"]
+MONEY = ["ledger.read", "payments.post", "payments.correct", "remittances.post", "deposits.manage",
+         "reports.day_sheet"]
 CODING = ["codes.read", "encounters.read", "encounters.write", "encounters.checkout"]
 ROLES = [
     admin_pb2.Role(
@@ -111,7 +113,7 @@ class Account:
 
 
 class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing, FakeClaims,
-                  FakePayments):
+                  FakePayments, FakeDeposits):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -144,6 +146,7 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, F
         self._seed_billing()
         self._seed_claims()
         self._seed_payments()
+        self._seed_deposits()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:

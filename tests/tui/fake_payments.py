@@ -16,7 +16,7 @@ arguments each call got.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -59,6 +59,10 @@ class FakePayments:
     requests: dict[str, list[Any]]
     fail_on: dict[str, GatewayError]
     session: auth_pb2.Session | None
+    # Kept by the deposits fake (fake_deposits.py): what waits for the bank.
+    _payment_taken: Callable[[pm.PatientPayment], None]
+    _payment_reversed: Callable[[int], None]
+    _era_posted: Callable[[rm.Remittance], None]
 
     def _enter(self, method: str, permission: str = "", needs_session: bool = True) -> None:
         raise NotImplementedError
@@ -86,6 +90,7 @@ class FakePayments:
         self._row(5, "charge", date(2026, 10, 27), "bill", 5, 1, "99214", date(2026, 10, 27), patient=18_000)
         self.open_lines[5] = [OpenLine(5, 1, "99214", date(2026, 10, 27), 18_000)]
         self._seed_remittances()
+        self._seed_worklists()
 
     def _row(self, patient_id: int, kind: str, business_date: date, by: str, encounter_id: int = 0,
              line_number: int = 0, code: str = "", dos: date | None = None, *, insurance: int = 0, patient: int = 0,
@@ -172,6 +177,7 @@ class FakePayments:
         self._row(payment.patient_id, "patient_payment", TODAY, posted.posted_by,
                   patient=-(payment.amount_cents - left), credit=left, note=payment.note)
         self.patient_payments.setdefault(payment.patient_id, []).insert(0, posted)
+        self._payment_taken(posted)
         answer = pm.PostPatientPaymentResponse(payment=posted, balance=self._balance(payment.patient_id))
         self.payment_keys[idempotency_key] = (content, answer)
         return answer
@@ -186,6 +192,7 @@ class FakePayments:
                     if payment.reversed:
                         raise RuleBroken("This payment was already reversed.", "PAYMENT_ALREADY_REVERSED")
                     payment.reversed, payment.reversal_reason = True, reason
+                    self._payment_reversed(payment_id)
                     applied = payment.amount_cents - payment.unapplied_cents
                     self._row(patient_id, "payment_reversal", TODAY, payment.posted_by, patient=applied,
                               credit=-payment.unapplied_cents, note=reason)
@@ -312,8 +319,93 @@ class FakePayments:
         era.status = rm.REMITTANCE_STATUS_POSTED
         era.posted_at.CopyFrom(stamp(NOW))
         era.posted_by = self.session.username if self.session else ""
+        self._era_posted(era)
         return rm.PostRemittanceResponse(remittance=era, posted_claims=count)
+
+    # -- worklists: denials and underpayments ---------------------------------------------
+    def _seed_worklists(self) -> None:
+        self.denials = [
+            rm.Denial(denial_id=1, claim_id=3, patient_id=3, patient_name="Smith, Jonathan", line_number=1,
+                      code="99213", date_of_service=dates.to_pb(date(2026, 10, 12)), charge_cents=12_500,
+                      reasons=["CO-50 These are non-covered services because this is not deemed a medical necessity "
+                               "by the payer."],
+                      remarks=["N115 This decision was based on a Local Coverage Determination (LCD)."],
+                      suggested_action="appeal", payer_name="Aetna", remittance_id=1),
+            rm.Denial(denial_id=2, claim_id=4, patient_id=1, patient_name="Johnson, Maria", line_number=2,
+                      code="36415", date_of_service=dates.to_pb(date(2026, 10, 8)), charge_cents=2_500,
+                      reasons=["CO-16 Claim/service lacks information or has submission/billing error(s)."],
+                      remarks=["M51 Missing/incomplete/invalid procedure code(s)."],
+                      suggested_action="correct_and_resubmit", payer_name="Blue Cross", remittance_id=1),
+        ]
+        # Short = expected allowed - allowed; the total is their sum ($17.50).
+        self.underpayments = [
+            rm.Underpayment(underpayment_id=1, claim_id=8, patient_id=1, patient_name="Johnson, Maria",
+                            line_number=1, code="99213", date_of_service=dates.to_pb(date(2026, 8, 20)),
+                            charge_cents=12_500, expected_allowed_cents=11_000, allowed_cents=10_000,
+                            short_cents=1_000, payer_name="Aetna", remittance_id=1),
+            rm.Underpayment(underpayment_id=2, claim_id=6, patient_id=3, patient_name="Smith, Jonathan",
+                            line_number=1, code="99214", date_of_service=dates.to_pb(date(2026, 9, 15)),
+                            charge_cents=18_000, expected_allowed_cents=14_500, allowed_cents=13_750,
+                            short_cents=750, payer_name="UnitedHealthcare", remittance_id=1),
+        ]
 
     async def list_denials(self, limit: int = 0) -> list[rm.Denial]:
         self._money_call("list_denials", "remittances.post", limit)
-        return []
+        return list(self.denials[: limit or 200])
+
+    async def list_underpayments(self, limit: int = 0) -> rm.ListUnderpaymentsResponse:
+        self._money_call("list_underpayments", "remittances.post", limit)
+        shown = self.underpayments[: limit or 200]
+        return rm.ListUnderpaymentsResponse(underpayments=shown, total_short_cents=sum(u.short_cents for u in shown))
+
+    async def post_paper_remittance(self, request: rm.PostPaperRemittanceRequest) -> rm.PostPaperRemittanceResponse:
+        """Checks what the screen must show: the check's fields, a line that does not add up to its charge, the
+        check's total; known claims are 4 (lines 1-2) and 8 (line 1)."""
+        self._money_call("post_paper_remittance", "remittances.post", request)
+        charges = {(4, 1): 12_500, (4, 2): 9_000, (8, 1): 12_500}
+        violations = []
+        if not request.payer_id:
+            violations.append(FieldViolation("payer_id", "is required: the payer who sent the check"))
+        if not request.check_number.strip():
+            violations.append(FieldViolation("check_number", "is required: the number on the check"))
+        paid = 0
+        for ci, claim in enumerate(request.claims):
+            for si, service in enumerate(claim.services):
+                charge = charges.get((claim.claim_id, service.line_number))
+                where = f"claims[{ci}].services[{si}]"
+                if charge is None:
+                    violations.append(FieldViolation(f"{where}.line_number",
+                                                      f"claim {claim.claim_id} has no line {service.line_number}"))
+                    continue
+                adjusted = sum(a.amount_cents for a in service.adjustments)
+                if service.paid_cents + adjusted != charge:
+                    violations.append(FieldViolation(
+                        f"{where}.paid_cents", f"paid plus adjustments make {service.paid_cents + adjusted} cents; "
+                        f"the line's charge is {charge}"))
+                paid += service.paid_cents
+        if not violations and paid != request.payment_cents:
+            violations.append(FieldViolation("payment_cents", f"the claims' payments add up to {paid} cents"))
+        if violations:
+            raise InvalidInput(violations)
+        payer = {1: "Aetna", 3: "UnitedHealthcare"}.get(request.payer_id, f"Payer {request.payer_id}")
+        claims = []
+        for n, claim in enumerate(request.claims, 1):
+            adjustments = [a for s in claim.services for a in s.adjustments]
+            claims.append(rm.ClaimPayment(
+                position=n, control_number=f"PMS-CL{claim.claim_id}", claim_id=claim.claim_id,
+                charge_cents=sum(charges[(claim.claim_id, s.line_number)] for s in claim.services),
+                paid_cents=sum(s.paid_cents for s in claim.services),
+                contractual_cents=sum(a.amount_cents for a in adjustments if a.group != "PR"),
+                patient_cents=sum(a.amount_cents for a in adjustments if a.group == "PR"),
+                outcome=rm.CLAIM_PAYMENT_OUTCOME_POSTED))
+        era = rm.Remittance(
+            remittance_id=max(self.remittances) + 1, payer_name=payer, trace_number=request.check_number,
+            payment_cents=request.payment_cents, payment_method="CHK", payment_date=request.check_date,
+            status=rm.REMITTANCE_STATUS_POSTED, file_name="", claim_count=len(claims),
+            paid_cents=sum(c.paid_cents for c in claims), contractual_cents=sum(c.contractual_cents for c in claims),
+            patient_cents=sum(c.patient_cents for c in claims), imported_at=stamp(NOW), posted_at=stamp(NOW),
+            posted_by=self.session.username if self.session else "")
+        self.remittances[era.remittance_id] = era
+        self.remittance_claims[era.remittance_id] = claims
+        self._era_posted(era)
+        return rm.PostPaperRemittanceResponse(remittance=era, claims=claims)
