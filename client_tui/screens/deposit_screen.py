@@ -59,7 +59,7 @@ def waiting_items(answer: dp.ListUndepositedResponse) -> list[Waiting]:
     items = [
         Waiting(f"p{p.payment_id}", dp.DEPOSIT_ITEM_KIND_PATIENT_PAYMENT, p.payment_id,
                 # The list carries the patient's number only (no name).
-                f"Patient {p.patient_id}", METHOD_WORDS.get(p.method, "?"),
+                p.patient_name or f"Patient {p.patient_id}", METHOD_WORDS.get(p.method, "?"),
                 p.check_number or p.card_reference, formatting.calendar_date(p.received_on), p.amount_cents)
         for p in answer.payments
     ]

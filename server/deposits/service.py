@@ -123,9 +123,14 @@ async def _remittances(ctx: CallContext, ids: list[int] | None, *, for_update: b
 
 async def list_undeposited(ctx: CallContext) -> pb.ListUndepositedResponse:
     out = pb.ListUndepositedResponse()
-    for r in await _payments(ctx, None):
+    waiting = await _payments(ctx, None)
+    names = {r.id: r.name for r in await raw.fetch_all(
+        ctx.db, "SELECT id, last_name || ', ' || first_name AS name FROM patient WHERE practice_id = :p "
+                "AND id = ANY(:ids)", {"p": ctx.practice_id, "ids": sorted({r.patient_id for r in waiting})})}
+    for r in waiting:
         out.payments.append(pb.UndepositedPayment(
-            payment_id=r.id, patient_id=r.patient_id, method=METHOD_ENUMS[r.method], amount_cents=r.amount_cents,
+            payment_id=r.id, patient_id=r.patient_id, patient_name=names.get(r.patient_id, ""),
+            method=METHOD_ENUMS[r.method], amount_cents=r.amount_cents,
             check_number=r.check_number, card_reference=r.card_reference, received_on=dates.to_pb(r.received_on)))
         setattr(out, f"{r.method}_cents", getattr(out, f"{r.method}_cents") + r.amount_cents)
     for r in await _remittances(ctx, None):

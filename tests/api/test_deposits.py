@@ -91,6 +91,7 @@ async def test_cash_a_check_and_an_era_go_to_the_bank_in_one_deposit_once(
         (paid_card.payment_id, pm.PAYMENT_METHOD_CARD, 1_000, "", "AUTH-1"),
         (paid_cash.payment_id, pm.PAYMENT_METHOD_CASH, 2_500, "", ""),
         (paid_check.payment_id, pm.PAYMENT_METHOD_CHECK, 4_000, "2001", "")]
+    assert all(", " in p.patient_name for p in waiting.payments)  # "Last, First" for the deposit slip
     assert [(r.remittance_id, r.trace_number, r.payment_cents, r.amount_cents) for r in waiting.remittances] == [
         (era.remittance_id, "EFT-DEP-1", 15_500, 15_500)]
     assert (waiting.cash_cents, waiting.check_cents, waiting.card_cents, waiting.remittance_cents,

@@ -61,7 +61,7 @@ async def test_take_cash_then_deposit_it(server: RunningServer) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DepositScreen) and app.screen.loaded, WAIT)
         screen = app.screen
         assert isinstance(screen, DepositScreen)
-        who = f"Patient {patient.patient_id}"
+        who = "Depositor, Dee"  # the slip names the patient
         row = next(n for n, item in enumerate(screen.items) if item.who == who)
         assert screen.items[row].method == "Cash" and screen.items[row].amount_cents == 3_000
         waiting = screen.query_one("#deposit-waiting", DataTable)

@@ -27,53 +27,53 @@ from google.type import date_pb2 as google_dot_type_dot_date__pb2
 from shared.pms.payments.v1 import payments_pb2 as pms_dot_payments_dot_v1_dot_payments__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epms/deposits/v1/deposits.proto\x12\x0fpms.deposits.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x1epms/payments/v1/payments.proto\"\xd8\x01\n\x12UndepositedPayment\x12\x12\n\npayment_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12.\n\x06method\x18\x03 \x01(\x0e\x32\x1e.pms.payments.v1.PaymentMethod\x12\x14\n\x0c\x61mount_cents\x18\x04 \x01(\x03\x12\x14\n\x0c\x63heck_number\x18\x05 \x01(\t\x12\x16\n\x0e\x63\x61rd_reference\x18\x06 \x01(\t\x12&\n\x0breceived_on\x18\x07 \x01(\x0b\x32\x11.google.type.Date\"\xae\x01\n\x15UndepositedRemittance\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\x12\x12\n\npayer_name\x18\x02 \x01(\t\x12\x14\n\x0ctrace_number\x18\x03 \x01(\t\x12\'\n\x0cpayment_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rpayment_cents\x18\x05 \x01(\x03\x12\x14\n\x0c\x61mount_cents\x18\x06 \x01(\x03\"\x18\n\x16ListUndepositedRequest\"\xf9\x01\n\x17ListUndepositedResponse\x12\x35\n\x08payments\x18\x01 \x03(\x0b\x32#.pms.deposits.v1.UndepositedPayment\x12;\n\x0bremittances\x18\x02 \x03(\x0b\x32&.pms.deposits.v1.UndepositedRemittance\x12\x12\n\ncash_cents\x18\x03 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x04 \x01(\x03\x12\x12\n\ncard_cents\x18\x05 \x01(\x03\x12\x18\n\x10remittance_cents\x18\x06 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x07 \x01(\x03\"\xbb\x01\n\x0b\x44\x65positItem\x12.\n\x04kind\x18\x01 \x01(\x0e\x32 .pms.deposits.v1.DepositItemKind\x12\x0f\n\x07item_id\x18\x02 \x01(\x03\x12\x14\n\x0c\x61mount_cents\x18\x03 \x01(\x03\x12.\n\x06method\x18\x04 \x01(\x0e\x32\x1e.pms.payments.v1.PaymentMethod\x12\x11\n\treference\x18\x05 \x01(\t\x12\x12\n\npayer_name\x18\x06 \x01(\t\"\xdd\x02\n\x07\x44\x65posit\x12\x12\n\ndeposit_id\x18\x01 \x01(\x03\x12\'\n\x0c\x64\x65posit_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0e\x62\x61nk_reference\x18\x03 \x01(\t\x12\x13\n\x0btotal_cents\x18\x04 \x01(\x03\x12\x12\n\ncash_cents\x18\x05 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x06 \x01(\x03\x12\x12\n\ncard_cents\x18\x07 \x01(\x03\x12\x18\n\x10remittance_cents\x18\x08 \x01(\x03\x12\x12\n\nitem_count\x18\t \x01(\x05\x12\x0c\n\x04note\x18\n \x01(\t\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x05items\x18\r \x03(\x0b\x32\x1c.pms.deposits.v1.DepositItem\"\xab\x01\n\x14\x43reateDepositRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\'\n\x0c\x64\x65posit_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0e\x62\x61nk_reference\x18\x03 \x01(\t\x12\x13\n\x0bpayment_ids\x18\x04 \x03(\x03\x12\x16\n\x0eremittance_ids\x18\x05 \x03(\x03\x12\x0c\n\x04note\x18\x06 \x01(\t\"B\n\x15\x43reateDepositResponse\x12)\n\x07\x64\x65posit\x18\x01 \x01(\x0b\x32\x18.pms.deposits.v1.Deposit\"$\n\x13ListDepositsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"B\n\x14ListDepositsResponse\x12*\n\x08\x64\x65posits\x18\x01 \x03(\x0b\x32\x18.pms.deposits.v1.Deposit\"\'\n\x11GetDepositRequest\x12\x12\n\ndeposit_id\x18\x01 \x01(\x03\"?\n\x12GetDepositResponse\x12)\n\x07\x64\x65posit\x18\x01 \x01(\x0b\x32\x18.pms.deposits.v1.Deposit\"\xbb\x02\n\tDayTotals\x12\x15\n\rcharges_cents\x18\x01 \x01(\x03\x12\x1e\n\x16\x63harge_reversals_cents\x18\x02 \x01(\x03\x12\x12\n\ncash_cents\x18\x03 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x04 \x01(\x03\x12\x12\n\ncard_cents\x18\x05 \x01(\x03\x12\x1f\n\x17payment_reversals_cents\x18\x06 \x01(\x03\x12 \n\x18insurance_payments_cents\x18\x07 \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\x08 \x01(\x03\x12\x18\n\x10write_offs_cents\x18\t \x01(\x03\x12\x15\n\rrefunds_cents\x18\n \x01(\x03\x12\x16\n\x0e\x64\x65posits_cents\x18\x0b \x01(\x03\x12\x13\n\x0b\x65ntry_count\x18\x0c \x01(\x05\"F\n\nUserTotals\x12\x0c\n\x04user\x18\x01 \x01(\t\x12*\n\x06totals\x18\x02 \x01(\x0b\x32\x1a.pms.deposits.v1.DayTotals\"\xe0\x01\n\x08\x44\x61ySheet\x12(\n\rbusiness_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12*\n\x06totals\x18\x02 \x01(\x0b\x32\x1a.pms.deposits.v1.DayTotals\x12,\n\x07\x62y_user\x18\x03 \x03(\x0b\x32\x1b.pms.deposits.v1.UserTotals\x12\x0e\n\x06\x63losed\x18\x04 \x01(\x08\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tclosed_by\x18\x06 \x01(\t\">\n\x12GetDaySheetRequest\x12(\n\rbusiness_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"?\n\x13GetDaySheetResponse\x12(\n\x05sheet\x18\x01 \x01(\x0b\x32\x19.pms.deposits.v1.DaySheet\"T\n\x0f\x43loseDayRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12(\n\rbusiness_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\"<\n\x10\x43loseDayResponse\x12(\n\x05sheet\x18\x01 \x01(\x0b\x32\x19.pms.deposits.v1.DaySheet*}\n\x0f\x44\x65positItemKind\x12!\n\x1d\x44\x45POSIT_ITEM_KIND_UNSPECIFIED\x10\x00\x12%\n!DEPOSIT_ITEM_KIND_PATIENT_PAYMENT\x10\x01\x12 \n\x1c\x44\x45POSIT_ITEM_KIND_REMITTANCE\x10\x02\x32\xb5\x04\n\x0e\x44\x65positService\x12\x64\n\x0fListUndeposited\x12\'.pms.deposits.v1.ListUndepositedRequest\x1a(.pms.deposits.v1.ListUndepositedResponse\x12^\n\rCreateDeposit\x12%.pms.deposits.v1.CreateDepositRequest\x1a&.pms.deposits.v1.CreateDepositResponse\x12[\n\x0cListDeposits\x12$.pms.deposits.v1.ListDepositsRequest\x1a%.pms.deposits.v1.ListDepositsResponse\x12U\n\nGetDeposit\x12\".pms.deposits.v1.GetDepositRequest\x1a#.pms.deposits.v1.GetDepositResponse\x12X\n\x0bGetDaySheet\x12#.pms.deposits.v1.GetDaySheetRequest\x1a$.pms.deposits.v1.GetDaySheetResponse\x12O\n\x08\x43loseDay\x12 .pms.deposits.v1.CloseDayRequest\x1a!.pms.deposits.v1.CloseDayResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epms/deposits/v1/deposits.proto\x12\x0fpms.deposits.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x1epms/payments/v1/payments.proto\"\xee\x01\n\x12UndepositedPayment\x12\x12\n\npayment_id\x18\x01 \x01(\x03\x12\x12\n\npatient_id\x18\x02 \x01(\x03\x12.\n\x06method\x18\x03 \x01(\x0e\x32\x1e.pms.payments.v1.PaymentMethod\x12\x14\n\x0c\x61mount_cents\x18\x04 \x01(\x03\x12\x14\n\x0c\x63heck_number\x18\x05 \x01(\t\x12\x16\n\x0e\x63\x61rd_reference\x18\x06 \x01(\t\x12&\n\x0breceived_on\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cpatient_name\x18\x08 \x01(\t\"\xae\x01\n\x15UndepositedRemittance\x12\x15\n\rremittance_id\x18\x01 \x01(\x03\x12\x12\n\npayer_name\x18\x02 \x01(\t\x12\x14\n\x0ctrace_number\x18\x03 \x01(\t\x12\'\n\x0cpayment_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rpayment_cents\x18\x05 \x01(\x03\x12\x14\n\x0c\x61mount_cents\x18\x06 \x01(\x03\"\x18\n\x16ListUndepositedRequest\"\xf9\x01\n\x17ListUndepositedResponse\x12\x35\n\x08payments\x18\x01 \x03(\x0b\x32#.pms.deposits.v1.UndepositedPayment\x12;\n\x0bremittances\x18\x02 \x03(\x0b\x32&.pms.deposits.v1.UndepositedRemittance\x12\x12\n\ncash_cents\x18\x03 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x04 \x01(\x03\x12\x12\n\ncard_cents\x18\x05 \x01(\x03\x12\x18\n\x10remittance_cents\x18\x06 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x07 \x01(\x03\"\xbb\x01\n\x0b\x44\x65positItem\x12.\n\x04kind\x18\x01 \x01(\x0e\x32 .pms.deposits.v1.DepositItemKind\x12\x0f\n\x07item_id\x18\x02 \x01(\x03\x12\x14\n\x0c\x61mount_cents\x18\x03 \x01(\x03\x12.\n\x06method\x18\x04 \x01(\x0e\x32\x1e.pms.payments.v1.PaymentMethod\x12\x11\n\treference\x18\x05 \x01(\t\x12\x12\n\npayer_name\x18\x06 \x01(\t\"\xdd\x02\n\x07\x44\x65posit\x12\x12\n\ndeposit_id\x18\x01 \x01(\x03\x12\'\n\x0c\x64\x65posit_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0e\x62\x61nk_reference\x18\x03 \x01(\t\x12\x13\n\x0btotal_cents\x18\x04 \x01(\x03\x12\x12\n\ncash_cents\x18\x05 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x06 \x01(\x03\x12\x12\n\ncard_cents\x18\x07 \x01(\x03\x12\x18\n\x10remittance_cents\x18\x08 \x01(\x03\x12\x12\n\nitem_count\x18\t \x01(\x05\x12\x0c\n\x04note\x18\n \x01(\t\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x05items\x18\r \x03(\x0b\x32\x1c.pms.deposits.v1.DepositItem\"\xab\x01\n\x14\x43reateDepositRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\'\n\x0c\x64\x65posit_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0e\x62\x61nk_reference\x18\x03 \x01(\t\x12\x13\n\x0bpayment_ids\x18\x04 \x03(\x03\x12\x16\n\x0eremittance_ids\x18\x05 \x03(\x03\x12\x0c\n\x04note\x18\x06 \x01(\t\"B\n\x15\x43reateDepositResponse\x12)\n\x07\x64\x65posit\x18\x01 \x01(\x0b\x32\x18.pms.deposits.v1.Deposit\"$\n\x13ListDepositsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"B\n\x14ListDepositsResponse\x12*\n\x08\x64\x65posits\x18\x01 \x03(\x0b\x32\x18.pms.deposits.v1.Deposit\"\'\n\x11GetDepositRequest\x12\x12\n\ndeposit_id\x18\x01 \x01(\x03\"?\n\x12GetDepositResponse\x12)\n\x07\x64\x65posit\x18\x01 \x01(\x0b\x32\x18.pms.deposits.v1.Deposit\"\xbb\x02\n\tDayTotals\x12\x15\n\rcharges_cents\x18\x01 \x01(\x03\x12\x1e\n\x16\x63harge_reversals_cents\x18\x02 \x01(\x03\x12\x12\n\ncash_cents\x18\x03 \x01(\x03\x12\x13\n\x0b\x63heck_cents\x18\x04 \x01(\x03\x12\x12\n\ncard_cents\x18\x05 \x01(\x03\x12\x1f\n\x17payment_reversals_cents\x18\x06 \x01(\x03\x12 \n\x18insurance_payments_cents\x18\x07 \x01(\x03\x12\x19\n\x11\x63ontractual_cents\x18\x08 \x01(\x03\x12\x18\n\x10write_offs_cents\x18\t \x01(\x03\x12\x15\n\rrefunds_cents\x18\n \x01(\x03\x12\x16\n\x0e\x64\x65posits_cents\x18\x0b \x01(\x03\x12\x13\n\x0b\x65ntry_count\x18\x0c \x01(\x05\"F\n\nUserTotals\x12\x0c\n\x04user\x18\x01 \x01(\t\x12*\n\x06totals\x18\x02 \x01(\x0b\x32\x1a.pms.deposits.v1.DayTotals\"\xe0\x01\n\x08\x44\x61ySheet\x12(\n\rbusiness_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12*\n\x06totals\x18\x02 \x01(\x0b\x32\x1a.pms.deposits.v1.DayTotals\x12,\n\x07\x62y_user\x18\x03 \x03(\x0b\x32\x1b.pms.deposits.v1.UserTotals\x12\x0e\n\x06\x63losed\x18\x04 \x01(\x08\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tclosed_by\x18\x06 \x01(\t\">\n\x12GetDaySheetRequest\x12(\n\rbusiness_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"?\n\x13GetDaySheetResponse\x12(\n\x05sheet\x18\x01 \x01(\x0b\x32\x19.pms.deposits.v1.DaySheet\"T\n\x0f\x43loseDayRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12(\n\rbusiness_date\x18\x02 \x01(\x0b\x32\x11.google.type.Date\"<\n\x10\x43loseDayResponse\x12(\n\x05sheet\x18\x01 \x01(\x0b\x32\x19.pms.deposits.v1.DaySheet*}\n\x0f\x44\x65positItemKind\x12!\n\x1d\x44\x45POSIT_ITEM_KIND_UNSPECIFIED\x10\x00\x12%\n!DEPOSIT_ITEM_KIND_PATIENT_PAYMENT\x10\x01\x12 \n\x1c\x44\x45POSIT_ITEM_KIND_REMITTANCE\x10\x02\x32\xb5\x04\n\x0e\x44\x65positService\x12\x64\n\x0fListUndeposited\x12\'.pms.deposits.v1.ListUndepositedRequest\x1a(.pms.deposits.v1.ListUndepositedResponse\x12^\n\rCreateDeposit\x12%.pms.deposits.v1.CreateDepositRequest\x1a&.pms.deposits.v1.CreateDepositResponse\x12[\n\x0cListDeposits\x12$.pms.deposits.v1.ListDepositsRequest\x1a%.pms.deposits.v1.ListDepositsResponse\x12U\n\nGetDeposit\x12\".pms.deposits.v1.GetDepositRequest\x1a#.pms.deposits.v1.GetDepositResponse\x12X\n\x0bGetDaySheet\x12#.pms.deposits.v1.GetDaySheetRequest\x1a$.pms.deposits.v1.GetDaySheetResponse\x12O\n\x08\x43loseDay\x12 .pms.deposits.v1.CloseDayRequest\x1a!.pms.deposits.v1.CloseDayResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pms.deposits.v1.deposits_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DEPOSITITEMKIND']._serialized_start=2704
-  _globals['_DEPOSITITEMKIND']._serialized_end=2829
+  _globals['_DEPOSITITEMKIND']._serialized_start=2726
+  _globals['_DEPOSITITEMKIND']._serialized_end=2851
   _globals['_UNDEPOSITEDPAYMENT']._serialized_start=141
-  _globals['_UNDEPOSITEDPAYMENT']._serialized_end=357
-  _globals['_UNDEPOSITEDREMITTANCE']._serialized_start=360
-  _globals['_UNDEPOSITEDREMITTANCE']._serialized_end=534
-  _globals['_LISTUNDEPOSITEDREQUEST']._serialized_start=536
-  _globals['_LISTUNDEPOSITEDREQUEST']._serialized_end=560
-  _globals['_LISTUNDEPOSITEDRESPONSE']._serialized_start=563
-  _globals['_LISTUNDEPOSITEDRESPONSE']._serialized_end=812
-  _globals['_DEPOSITITEM']._serialized_start=815
-  _globals['_DEPOSITITEM']._serialized_end=1002
-  _globals['_DEPOSIT']._serialized_start=1005
-  _globals['_DEPOSIT']._serialized_end=1354
-  _globals['_CREATEDEPOSITREQUEST']._serialized_start=1357
-  _globals['_CREATEDEPOSITREQUEST']._serialized_end=1528
-  _globals['_CREATEDEPOSITRESPONSE']._serialized_start=1530
-  _globals['_CREATEDEPOSITRESPONSE']._serialized_end=1596
-  _globals['_LISTDEPOSITSREQUEST']._serialized_start=1598
-  _globals['_LISTDEPOSITSREQUEST']._serialized_end=1634
-  _globals['_LISTDEPOSITSRESPONSE']._serialized_start=1636
-  _globals['_LISTDEPOSITSRESPONSE']._serialized_end=1702
-  _globals['_GETDEPOSITREQUEST']._serialized_start=1704
-  _globals['_GETDEPOSITREQUEST']._serialized_end=1743
-  _globals['_GETDEPOSITRESPONSE']._serialized_start=1745
-  _globals['_GETDEPOSITRESPONSE']._serialized_end=1808
-  _globals['_DAYTOTALS']._serialized_start=1811
-  _globals['_DAYTOTALS']._serialized_end=2126
-  _globals['_USERTOTALS']._serialized_start=2128
-  _globals['_USERTOTALS']._serialized_end=2198
-  _globals['_DAYSHEET']._serialized_start=2201
-  _globals['_DAYSHEET']._serialized_end=2425
-  _globals['_GETDAYSHEETREQUEST']._serialized_start=2427
-  _globals['_GETDAYSHEETREQUEST']._serialized_end=2489
-  _globals['_GETDAYSHEETRESPONSE']._serialized_start=2491
-  _globals['_GETDAYSHEETRESPONSE']._serialized_end=2554
-  _globals['_CLOSEDAYREQUEST']._serialized_start=2556
-  _globals['_CLOSEDAYREQUEST']._serialized_end=2640
-  _globals['_CLOSEDAYRESPONSE']._serialized_start=2642
-  _globals['_CLOSEDAYRESPONSE']._serialized_end=2702
-  _globals['_DEPOSITSERVICE']._serialized_start=2832
-  _globals['_DEPOSITSERVICE']._serialized_end=3397
+  _globals['_UNDEPOSITEDPAYMENT']._serialized_end=379
+  _globals['_UNDEPOSITEDREMITTANCE']._serialized_start=382
+  _globals['_UNDEPOSITEDREMITTANCE']._serialized_end=556
+  _globals['_LISTUNDEPOSITEDREQUEST']._serialized_start=558
+  _globals['_LISTUNDEPOSITEDREQUEST']._serialized_end=582
+  _globals['_LISTUNDEPOSITEDRESPONSE']._serialized_start=585
+  _globals['_LISTUNDEPOSITEDRESPONSE']._serialized_end=834
+  _globals['_DEPOSITITEM']._serialized_start=837
+  _globals['_DEPOSITITEM']._serialized_end=1024
+  _globals['_DEPOSIT']._serialized_start=1027
+  _globals['_DEPOSIT']._serialized_end=1376
+  _globals['_CREATEDEPOSITREQUEST']._serialized_start=1379
+  _globals['_CREATEDEPOSITREQUEST']._serialized_end=1550
+  _globals['_CREATEDEPOSITRESPONSE']._serialized_start=1552
+  _globals['_CREATEDEPOSITRESPONSE']._serialized_end=1618
+  _globals['_LISTDEPOSITSREQUEST']._serialized_start=1620
+  _globals['_LISTDEPOSITSREQUEST']._serialized_end=1656
+  _globals['_LISTDEPOSITSRESPONSE']._serialized_start=1658
+  _globals['_LISTDEPOSITSRESPONSE']._serialized_end=1724
+  _globals['_GETDEPOSITREQUEST']._serialized_start=1726
+  _globals['_GETDEPOSITREQUEST']._serialized_end=1765
+  _globals['_GETDEPOSITRESPONSE']._serialized_start=1767
+  _globals['_GETDEPOSITRESPONSE']._serialized_end=1830
+  _globals['_DAYTOTALS']._serialized_start=1833
+  _globals['_DAYTOTALS']._serialized_end=2148
+  _globals['_USERTOTALS']._serialized_start=2150
+  _globals['_USERTOTALS']._serialized_end=2220
+  _globals['_DAYSHEET']._serialized_start=2223
+  _globals['_DAYSHEET']._serialized_end=2447
+  _globals['_GETDAYSHEETREQUEST']._serialized_start=2449
+  _globals['_GETDAYSHEETREQUEST']._serialized_end=2511
+  _globals['_GETDAYSHEETRESPONSE']._serialized_start=2513
+  _globals['_GETDAYSHEETRESPONSE']._serialized_end=2576
+  _globals['_CLOSEDAYREQUEST']._serialized_start=2578
+  _globals['_CLOSEDAYREQUEST']._serialized_end=2662
+  _globals['_CLOSEDAYRESPONSE']._serialized_start=2664
+  _globals['_CLOSEDAYRESPONSE']._serialized_end=2724
+  _globals['_DEPOSITSERVICE']._serialized_start=2854
+  _globals['_DEPOSITSERVICE']._serialized_end=3419
 # @@protoc_insertion_point(module_scope)

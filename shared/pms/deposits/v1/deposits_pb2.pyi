@@ -54,12 +54,15 @@ class UndepositedPayment(_message.Message):
     CHECK_NUMBER_FIELD_NUMBER: _builtins.int
     CARD_REFERENCE_FIELD_NUMBER: _builtins.int
     RECEIVED_ON_FIELD_NUMBER: _builtins.int
+    PATIENT_NAME_FIELD_NUMBER: _builtins.int
     payment_id: _builtins.int
     patient_id: _builtins.int
     method: _payments_pb2.PaymentMethod.ValueType
     amount_cents: _builtins.int
     check_number: _builtins.str
     card_reference: _builtins.str
+    patient_name: _builtins.str
+    """"Last, First"."""
     @_builtins.property
     def received_on(self) -> _date_pb2.Date: ...
     def __init__(
@@ -72,10 +75,11 @@ class UndepositedPayment(_message.Message):
         check_number: _builtins.str = ...,
         card_reference: _builtins.str = ...,
         received_on: _date_pb2.Date | None = ...,
+        patient_name: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["received_on", b"received_on"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_cents", b"amount_cents", "card_reference", b"card_reference", "check_number", b"check_number", "method", b"method", "patient_id", b"patient_id", "payment_id", b"payment_id", "received_on", b"received_on"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_cents", b"amount_cents", "card_reference", b"card_reference", "check_number", b"check_number", "method", b"method", "patient_id", b"patient_id", "patient_name", b"patient_name", "payment_id", b"payment_id", "received_on", b"received_on"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
