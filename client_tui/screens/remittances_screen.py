@@ -151,7 +151,7 @@ class RemittancesScreen(Screen[None]):
                 id="eras.deposit"),
         Binding("y", "day_sheet", "Day sheet", tooltip="A day's charges, payments and deposits; close the day",
                 id="eras.day_sheet"),
-        Binding("r,ctrl+r", "reload", "Reload", key_display="R", tooltip="Fetch the ERAs again", id="eras.reload"),
+        Binding("r,ctrl+r", "reload", "Reload", key_display="r", tooltip="Fetch the ERAs again", id="eras.reload"),
     ]
 
     def __init__(self, gateway: Gateway, session: auth_pb2.Session) -> None:

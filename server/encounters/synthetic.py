@@ -210,10 +210,11 @@ def _code_batch(cur: psycopg.Cursor[Any], rng: random.Random, practice_id: int, 
 
 
 # Each line of the visits made ready posts as MarkReadyToBill posts it: owed by the coverage on the date of service,
-# or by the patient, against the practice's charges; the entry keeps what it changed in the patient's accounts.
+# or by the patient, against the practice's charges; the entry keeps what it changed in the patient's accounts and
+# belongs to the day the visit was coded (its date of service; the database's own date is UTC's, not the practice's).
 _CHARGES = """
 WITH owed AS (
-  SELECT l.practice_id, n.patient_id, l.encounter_id, l.line_number, l.code, l.fee_cents,
+  SELECT l.practice_id, n.patient_id, l.encounter_id, l.line_number, l.code, l.fee_cents, n.date_of_service,
          (SELECT p.payer_id FROM insurance_policy p
            WHERE p.practice_id = n.practice_id AND p.patient_id = n.patient_id
              AND p.effective_date <= n.date_of_service
@@ -224,10 +225,11 @@ WITH owed AS (
    WHERE l.practice_id = %s AND l.encounter_id = ANY(%s)),
 made AS (
   INSERT INTO ledger_entry (practice_id, patient_id, encounter_id, line_number, code, kind, idempotency_key,
-                            posted_by_name, insurance_cents, patient_cents)
+                            posted_by_name, insurance_cents, patient_cents, business_date)
   SELECT practice_id, patient_id, encounter_id, line_number, code, 'charge',
          'encounter:' || encounter_id || ':posting:1:line:' || line_number, 'demo',
-         CASE WHEN payer_id IS NULL THEN 0 ELSE fee_cents END, CASE WHEN payer_id IS NULL THEN fee_cents ELSE 0 END
+         CASE WHEN payer_id IS NULL THEN 0 ELSE fee_cents END, CASE WHEN payer_id IS NULL THEN fee_cents ELSE 0 END,
+         date_of_service
     FROM owed
   RETURNING practice_id, id, encounter_id, line_number)
 INSERT INTO ledger_line (practice_id, entry_id, account, payer_id, patient_id, encounter_id, line_number,
