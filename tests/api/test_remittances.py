@@ -395,3 +395,53 @@ async def test_a_paper_eob_posts_by_the_same_rules_and_never_twice(
         svc("96372", 3500, 3000, Adjustment("PR", "3", 500)))))).remittances[0]
     assert its_era.status == rm.REMITTANCE_STATUS_REVIEW and "from its paper EOB" in its_era.review_reason
     assert await balances(biller, s.patient_id) == (0, 500)
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "835"
+
+
+async def test_real_payers_eras_import_but_post_nothing_to_a_guess(biller: Client) -> None:
+    """The public sample ERAs (tests/fixtures/x12/SOURCES.md) are other practices' claims: every claim payment is an
+    exception, and posting them moves no money."""
+    for name in ("e835_emedny_sample.835", "e835_united_healthcare_legacy_sample.835", "her_835_outpatient_retro.835",
+                 "pyx12_835_mult_loops.835"):
+        imported = await import_file(biller, (SAMPLES / name).read_bytes(), name)
+        for era in imported.remittances:
+            assert era.claim_count > 0 and era.exception_count == era.claim_count, (name, era)
+            done = await post(biller, era.remittance_id)
+            assert done.posted_claims == 0, name
+    book = await biller.remittances.ListRemittances(rm.ListRemittancesRequest(), metadata=biller.md)
+    assert {r.file_name for r in book.remittances} >= {"e835_emedny_sample.835", "pyx12_835_mult_loops.835"}
+
+
+async def test_a_crossover_era_pays_the_secondary_the_primary_forwarded_it_to(
+        biller: Client, manager: Client, desk: Client, provider_id: int, practice: Practice, payer_id: int,
+        server: RunningServer, tmp_path: Path) -> None:
+    listed = await manager.payers.SearchPayers(payers_pb2.SearchPayersRequest(query="Crossover"), metadata=manager.md)
+    second = (listed.payers[0].payer_id if listed.payers else (await manager.payers.CreatePayer(
+        payers_pb2.CreatePayerRequest(payer=a_payer("Crossover Medigap", "XOV01", "CI", 365)),
+        metadata=manager.md)).payer.payer_id)
+    [s] = await sent_claims(1, biller, manager, desk, provider_id, practice, payer_id, server, tmp_path)
+    await desk.insurance.AddPolicy(ins.AddPolicyRequest(policy=a_policy(s.patient_id, second, "MG7788")),
+                                   metadata=desk.md)
+    # CLP02 19: processed as primary and forwarded to the Medigap plan by the payer itself.
+    primary = clp(s.claim_id, "19", svc("99214", 18000, 12000, Adjustment("CO", "45", 4000),
+                                        Adjustment("PR", "2", 2000)),
+                  svc("96372", 3500, 3500))
+    await post(biller, (await import_file(biller, era_file("EFT-0019", primary))).remittances[0].remittance_id)
+    assert await balances(biller, s.patient_id) == (2000, 0)
+    sent_on = await biller.claims.ListClaims(cl.ListClaimsRequest(status=cl.CLAIM_STATUS_SENT), metadata=biller.md)
+    [crossed] = [c for c in sent_on.claims if c.patient_id == s.patient_id]
+    assert crossed.payer_name == "Crossover Medigap"
+    # The Medigap plan's ERA quotes the primary's control number; it pays the coinsurance.
+    medigap = dataclasses.replace(clp(
+        s.claim_id, "2", svc("99214", 18000, 2000, Adjustment("OA", "23", 16000)),
+        svc("96372", 3500, 0, Adjustment("OA", "23", 3500))), claim_filing_indicator="12")
+    content = write_835(remittance(medigap, payer=dataclasses.replace(CLAIMS_MUTUAL, name="Crossover Medigap",
+                                                                      payer_id="XOV01"),
+                                   trace_number="EFT-0020")).encode()
+    era = (await import_file(biller, content)).remittances[0]
+    shown = await preview(biller, era.remittance_id)
+    assert [(c.claim_id, c.outcome) for c in shown.claims] == [(crossed.claim_id, rm.CLAIM_PAYMENT_OUTCOME_READY)]
+    await post(biller, era.remittance_id)
+    assert await balances(biller, s.patient_id) == (0, 0)
