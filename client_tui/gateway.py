@@ -496,6 +496,10 @@ class Gateway(Protocol):
     async def post_remittance(self, remittance_id: int) -> remittances_pb2.PostRemittanceResponse:
         """Posts every ready claim payment once; exceptions stay. Posting again posts nothing more."""
         ...
+    async def resolve_remittance_exception(self, remittance_id: int, position: int, claim_id: int
+                                           ) -> remittances_pb2.ResolveRemittanceExceptionResponse:
+        """Matches an exception to the claim named; it posts (or is ready) or the server says why not."""
+        ...
     async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]: ...
     async def list_underpayments(self, limit: int = 0) -> remittances_pb2.ListUnderpaymentsResponse:
         """Services allowed below the contract, oldest first, with the total short; ``limit`` 0: the server's

@@ -894,6 +894,13 @@ class GrpcGateway:
                                 remittances_pb2.PostRemittanceRequest(remittance_id=remittance_id),
                                 retry=True, deadline=TRANSFER_DEADLINE_S)
 
+    async def resolve_remittance_exception(self, remittance_id: int, position: int, claim_id: int
+                                           ) -> remittances_pb2.ResolveRemittanceExceptionResponse:
+        # Not retried: a second try after it posted would be refused (NOT_AN_EXCEPTION), which is confusing.
+        return await self._call(self.remittances.ResolveRemittanceException,
+                                remittances_pb2.ResolveRemittanceExceptionRequest(
+                                    remittance_id=remittance_id, position=position, claim_id=claim_id))
+
     async def list_denials(self, limit: int = 0) -> list[remittances_pb2.Denial]:
         return list((await self._call(self.remittances.ListDenials,
                                       remittances_pb2.ListDenialsRequest(limit=limit))).denials)

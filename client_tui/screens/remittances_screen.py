@@ -26,6 +26,7 @@ from client_tui.screens.day_sheet_screen import DaySheetScreen
 from client_tui.screens.denials_screen import DenialsScreen
 from client_tui.screens.deposit_screen import DepositScreen
 from client_tui.screens.import_remittance_screen import ImportRemittanceScreen
+from client_tui.screens.match_claim_screen import MatchClaimScreen
 from client_tui.screens.paper_eob_screen import PaperEobScreen
 from client_tui.screens.paper_eob_screen import posted_sentence as paper_posted_sentence
 from client_tui.screens.underpayments_screen import UnderpaymentsScreen
@@ -325,6 +326,8 @@ class RemittancePreviewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to the ERAs", id="era.back"),
         Binding("p", "post", "Post", tooltip="Post this ERA's matched claim payments (asks first)", id="era.post"),
+        Binding("m", "match", "Match claim", tooltip="Work the highlighted exception: say which claim it pays",
+                id="era.match"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Fetch the ERA again", id="era.reload"),
     ]
 
@@ -334,6 +337,8 @@ class RemittancePreviewScreen(Screen[None]):
         self.session = session
         self.remittance_id = remittance_id
         self.detail: rm.GetRemittanceResponse | None = None
+        # Which call an error belongs to, for its sentence.
+        self.matching = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.gateway, self.session)
@@ -351,7 +356,46 @@ class RemittancePreviewScreen(Screen[None]):
         if action == "post":
             detail = self.detail
             return True if detail is not None and detail.remittance.status == rm.REMITTANCE_STATUS_IMPORTED else None
+        if action == "match":
+            return True if self._highlighted_exception() is not None else None
         return True
+
+    def _highlighted_exception(self) -> rm.ClaimPayment | None:
+        detail = self.detail
+        if detail is None or detail.remittance.status == rm.REMITTANCE_STATUS_REVIEW:
+            return None
+        row = self.query_one(DataTable).cursor_row
+        if not 0 <= row < len(detail.claims):
+            return None
+        claim = detail.claims[row]
+        return claim if claim.outcome == rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION else None
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_match(self) -> None:
+        claim = self._highlighted_exception()
+        if claim is None:
+            return
+        what = (f"{claim.control_number or 'No control number'}, {claim.patient_name or 'no patient'}: "
+                f"{claim.exception}")
+
+        def chosen(claim_id: int | None) -> None:
+            self.query_one(DataTable).focus()
+            if claim_id is not None:
+                self.match(claim.position, claim_id)
+
+        self.app.push_screen(MatchClaimScreen(what), chosen)
+
+    @gateway_call
+    async def match(self, position: int, claim_id: int) -> None:
+        self.say("Matching…")
+        self.matching = True
+        answer = await self.gateway.resolve_remittance_exception(self.remittance_id, position, claim_id)
+        self.matching = False
+        done = (f"Posted the claim payment to claim {claim_id}." if answer.posted_claims
+                else f"Matched to claim {claim_id}: it posts with the ERA.")
+        self.load(done)
 
     @gateway_call
     async def load(self, then_say: str = "") -> None:
@@ -382,7 +426,8 @@ class RemittancePreviewScreen(Screen[None]):
         message.set_class(error, "-error")
 
     def show_inline_error(self, error: GatewayError) -> bool:
-        what = "Could not fetch the ERA" if self.detail is None else "Could not post the ERA"
+        what = ("Could not fetch the ERA" if self.detail is None
+                else "Could not match it" if self.matching else "Could not post the ERA")
         self.say(f"{what}: {describe(error)}", error=True)
         return True
 
@@ -400,6 +445,7 @@ class RemittancePreviewScreen(Screen[None]):
 
     @gateway_call
     async def post(self) -> None:
+        self.matching = False
         self.say("Posting…")
         answer = await self.gateway.post_remittance(self.remittance_id)
         self.load(posted_sentence(answer))

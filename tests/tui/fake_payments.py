@@ -303,6 +303,22 @@ class FakePayments:
         return rm.GetRemittanceResponse(remittance=self.remittances[remittance_id],
                                         claims=self.remittance_claims[remittance_id])
 
+    async def resolve_remittance_exception(self, remittance_id: int, position: int, claim_id: int
+                                           ) -> rm.ResolveRemittanceExceptionResponse:
+        self._money_call("resolve_remittance_exception", "remittances.post", remittance_id, position, claim_id)
+        era = self.remittances[remittance_id]
+        claim = next(c for c in self.remittance_claims[remittance_id] if c.position == position)
+        if claim.outcome != rm.CLAIM_PAYMENT_OUTCOME_EXCEPTION:
+            raise RuleBroken("This claim payment is not an exception.", "NOT_AN_EXCEPTION")
+        if claim_id != 9:  # the fake's only claim that fits PMS-CL999's services
+            raise RuleBroken(f"It still cannot post: service 1 (99213) matches no single line of claim {claim_id}.",
+                             "STILL_AN_EXCEPTION")
+        claim.claim_id, claim.exception = claim_id, ""
+        posted = era.status == rm.REMITTANCE_STATUS_POSTED
+        claim.outcome = rm.CLAIM_PAYMENT_OUTCOME_POSTED if posted else rm.CLAIM_PAYMENT_OUTCOME_READY
+        era.exception_count -= 1
+        return rm.ResolveRemittanceExceptionResponse(remittance=era, claim=claim, posted_claims=int(posted))
+
     async def post_remittance(self, remittance_id: int) -> rm.PostRemittanceResponse:
         self._money_call("post_remittance", "remittances.post", remittance_id)
         era = self.remittances.get(remittance_id)

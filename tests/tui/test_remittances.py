@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 from client_tui.app import PmsApp
 from client_tui.screens.confirm_screen import ConfirmScreen
 from client_tui.screens.import_remittance_screen import ImportRemittanceScreen
+from client_tui.screens.match_claim_screen import MatchClaimScreen
 from client_tui.screens.remittances_screen import RemittancePreviewScreen, RemittancesScreen
 from client_tui.widgets.claims_panel import ClaimsPanel
 
@@ -103,6 +104,27 @@ async def test_import_preview_and_post_an_era(fake: FakeGateway, tmp_path: Path)
         await wait_for(pilot, lambda: rows(preview.query_one("#era-claims", DataTable))[0][-1] == "Posted")
         assert preview.check_action("post", ()) is None
         assert fake.requests["post_remittance"] == [(2,)]
+
+        # The exception, worked by hand: a claim that does not fit is refused with the reason, the right one posts.
+        claims_table = preview.query_one("#era-claims", DataTable)
+        claims_table.move_cursor(row=0)
+        await pilot.pause()
+        assert preview.check_action("match", ()) is None  # not an exception
+        claims_table.move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MatchClaimScreen))
+        await pilot.press("4", "enter")
+        await wait_for(pilot, lambda: "Could not match it" in text_of(said))
+        assert "matches no single line of claim 4" in text_of(said)
+        claims_table.move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MatchClaimScreen))
+        await pilot.press("9", "enter")
+        await wait_for(pilot, lambda: "Posted the claim payment to claim 9." in text_of(said))
+        await wait_for(pilot, lambda: rows(preview.query_one("#era-claims", DataTable))[2][-1] == "Posted")
+        assert fake.requests["resolve_remittance_exception"] == [(2, 3, 4), (2, 3, 9)]
 
         await pilot.press("escape")
         await wait_for(pilot, lambda: pilot.app.screen is screen and rows(table)[0][4] == "Posted")
