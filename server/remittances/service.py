@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.claims.models import Claim, ClaimEvent
@@ -341,6 +342,7 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
         "p": ctx.practice_id, "ids": list(claims)})}
     entries: list[posting.Entry] = []
     posted: list[RemittanceClaim] = []
+    next_claims: list[NextClaim] = []
     count = 0
     denials: list[Denial] = []
     underpaid: list[Underpayment] = []
@@ -356,9 +358,9 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
         lines = entry_lines(plan, claim.payer_id, claim.patient_id, claim.encounter_id,
                             nxt.payer_id if nxt is not None else None)
         if nxt is not None and plan.patient_cents > 0 and plan.claim_status != "accepted":
-            await _bill_next_payer(ctx, claim, nxt, forwarded=rc.status_code in FORWARDED,
-                                   reason=f"ERA {row.trace_number}: {plan.patient_cents / 100:,.2f} left after "
-                                          f"{row.payer_name}")
+            next_claims.append(NextClaim(claim, nxt, rc.status_code in FORWARDED,
+                                         f"ERA {row.trace_number}: {plan.patient_cents / 100:,.2f} left after "
+                                         f"{row.payer_name}"))
         rc.outcome = "posted"
         if lines:
             entries.append(posting.Entry(
@@ -380,6 +382,7 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
                            line_number=s.line_number, charge_cents=s.charge_cents, reasons=list(s.reasons),
                            remarks=list(s.remarks), suggested_action=rules.suggested_action(s.reasons))
                     for s in plan.services if s.denied and s.charge_cents > 0]
+    await _bill_next_payers(ctx, next_claims)
     ids = await posting.post(ctx, entries)
     for rc, entry_id in zip(posted, ids, strict=True):
         rc.entry_id = entry_id
@@ -394,34 +397,58 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
     return row, count
 
 
-async def _bill_next_payer(ctx: CallContext, claim: Claim, nxt: Any, *, forwarded: bool, reason: str) -> None:
-    """The secondary (or tertiary) claim for what the payer left: the same lines, the next policy, the primary's
-    adjudication in loops 2320/2430 when it is written. A payer that forwarded the claim itself (a crossover) has
-    sent it: the claim is made as sent, to receive that payer's answer."""
-    responsibility = NEXT_RESPONSIBILITY[claim.responsibility]
-    exists = (await ctx.db.execute(select(Claim.id).where(
-        Claim.practice_id == ctx.practice_id, Claim.encounter_id == claim.encounter_id,
-        Claim.responsibility == responsibility, Claim.status.not_in(("corrected", "voided"))))).first()
-    if exists is not None:
-        return  # billed already (a re-adjudication after a reversal leaves it as it is)
+@dataclass(frozen=True)
+class NextClaim:
+    claim: Claim
+    coverage: Any  # the next policy: policy_id, payer_id
+    forwarded: bool
+    reason: str
+
+
+async def _bill_next_payers(ctx: CallContext, wanted: list[NextClaim]) -> None:
+    """The secondary (or tertiary) claims for what the payers left: the same lines, the next policy, the primary's
+    adjudication in loops 2320/2430 when they are written. A payer that forwarded the claim itself (a crossover) has
+    sent it: the claim is made as sent, to receive that payer's answer. Set-based: a few statements for any number."""
+    if not wanted:
+        return
+    existing = {(r.encounter_id, r.responsibility) for r in await raw.fetch_all(ctx.db, """
+        SELECT encounter_id, responsibility FROM claim
+         WHERE practice_id = :p AND encounter_id = ANY(:encounters) AND status NOT IN ('corrected', 'voided')""",
+        {"p": ctx.practice_id, "encounters": [w.claim.encounter_id for w in wanted]})}
+    # Billed already (a re-adjudication after a reversal leaves it as it is); one per encounter.
+    todo: dict[tuple[int, str], NextClaim] = {}
+    for w in wanted:
+        key = (w.claim.encounter_id, NEXT_RESPONSIBILITY[w.claim.responsibility])
+        if key not in existing:
+            todo.setdefault(key, w)
+    if not todo:
+        return
+    ids = [r.id for r in await raw.fetch_all(ctx.db, "SELECT nextval(pg_get_serial_sequence('claim', 'id')) AS id "
+                                                     "FROM generate_series(1, :n)", {"n": len(todo)})]
     who = ctx.require_session()
-    status = "sent" if forwarded else "draft"
-    made = Claim(practice_id=ctx.practice_id, encounter_id=claim.encounter_id, patient_id=claim.patient_id,
-                 policy_id=nxt.policy_id, payer_id=nxt.payer_id, responsibility=responsibility, status=status,
-                 date_of_service=claim.date_of_service, total_charge_cents=claim.total_charge_cents,
-                 primary_claim_id=claim.id, created_by=who.user_id)
-    ctx.db.add(made)
-    await ctx.db.flush()
+    made = list(zip(ids, todo.items(), strict=True))
+    await ctx.db.execute(insert(cast(Table, Claim.__table__)), [
+        {"practice_id": ctx.practice_id, "id": new_id, "encounter_id": w.claim.encounter_id,
+         "patient_id": w.claim.patient_id, "policy_id": w.coverage.policy_id, "payer_id": w.coverage.payer_id,
+         "responsibility": responsibility, "frequency": "1", "status": "sent" if w.forwarded else "draft",
+         "date_of_service": w.claim.date_of_service, "total_charge_cents": w.claim.total_charge_cents,
+         "primary_claim_id": w.claim.id, "created_by": who.user_id}
+        for new_id, ((_, responsibility), w) in made])
     await ctx.db.execute(text("""
         INSERT INTO claim_line (practice_id, claim_id, line_number, code, modifiers, units, dx_pointers, charge_cents,
                                 ndc, ndc_quantity_milli, ndc_unit)
-        SELECT practice_id, :made, line_number, code, modifiers, units, dx_pointers, charge_cents, ndc,
-               ndc_quantity_milli, ndc_unit
-          FROM claim_line WHERE practice_id = :p AND claim_id = :primary"""),
-        {"made": made.id, "p": ctx.practice_id, "primary": claim.id})
-    ctx.db.add(ClaimEvent(practice_id=ctx.practice_id, claim_id=made.id, from_status="", to_status=status,
-                          reason=("forwarded by the primary payer (crossover); " if forwarded else "") + reason,
-                          by_user_id=who.user_id, by_name=who.username))
+        SELECT l.practice_id, m.made, l.line_number, l.code, l.modifiers, l.units, l.dx_pointers, l.charge_cents,
+               l.ndc, l.ndc_quantity_milli, l.ndc_unit
+          FROM unnest(CAST(:made AS bigint[]), CAST(:primary AS bigint[])) AS m(made, prior)
+          JOIN claim_line l ON l.practice_id = :p AND l.claim_id = m.prior"""),
+        {"p": ctx.practice_id, "made": [new_id for new_id, _ in made],
+         "primary": [w.claim.id for _, (_, w) in made]})
+    await ctx.db.execute(insert(cast(Table, ClaimEvent.__table__)), [
+        {"practice_id": ctx.practice_id, "claim_id": new_id, "from_status": "",
+         "to_status": "sent" if w.forwarded else "draft",
+         "reason": ("forwarded by the primary payer (crossover); " if w.forwarded else "") + w.reason,
+         "by_user_id": who.user_id, "by_name": who.username}
+        for new_id, (_, w) in made])
 
 
 async def _provider_adjustments(ctx: CallContext, row: Remittance) -> None:
