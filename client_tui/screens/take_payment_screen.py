@@ -5,7 +5,8 @@ Ctrl+S (or Enter in the last field) posts it. The money goes to the oldest balan
 credit — the server decides, and the account screen says where it went. The amount is read as dollars and cents;
 whether it is allowed, and whether a check number is needed, is the server's to say beside the field. One user
 action keeps one idempotency key: sending the same payment again (after the server could not be reached) posts it
-once; changing it makes a new key.
+once; changing it makes a new key. Opened from the schedule ($ on an appointment) it is a copay: kept as credit,
+the note "copay", and the payment names the appointment so it is recorded against the visit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Select
+from textual.widgets import Checkbox, Input, Select
 
 from client_tui import formatting
 from client_tui.form_values import control_id
@@ -67,11 +68,19 @@ class TakePaymentScreen(RecordFormScreen[pm.PostPatientPaymentResponse | None]):
     SUBMIT_LABEL = "Post payment"
     VALUE_PREFIX = ""
 
-    def __init__(self, gateway: Gateway, patient: patients_pb2.Patient, ledger: lg.GetPatientLedgerResponse) -> None:
+    def __init__(
+        self, gateway: Gateway, patient: patients_pb2.Patient, ledger: lg.GetPatientLedgerResponse | None,
+        appointment_id: int = 0, note: str = "", keep_as_credit: bool = False,
+    ) -> None:
+        """``ledger`` None: the balances are not shown. ``appointment_id``, ``note`` and ``keep_as_credit`` start the
+        form (a copay at check-in)."""
         super().__init__()
         self.gateway = gateway
         self.patient = patient
         self.ledger = ledger
+        self.appointment_id = appointment_id
+        self.start_note = note
+        self.start_keep_as_credit = keep_as_credit
         self.FORM_TITLE = f"Take a payment from {formatting.spoken_name(patient.name)} (MRN {patient.mrn})"
         self.idempotency_key = ""
         self.last_request = b""
@@ -79,6 +88,8 @@ class TakePaymentScreen(RecordFormScreen[pm.PostPatientPaymentResponse | None]):
         self.warned_unsaved = False
 
     def intro(self) -> str:
+        if self.ledger is None:
+            return "The payment goes to the oldest balances first; what is left is kept as credit."
         return (f"Owes {formatting.dollars(self.ledger.patient_balance_cents)}; credit "
                 f"{formatting.dollars(self.ledger.credit_balance_cents)}; with insurance "
                 f"{formatting.dollars(self.ledger.insurance_balance_cents)}. The payment goes to the oldest "
@@ -98,6 +109,8 @@ class TakePaymentScreen(RecordFormScreen[pm.PostPatientPaymentResponse | None]):
     def on_mount(self) -> None:
         super().on_mount()
         self._show_method_fields(pm.PAYMENT_METHOD_CASH)
+        self.query_one(f"#{control_id(NOTE_KEY)}", Input).value = self.start_note
+        self.query_one(f"#{control_id(CREDIT_KEY)}", Checkbox).value = self.start_keep_as_credit
         self.control(AMOUNT_KEY).focus()
 
     def _show_method_fields(self, method: object) -> None:
@@ -110,7 +123,9 @@ class TakePaymentScreen(RecordFormScreen[pm.PostPatientPaymentResponse | None]):
         self._show_method_fields(event.value)
 
     def action_cancel(self) -> None:
-        typed = any(self.form_values().get(key) for key in (AMOUNT_KEY, CHECK_KEY, CARD_KEY, NOTE_KEY))
+        values = self.form_values()
+        typed = (any(values.get(key) for key in (AMOUNT_KEY, CHECK_KEY, CARD_KEY))
+                 or str(values.get(NOTE_KEY) or "") != self.start_note)
         self.leave_unless_unsaved(typed)
 
     # -- posting -------------------------------------------------------------------
@@ -131,6 +146,7 @@ class TakePaymentScreen(RecordFormScreen[pm.PostPatientPaymentResponse | None]):
             check_number=str(values[CHECK_KEY]) if method == pm.PAYMENT_METHOD_CHECK else "",
             card_reference=str(values[CARD_KEY]) if method == pm.PAYMENT_METHOD_CARD else "",
             note=str(values[NOTE_KEY]),
+            appointment_id=self.appointment_id,
         )
         keep = bool(values[CREDIT_KEY])
         content = pm.PostPatientPaymentRequest(payment=payment, keep_as_credit=keep).SerializeToString(

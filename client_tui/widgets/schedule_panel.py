@@ -3,10 +3,10 @@
 The grid shows what the server sends (template blocks, time off, appointments); the keys act on
 the highlighted cell: Enter books a free time or opens an appointment, U books a recurring series from a
 free time (every N weeks or months, previewed first), M moves one (pick the new
-time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps. PgUp/PgDn go a day (a
-week) back and forth, T to today, G to a date, W between day and week, L picks the location, P the
-provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls; V asks the payers
-about the insurance of tomorrow's patients (eligibility, in bulk, after a yes). What
+time and provider, Enter), X cancels, C/I/R/S/O/N take the visit's steps, $ takes the copay (kept as credit against
+the visit). PgUp/PgDn go a day (a week) back and forth, T to today, G to a date, W between day and week, L picks
+the location, P the provider of the week, F finds free slots, B opens the flow board, A the waitlist, E the recalls;
+V asks the payers about the insurance of tomorrow's patients (eligibility, in bulk, after a yes). What
 is allowed is the server's answer, said in words on the message line. The calendar is fetched again when the mode comes
 forward, after every change made here, and with Ctrl+R.
 
@@ -47,12 +47,14 @@ from client_tui.screens.flow_board_screen import FlowBoardScreen
 from client_tui.screens.go_to_date_screen import GoToDateScreen
 from client_tui.screens.recalls_screen import RecallsScreen
 from client_tui.screens.slot_taken_screen import SlotTakenScreen
+from client_tui.screens.take_payment_screen import TakePaymentScreen, payment_summary
 from client_tui.screens.waitlist_screen import WaitlistScreen
 from client_tui.widgets.free_slot_offer import lost_race_sentence
 from client_tui.widgets.slot_grid import SlotGrid
 from client_tui.workers import gateway_call
 from shared import dates
 from shared.pms.auth.v1 import auth_pb2
+from shared.pms.payments.v1 import payments_pb2 as pm
 from shared.pms.scheduling.v1 import appointments_pb2 as ap
 
 REFRESH_SECONDS = 60.0
@@ -160,6 +162,8 @@ class SchedulePanel(Vertical, AppointmentSteps):
                 id="appointment.move"),
         *STEP_BINDINGS,
         CANCEL_BINDING,
+        Binding("dollar_sign", "take_copay", "Copay", tooltip="Take the patient's copay for this visit, kept as credit",
+                id="appointment.take_copay"),
         Binding("pageup", "shift_days(-1)", "Prev day", tooltip="The day before", id="schedule.previous_day"),
         Binding("pagedown", "shift_days(1)", "Next day", tooltip="The day after", id="schedule.next_day"),
         Binding("pageup", "shift_days(-7)", "Prev week", tooltip="The week before", id="schedule.previous_week"),
@@ -509,7 +513,13 @@ class SchedulePanel(Vertical, AppointmentSteps):
             return self.view == "week"
         if action == "check_tomorrow":
             return "insurance.write" in self.session.permissions
+        if action == "take_copay":
+            return not moving and self.can_take_copay and booked
         return True
+
+    @property
+    def can_take_copay(self) -> bool:
+        return "payments.post" in self.session.permissions
 
     def step_target(self) -> ap.Appointment | None:
         return self.cell.appointment if self.cell is not None else None
@@ -517,7 +527,30 @@ class SchedulePanel(Vertical, AppointmentSteps):
     def step_done(self, appointment: ap.Appointment, said: str) -> None:
         self.target_appointment_id = appointment.appointment_id if appointment.status not in sv.RELEASED else 0
         self.load_schedule()
+        if appointment.status == ap.APPOINTMENT_STATUS_ARRIVED and self.can_take_copay:
+            said += " $ takes the copay."
         self.say(said, "info")
+
+    def action_take_copay(self) -> None:
+        appointment = self.step_target()
+        if appointment is not None and self.moving is None and self.can_take_copay:
+            self.open_copay(appointment)
+
+    @gateway_call
+    async def open_copay(self, appointment: ap.Appointment) -> None:
+        """The take-payment form for the appointment's patient: kept as credit, noted "copay", against the visit."""
+        patient = (await self.gateway.get_patient(appointment.patient_id)).patient
+        ledger = (await self.gateway.get_patient_ledger(appointment.patient_id)
+                  if "ledger.read" in self.session.permissions else None)
+        appointment_id = appointment.appointment_id
+
+        def taken(answer: pm.PostPatientPaymentResponse | None) -> None:
+            self.focus_grid()
+            if answer is not None:
+                self.say(payment_summary(answer), "info")
+
+        self.app.push_screen(TakePaymentScreen(self.gateway, patient, ledger, appointment_id=appointment_id,
+                                               note="copay", keep_as_credit=True), taken)
 
     def action_book(self) -> None:
         cell = self.cell

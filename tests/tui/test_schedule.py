@@ -349,7 +349,7 @@ async def test_status_steps_from_the_calendar_and_refusals_in_words(fake: FakeGa
         grid = panel.query_one(SlotGrid)
         for key, status, words, mark in (
             ("c", ap.APPOINTMENT_STATUS_CONFIRMED, "Garcia, Luis is confirmed.", "C"),
-            ("i", ap.APPOINTMENT_STATUS_ARRIVED, "Garcia, Luis is checked in.", "A"),
+            ("i", ap.APPOINTMENT_STATUS_ARRIVED, "Garcia, Luis is checked in. $ takes the copay.", "A"),
             ("r", ap.APPOINTMENT_STATUS_ROOMED, "Garcia, Luis is roomed.", "R"),
             ("s", ap.APPOINTMENT_STATUS_SEEN, "Garcia, Luis is seen by the provider.", "S"),
             # Check-out also makes the visit's encounter for the biller.
