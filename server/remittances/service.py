@@ -19,7 +19,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.claims.models import Claim, ClaimEvent
-from server.claims.service import record
+from server.claims.rules import can_move
 from server.db import raw
 from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.ledger import posting
@@ -327,33 +327,64 @@ def entry_lines(plan: rules.ClaimPlan, payer_id: int, patient_id: int, encounter
     return tuple(li for li in lines if li.amount_cents != 0)
 
 
+_READY_SQL = """
+SELECT position, claim_id, plan, control_number, status_code, payer_claim_number FROM remittance_claim
+ WHERE practice_id = :p AND remittance_id = :r AND outcome = 'ready' ORDER BY position"""
+
+# Locked in id order, so two posts touching the same claims cannot deadlock.
+_LOCK_CLAIMS_SQL = """
+SELECT id, status, payer_id, patient_id, encounter_id, responsibility, date_of_service, total_charge_cents
+  FROM claim WHERE practice_id = :p AND id = ANY(:ids) ORDER BY id FOR UPDATE"""
+
+_MOVE_CLAIMS_SQL = """
+UPDATE claim c
+   SET status = u.status, version = c.version + 1, updated_at = now(),
+       payer_claim_number = CASE WHEN c.payer_claim_number = '' THEN u.number ELSE c.payer_claim_number END
+  FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:numbers AS text[])) AS u(id, status, number)
+ WHERE c.practice_id = :p AND c.id = u.id"""
+
+_MARK_CLAIM_PAYMENTS_SQL = """
+UPDATE remittance_claim rc
+   SET outcome = u.outcome, entry_id = u.entry_id, exception = u.exception
+  FROM unnest(CAST(:positions AS int[]), CAST(:outcomes AS text[]), CAST(:entries AS bigint[]),
+              CAST(:exceptions AS text[])) AS u(position, outcome, entry_id, exception)
+ WHERE rc.practice_id = :p AND rc.remittance_id = :r AND rc.position = u.position"""
+
+
 async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
+    """Posts every ready claim payment of the ERA. Set-based (a fixed number of statements for any number of claim
+    payments): thousands post in one call."""
     row = await load(ctx, remittance_id, for_update=True)
     if row.status == "review":
         raise RuleViolation("This ERA repeats a trace number already imported with other content; it is held "
                             "for review and never posts automatically.", "ERA_HELD_FOR_REVIEW")
-    ready = (await ctx.db.execute(select(RemittanceClaim).where(
-        RemittanceClaim.practice_id == ctx.practice_id, RemittanceClaim.remittance_id == row.id,
-        RemittanceClaim.outcome == "ready").order_by(RemittanceClaim.position))).scalars().all()
-    claim_ids = [c.claim_id for c in ready if c.claim_id is not None]
-    claims = {c.id: c for c in (await ctx.db.execute(select(Claim).where(
-        Claim.practice_id == ctx.practice_id, Claim.id.in_(claim_ids)).with_for_update())).scalars()}
+    params = {"p": ctx.practice_id, "r": row.id}
+    ready = await raw.fetch_all(ctx.db, _READY_SQL, params)
+    claims = {c.id: c for c in await raw.fetch_all(ctx.db, _LOCK_CLAIMS_SQL, {
+        "p": ctx.practice_id, "ids": sorted({rc.claim_id for rc in ready if rc.claim_id is not None})})}
     following = {r.claim_id: r for r in await raw.fetch_all(ctx.db, _NEXT_COVERAGE_SQL, {
         "p": ctx.practice_id, "ids": list(claims)})}
+    who = ctx.require_session()
     entries: list[posting.Entry] = []
-    posted: list[RemittanceClaim] = []
+    with_entry: list[int] = []  # positions, in the order of entries
+    marks: dict[int, tuple[str, str]] = {}  # position -> (outcome, exception)
+    # A claim's status as the ERA moves it: a reversal and the new adjudication may both be in one ERA.
+    status_now = {c.id: c.status for c in claims.values()}
+    moves: dict[int, tuple[str, str]] = {}  # claim id -> (final status, payer claim number)
+    events: list[dict[str, Any]] = []
     next_claims: list[NextClaim] = []
-    count = 0
-    denials: list[Denial] = []
-    underpaid: list[Underpayment] = []
+    denials: list[dict[str, Any]] = []
+    underpaid: list[dict[str, Any]] = []
     for rc in ready:
-        claim = claims[rc.claim_id] if rc.claim_id is not None else None
-        if claim is None or claim.status not in PAYABLE:
-            # Corrected or voided since the import: a person decides where this money goes.
-            rc.outcome = "exception"
-            rc.exception = f"claim {rc.claim_id} is {claim.status if claim else 'gone'} since the import"
-            continue
+        claim = claims.get(rc.claim_id) if rc.claim_id is not None else None
         plan = _plan_from(rc.plan)
+        current = status_now.get(claim.id, "") if claim is not None else ""
+        if claim is None or current not in PAYABLE or (
+                current != plan.claim_status and not can_move(current, plan.claim_status)):
+            # Corrected or voided since the import: a person decides where this money goes.
+            now = current.replace("_", " ") if claim else "gone"
+            marks[rc.position] = ("exception", f"claim {rc.claim_id} is {now} since the import")
+            continue
         nxt = following.get(claim.id)
         lines = entry_lines(plan, claim.payer_id, claim.patient_id, claim.encounter_id,
                             nxt.payer_id if nxt is not None else None)
@@ -361,45 +392,57 @@ async def post(ctx: CallContext, remittance_id: int) -> tuple[Remittance, int]:
             next_claims.append(NextClaim(claim, nxt, rc.status_code in FORWARDED,
                                          f"ERA {row.trace_number}: {plan.patient_cents / 100:,.2f} left after "
                                          f"{row.payer_name}"))
-        rc.outcome = "posted"
+        marks[rc.position] = ("posted", "")
         if lines:
             entries.append(posting.Entry(
                 kind="insurance_payment", idempotency_key=f"remittance:{row.id}:claim:{rc.position}",
                 patient_id=claim.patient_id, encounter_id=claim.encounter_id, claim_id=claim.id,
                 note=f"ERA {row.trace_number} {row.payer_name}: CLP {rc.control_number} status {rc.status_code}",
                 lines=lines))
-            posted.append(rc)
-        count += 1
-        reason = f"ERA {row.trace_number}: paid {plan.paid_cents / 100:,.2f}"
-        record(ctx, claim, plan.claim_status, reason)
-        if plan.claim_status != "accepted":
-            claim.payer_claim_number = claim.payer_claim_number or rc.payer_claim_number
-        underpaid += [Underpayment(practice_id=ctx.practice_id, claim_id=claim.id, remittance_id=row.id,
-                                   line_number=s.line_number, allowed_cents=s.paid_cents + s.patient_cents,
-                                   short_cents=s.underpaid_cents)
+            with_entry.append(rc.position)
+        earlier_number = moves.get(claim.id, ("", ""))[1]
+        moves[claim.id] = (plan.claim_status, earlier_number or (
+            rc.payer_claim_number if plan.claim_status != "accepted" else ""))
+        events.append({"practice_id": ctx.practice_id, "claim_id": claim.id, "from_status": current,
+                       "to_status": plan.claim_status, "by_user_id": who.user_id, "by_name": who.username,
+                       "reason": f"ERA {row.trace_number}: paid {plan.paid_cents / 100:,.2f}"})
+        status_now[claim.id] = plan.claim_status
+        underpaid += [{"practice_id": ctx.practice_id, "claim_id": claim.id, "remittance_id": row.id,
+                       "line_number": s.line_number, "allowed_cents": s.paid_cents + s.patient_cents,
+                       "short_cents": s.underpaid_cents}
                       for s in plan.services if s.underpaid_cents > 0 and s.line_number is not None]
-        denials += [Denial(practice_id=ctx.practice_id, claim_id=claim.id, remittance_id=row.id,
-                           line_number=s.line_number, charge_cents=s.charge_cents, reasons=list(s.reasons),
-                           remarks=list(s.remarks), suggested_action=rules.suggested_action(s.reasons))
+        denials += [{"practice_id": ctx.practice_id, "claim_id": claim.id, "remittance_id": row.id,
+                     "line_number": s.line_number, "charge_cents": s.charge_cents, "reasons": list(s.reasons),
+                     "remarks": list(s.remarks), "suggested_action": rules.suggested_action(s.reasons)}
                     for s in plan.services if s.denied and s.charge_cents > 0]
     await _bill_next_payers(ctx, next_claims)
-    ids = await posting.post(ctx, entries)
-    for rc, entry_id in zip(posted, ids, strict=True):
-        rc.entry_id = entry_id
-    ctx.db.add_all(denials)
-    ctx.db.add_all(underpaid)
+    entry_of = dict(zip(with_entry, await posting.post(ctx, entries), strict=True))
+    if marks:
+        positions = sorted(marks)
+        await ctx.db.execute(text(_MARK_CLAIM_PAYMENTS_SQL), {
+            **params, "positions": positions, "outcomes": [marks[x][0] for x in positions],
+            "entries": [entry_of.get(x) for x in positions], "exceptions": [marks[x][1] for x in positions]})
+    if moves:
+        moved = sorted(moves)
+        await ctx.db.execute(text(_MOVE_CLAIMS_SQL), {
+            "p": ctx.practice_id, "ids": moved, "statuses": [moves[c][0] for c in moved],
+            "numbers": [moves[c][1] for c in moved]})
+        await ctx.db.execute(insert(cast(Table, ClaimEvent.__table__)), events)
+    for table, rows in ((Denial.__table__, denials), (Underpayment.__table__, underpaid)):
+        if rows:
+            await ctx.db.execute(insert(cast(Table, table)), rows)
     if row.status != "posted":
         await _provider_adjustments(ctx, row)
         row.status = "posted"
         row.posted_at = datetime.now(UTC)
-        row.posted_by_name = ctx.require_session().username
+        row.posted_by_name = who.username
     await ctx.db.flush()
-    return row, count
+    return row, len(events)
 
 
 @dataclass(frozen=True)
 class NextClaim:
-    claim: Claim
+    claim: Any  # the primary's row: id, encounter_id, patient_id, responsibility, date_of_service, total
     coverage: Any  # the next policy: policy_id, payer_id
     forwarded: bool
     reason: str
