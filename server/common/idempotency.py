@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from google.protobuf.message import Message
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.common.idempotency_models import IdempotencyRecord
 from server.errors import InvalidArgument, RuleViolation
+from server.rpc.context import CallContext
 
 M = TypeVar("M", bound=Message)
 KEY_FIELD = "idempotency_key"
@@ -51,3 +53,17 @@ async def remember(db: AsyncSession, practice_id: int, method: str, request: Mes
         await db.execute(insert(IdempotencyRecord).values(
             practice_id=practice_id, key=key, method=method, request_hash=request_hash(request),
             response=response.SerializeToString(deterministic=True)))
+
+
+async def once(ctx: CallContext, request: Message, response_type: type[M], post: Callable[[], Awaitable[M]],
+               patient_of: Callable[[M], int] | None = None) -> M:
+    """Replays the stored answer for a key already used (refusing other content), or posts and remembers it."""
+    replayed = await replay(ctx.db, ctx.practice_id, ctx.method, request, response_type)
+    if replayed is not None:
+        if patient_of is not None:
+            ctx.audit.patient_id = patient_of(replayed) or None
+        ctx.audit.detail = "replayed"
+        return replayed
+    response = await post()
+    await remember(ctx.db, ctx.practice_id, ctx.method, request, response)
+    return response

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 import grpc
-from google.protobuf.message import Message
 
 from server.common import idempotency
 from server.deposits import service
-from server.rpc.context import CallContext, current_call
+from server.rpc.context import current_call
 from shared import dates
 from shared.pms.deposits.v1 import deposits_pb2 as pb
 from shared.pms.deposits.v1 import deposits_pb2_grpc
-
-R = TypeVar("R", bound=Message)
-
-
-async def _once(request: Message, response_type: type[R], post: Callable[[CallContext], Awaitable[R]]) -> R:
-    """Replays the stored answer for a key already used (refusing other content), or posts and remembers."""
-    ctx = current_call()
-    replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request, response_type)
-    if replayed is not None:
-        ctx.audit.detail = "replayed"
-        return replayed
-    response = await post(ctx)
-    await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
-    return response
 
 
 class DepositServicer(deposits_pb2_grpc.DepositServiceServicer):
@@ -40,13 +22,15 @@ class DepositServicer(deposits_pb2_grpc.DepositServiceServicer):
 
     async def CreateDeposit(self, request: pb.CreateDepositRequest, context: grpc.aio.ServicerContext
                             ) -> pb.CreateDepositResponse:
-        async def post(ctx: CallContext) -> pb.CreateDepositResponse:
+        ctx = current_call()
+
+        async def post() -> pb.CreateDepositResponse:
             deposit = await service.get_deposit(ctx, await service.create_deposit(ctx, request))
             ctx.audit.detail = f"deposit_id={deposit.deposit_id} total_cents={deposit.total_cents} " \
                                f"items={deposit.item_count}"
             return pb.CreateDepositResponse(deposit=deposit)
 
-        return await _once(request, pb.CreateDepositResponse, post)
+        return await idempotency.once(ctx, request, pb.CreateDepositResponse, post)
 
     async def ListDeposits(self, request: pb.ListDepositsRequest, context: grpc.aio.ServicerContext
                            ) -> pb.ListDepositsResponse:
@@ -69,9 +53,11 @@ class DepositServicer(deposits_pb2_grpc.DepositServiceServicer):
         return pb.GetDaySheetResponse(sheet=sheet)
 
     async def CloseDay(self, request: pb.CloseDayRequest, context: grpc.aio.ServicerContext) -> pb.CloseDayResponse:
-        async def post(ctx: CallContext) -> pb.CloseDayResponse:
+        ctx = current_call()
+
+        async def post() -> pb.CloseDayResponse:
             sheet = await service.close_day(ctx, request)
             ctx.audit.detail = f"business_date={dates.from_pb(sheet.business_date)}"
             return pb.CloseDayResponse(sheet=sheet)
 
-        return await _once(request, pb.CloseDayResponse, post)
+        return await idempotency.once(ctx, request, pb.CloseDayResponse, post)

@@ -16,7 +16,7 @@ from server.encounters import service
 from server.encounters.models import Encounter, EncounterLine
 from server.errors import FieldErrors, RuleViolation, StaleVersion
 from server.ledger import posting
-from server.ledger.models import AR_ACCOUNTS, LedgerEntry, LedgerLine
+from server.ledger.models import AR_ACCOUNTS, LedgerEntry
 from server.rpc.context import CallContext
 from shared.pms.encounters.v1 import encounters_pb2 as pb
 
@@ -95,7 +95,7 @@ async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str
         LedgerEntry.kind == "charge",
         LedgerEntry.idempotency_key.like(f"encounter:{row.id}:posting:{number}:line:%"))
         .order_by(LedgerEntry.line_number))).scalars().all()
-    lines = await _lines_of(ctx, [c.id for c in charges])
+    lines = await posting.lines_of(ctx.db, ctx.practice_id, [c.id for c in charges])
     await posting.post(ctx, [posting.Entry(
         kind="charge_reversal", idempotency_key=f"encounter:{row.id}:posting:{number}:reversal:{c.line_number}",
         patient_id=row.patient_id, encounter_id=row.id, line_number=c.line_number, code=c.code,
@@ -105,17 +105,6 @@ async def reopen(ctx: CallContext, encounter_id: int, version: int, reason: str
     row.updated_at = datetime.now(UTC)
     await ctx.db.flush()
     return row, sum(_owed(lines[c.id]) for c in charges), claims
-
-
-async def _lines_of(ctx: CallContext, entry_ids: list[int]) -> dict[int, list[posting.Line]]:
-    rows = (await ctx.db.execute(select(LedgerLine).where(
-        LedgerLine.practice_id == ctx.practice_id, LedgerLine.entry_id.in_(entry_ids))
-        .order_by(LedgerLine.id))).scalars().all()
-    out: dict[int, list[posting.Line]] = {i: [] for i in entry_ids}
-    for r in rows:
-        out[r.entry_id].append(posting.Line(r.account, r.amount_cents, r.payer_id, r.patient_id, r.encounter_id,
-                                            r.line_number))
-    return out
 
 
 def _owed(lines: list[posting.Line]) -> int:
@@ -128,7 +117,7 @@ async def charges(ctx: CallContext, encounter_id: int) -> tuple[int, list[pb.Led
     entries = (await ctx.db.execute(select(LedgerEntry).where(
         LedgerEntry.practice_id == ctx.practice_id, LedgerEntry.encounter_id == encounter_id,
         LedgerEntry.kind.in_(KIND_ENUMS)).order_by(LedgerEntry.id))).scalars().all()
-    lines = await _lines_of(ctx, [e.id for e in entries])
+    lines = await posting.lines_of(ctx.db, ctx.practice_id, [e.id for e in entries])
     out = []
     for e in entries:
         msg = pb.LedgerEntry(entry_id=e.id, kind=KIND_ENUMS[e.kind], line_number=e.line_number or 0, code=e.code,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import cast
 
 from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ledger.models import ACCOUNTS, KINDS, LedgerEntry, LedgerLine
 from server.practice.service import practice_today
@@ -119,3 +120,15 @@ async def post(ctx: CallContext, entries: Sequence[Entry]) -> list[int]:
          "amount_cents": li.amount_cents}
         for entry_id, e in zip(ids, entries, strict=True) for li in e.lines])
     return ids
+
+
+async def lines_of(db: AsyncSession, practice_id: int, entry_ids: list[int]) -> dict[int, list[Line]]:
+    """The lines of each entry as posted (to show them, or to reverse them)."""
+    rows = (await db.execute(select(LedgerLine).where(
+        LedgerLine.practice_id == practice_id, LedgerLine.entry_id.in_(entry_ids))
+        .order_by(LedgerLine.id))).scalars().all()
+    out: dict[int, list[Line]] = {i: [] for i in entry_ids}
+    for r in rows:
+        out[r.entry_id].append(Line(r.account, r.amount_cents, r.payer_id, r.patient_id, r.encounter_id,
+                                    r.line_number))
+    return out

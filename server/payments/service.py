@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from server.db import raw
 from server.errors import FieldErrors, InvalidArgument, NotFound, RuleViolation
 from server.ledger import posting
-from server.ledger.models import WRITE_OFF_ACCOUNTS, LedgerLine
+from server.ledger.models import WRITE_OFF_ACCOUNTS
 from server.patients import service as patients
 from server.payments import rules
 from server.payments.models import PatientPayment
@@ -133,14 +133,6 @@ async def load_payment(ctx: CallContext, payment_id: int, *, for_update: bool = 
     return row
 
 
-async def _entry_lines(ctx: CallContext, entry_id: int) -> list[posting.Line]:
-    rows = (await ctx.db.execute(select(LedgerLine).where(
-        LedgerLine.practice_id == ctx.practice_id, LedgerLine.entry_id == entry_id)
-        .order_by(LedgerLine.id))).scalars().all()
-    return [posting.Line(r.account, r.amount_cents, r.payer_id, r.patient_id, r.encounter_id, r.line_number)
-            for r in rows]
-
-
 async def reverse_payment(ctx: CallContext, req: pb.ReversePatientPaymentRequest) -> PatientPayment:
     errors = FieldErrors()
     if not req.idempotency_key:
@@ -155,7 +147,7 @@ async def reverse_payment(ctx: CallContext, req: pb.ReversePatientPaymentRequest
         raise RuleViolation("This payment was already reversed.", "PAYMENT_ALREADY_REVERSED")
     await lock_patient(ctx, row.patient_id)
     assert row.entry_id is not None
-    original = await _entry_lines(ctx, row.entry_id)
+    original = (await posting.lines_of(ctx.db, ctx.practice_id, [row.entry_id]))[row.entry_id]
     held = -sum(li.amount_cents for li in original if li.account == "unapplied_credit")
     if held > (await balance(ctx, row.patient_id)).unapplied_credit_cents:
         raise RuleViolation("Part of this payment's credit was applied or refunded since; take those back first.",
@@ -225,7 +217,7 @@ async def applications(ctx: CallContext, shares: list[tuple[int, int, int]]) -> 
 
 async def payment_message(ctx: CallContext, row: PatientPayment) -> pb.PatientPayment:
     assert row.entry_id is not None
-    lines = await _entry_lines(ctx, row.entry_id)
+    lines = (await posting.lines_of(ctx.db, ctx.practice_id, [row.entry_id]))[row.entry_id]
     applied = [(li.encounter_id or 0, li.line_number or 0, -li.amount_cents)
                for li in lines if li.account == "patient_ar"]
     msg = pb.PatientPayment(

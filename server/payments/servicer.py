@@ -2,61 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 import grpc
-from google.protobuf.message import Message
 
 from server.common import idempotency
 from server.payments import service
-from server.rpc.context import CallContext, current_call
+from server.rpc.context import current_call
 from shared.pms.payments.v1 import payments_pb2 as pb
 from shared.pms.payments.v1 import payments_pb2_grpc
-
-R = TypeVar("R", bound=Message)
-
-
-async def _once(request: Message, response_type: type[R], patient_of: Callable[[R], int],
-                post: Callable[[CallContext], Awaitable[R]]) -> R:
-    """Replays the stored answer for a key already used (refusing other content), or posts and remembers."""
-    ctx = current_call()
-    replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request, response_type)
-    if replayed is not None:
-        ctx.audit.patient_id = patient_of(replayed) or None
-        ctx.audit.detail = "replayed"
-        return replayed
-    response = await post(ctx)
-    await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
-    return response
 
 
 class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
     async def PostPatientPayment(self, request: pb.PostPatientPaymentRequest, context: grpc.aio.ServicerContext
                                  ) -> pb.PostPatientPaymentResponse:
-        async def post(ctx: CallContext) -> pb.PostPatientPaymentResponse:
+        ctx = current_call()
+
+        async def post() -> pb.PostPatientPaymentResponse:
             row = await service.post_payment(ctx, request)
             ctx.audit.patient_id = row.patient_id
             ctx.audit.detail = f"payment_id={row.id} amount_cents={row.amount_cents} method={row.method}"
             return pb.PostPatientPaymentResponse(payment=await service.payment_message(ctx, row),
                                                  balance=await service.balance(ctx, row.patient_id))
 
-        return await _once(request, pb.PostPatientPaymentResponse, lambda r: r.payment.patient_id, post)
+        return await idempotency.once(ctx, request, pb.PostPatientPaymentResponse, post,
+                                      lambda r: r.payment.patient_id)
 
     async def ReversePatientPayment(self, request: pb.ReversePatientPaymentRequest,
                                     context: grpc.aio.ServicerContext) -> pb.ReversePatientPaymentResponse:
-        async def post(ctx: CallContext) -> pb.ReversePatientPaymentResponse:
+        ctx = current_call()
+
+        async def post() -> pb.ReversePatientPaymentResponse:
             row = await service.reverse_payment(ctx, request)
             ctx.audit.patient_id = row.patient_id
             ctx.audit.detail = f"payment_id={row.id} reversed amount_cents={row.amount_cents}"
             return pb.ReversePatientPaymentResponse(payment=await service.payment_message(ctx, row),
                                                     balance=await service.balance(ctx, row.patient_id))
 
-        return await _once(request, pb.ReversePatientPaymentResponse, lambda r: r.payment.patient_id, post)
+        return await idempotency.once(ctx, request, pb.ReversePatientPaymentResponse, post,
+                                      lambda r: r.payment.patient_id)
 
     async def ApplyPatientCredit(self, request: pb.ApplyPatientCreditRequest, context: grpc.aio.ServicerContext
                                  ) -> pb.ApplyPatientCreditResponse:
-        async def post(ctx: CallContext) -> pb.ApplyPatientCreditResponse:
+        ctx = current_call()
+
+        async def post() -> pb.ApplyPatientCreditResponse:
             shares = await service.apply_credit(ctx, request)
             ctx.audit.patient_id = request.patient_id
             ctx.audit.detail = f"applied_cents={sum(s.cents for s in shares)} lines={len(shares)}"
@@ -66,17 +54,21 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
                 balance=await service.balance(ctx, request.patient_id))
 
         # The request names the patient; the response does not, so the audit of a replay takes it from there.
-        return await _once(request, pb.ApplyPatientCreditResponse, lambda _: request.patient_id, post)
+        return await idempotency.once(ctx, request, pb.ApplyPatientCreditResponse, post,
+                                      lambda _: request.patient_id)
 
     async def RefundPatientCredit(self, request: pb.RefundPatientCreditRequest, context: grpc.aio.ServicerContext
                                   ) -> pb.RefundPatientCreditResponse:
-        async def post(ctx: CallContext) -> pb.RefundPatientCreditResponse:
+        ctx = current_call()
+
+        async def post() -> pb.RefundPatientCreditResponse:
             await service.refund_credit(ctx, request)
             ctx.audit.patient_id = request.patient_id
             ctx.audit.detail = f"refunded_cents={request.amount_cents}"
             return pb.RefundPatientCreditResponse(balance=await service.balance(ctx, request.patient_id))
 
-        return await _once(request, pb.RefundPatientCreditResponse, lambda _: request.patient_id, post)
+        return await idempotency.once(ctx, request, pb.RefundPatientCreditResponse, post,
+                                      lambda _: request.patient_id)
 
     async def ListPatientPayments(self, request: pb.ListPatientPaymentsRequest, context: grpc.aio.ServicerContext
                                   ) -> pb.ListPatientPaymentsResponse:
@@ -88,7 +80,9 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
 
     async def WriteOffPatientBalance(self, request: pb.WriteOffPatientBalanceRequest,
                                      context: grpc.aio.ServicerContext) -> pb.WriteOffPatientBalanceResponse:
-        async def post(ctx: CallContext) -> pb.WriteOffPatientBalanceResponse:
+        ctx = current_call()
+
+        async def post() -> pb.WriteOffPatientBalanceResponse:
             shares = await service.write_off(ctx, request)
             ctx.audit.patient_id = request.patient_id
             ctx.audit.detail = f"written_off_cents={sum(s.cents for s in shares)} kind={request.kind}"
@@ -97,7 +91,8 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
                                                               for s in shares]),
                 balance=await service.balance(ctx, request.patient_id))
 
-        return await _once(request, pb.WriteOffPatientBalanceResponse, lambda _: request.patient_id, post)
+        return await idempotency.once(ctx, request, pb.WriteOffPatientBalanceResponse, post,
+                                      lambda _: request.patient_id)
 
     async def PrintReceipt(self, request: pb.PrintReceiptRequest, context: grpc.aio.ServicerContext
                            ) -> pb.PrintReceiptResponse:

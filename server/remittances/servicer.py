@@ -58,15 +58,13 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
     async def WorkDenial(self, request: pb.WorkDenialRequest, context: grpc.aio.ServicerContext
                          ) -> pb.WorkDenialResponse:
         ctx = current_call()
-        replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request, pb.WorkDenialResponse)
-        if replayed is not None:
-            ctx.audit.detail = "replayed"
-            return replayed
-        moved = await service.work_denial(ctx, request)
-        ctx.audit.detail = f"denial_id={request.denial_id} action={request.action} moved_cents={moved}"
-        response = pb.WorkDenialResponse(moved_cents=moved)
-        await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
-        return response
+
+        async def post() -> pb.WorkDenialResponse:
+            moved = await service.work_denial(ctx, request)
+            ctx.audit.detail = f"denial_id={request.denial_id} action={request.action} moved_cents={moved}"
+            return pb.WorkDenialResponse(moved_cents=moved)
+
+        return await idempotency.once(ctx, request, pb.WorkDenialResponse, post)
 
     async def ListDenials(self, request: pb.ListDenialsRequest, context: grpc.aio.ServicerContext
                           ) -> pb.ListDenialsResponse:
@@ -85,14 +83,11 @@ class RemittanceServicer(remittances_pb2_grpc.RemittanceServiceServicer):
     async def PostPaperRemittance(self, request: pb.PostPaperRemittanceRequest, context: grpc.aio.ServicerContext
                                   ) -> pb.PostPaperRemittanceResponse:
         ctx = current_call()
-        replayed = await idempotency.replay(ctx.db, ctx.practice_id, ctx.method, request,
-                                            pb.PostPaperRemittanceResponse)
-        if replayed is not None:
-            ctx.audit.detail = "replayed"
-            return replayed
-        row, count = await paper.post_paper(ctx, request)
-        ctx.audit.detail = f"remittance_id={row.id} check={request.check_number!r} posted_claims={count}"
-        response = pb.PostPaperRemittanceResponse(remittance=await views.remittance_message(ctx, row),
+
+        async def post() -> pb.PostPaperRemittanceResponse:
+            row, count = await paper.post_paper(ctx, request)
+            ctx.audit.detail = f"remittance_id={row.id} check={request.check_number!r} posted_claims={count}"
+            return pb.PostPaperRemittanceResponse(remittance=await views.remittance_message(ctx, row),
                                                   claims=await views.claim_payments(ctx, row.id))
-        await idempotency.remember(ctx.db, ctx.practice_id, ctx.method, request, response)
-        return response
+
+        return await idempotency.once(ctx, request, pb.PostPaperRemittanceResponse, post)
