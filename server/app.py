@@ -31,11 +31,13 @@ from server.pricing.servicer import PricingServicer
 from server.reminders.job import ReminderJob
 from server.reminders.servicer import ReminderServicer
 from server.remittances.servicer import RemittanceServicer
+from server.reports.servicer import ReportServicer
 from server.rpc.pipeline import CallPipeline
 from server.scheduling.appointments_servicer import AppointmentServicer, RecallServicer, WaitlistServicer
 from server.scheduling.live import ScheduleHub
 from server.scheduling.setup_servicer import ScheduleSetupServicer
 from server.security import RPC_RULES
+from server.statements.servicer import StatementServicer
 from server.workstations.service import ServerAddress
 from shared.pms.admin.v1 import admin_pb2, admin_pb2_grpc
 from shared.pms.audit.v1 import audit_pb2, audit_pb2_grpc
@@ -53,7 +55,9 @@ from shared.pms.payments.v1 import payments_pb2, payments_pb2_grpc
 from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.remittances.v1 import remittances_pb2, remittances_pb2_grpc
+from shared.pms.reports.v1 import reports_pb2, reports_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
+from shared.pms.statements.v1 import statements_pb2, statements_pb2_grpc
 
 log = logging.getLogger("pms.server")
 
@@ -76,7 +80,9 @@ SERVICES = [auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
             payments_pb2.DESCRIPTOR.services_by_name["PaymentService"],
             ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"],
             remittances_pb2.DESCRIPTOR.services_by_name["RemittanceService"],
-            deposits_pb2.DESCRIPTOR.services_by_name["DepositService"]]
+            deposits_pb2.DESCRIPTOR.services_by_name["DepositService"],
+            statements_pb2.DESCRIPTOR.services_by_name["StatementService"],
+            reports_pb2.DESCRIPTOR.services_by_name["ReportService"]]
 
 # Connections are re-established at least this often, so nothing outlives a revocation by
 # much even if a client never makes a call (calls themselves are checked one by one).
@@ -127,6 +133,10 @@ class PmsServer:
         ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(), self.server)
         remittances_pb2_grpc.add_RemittanceServiceServicer_to_server(RemittanceServicer(), self.server)
         deposits_pb2_grpc.add_DepositServiceServicer_to_server(DepositServicer(), self.server)
+        # Statements by email use the reminders' SMTP server (tests set ``statements.email``).
+        self.statements = StatementServicer(reminders.email if reminders is not None else None)
+        statements_pb2_grpc.add_StatementServiceServicer_to_server(self.statements, self.server)
+        reports_pb2_grpc.add_ReportServiceServicer_to_server(ReportServicer(), self.server)
         # One LISTEN connection per server process feeds every live calendar (server/scheduling/live.py).
         self.schedule_hub = ScheduleHub(conninfo(db.url))
         appointments_pb2_grpc.add_AppointmentServiceServicer_to_server(AppointmentServicer(self.schedule_hub),

@@ -67,6 +67,18 @@ class Permission(StrEnum):
     DEPOSITS_MANAGE = "deposits.manage"
     # The day sheet: a day's charges, payments, adjustments and deposits, per user.
     DAY_SHEET_READ = "reports.day_sheet"
+    # The practice's reports and dashboard: totals by payer, provider, month (no patient names).
+    REPORTS_READ = "reports.read"
+    # Reports whose rows name patients (patient aging, no-shows by patient, underpayments by claim).
+    REPORTS_READ_PHI = "reports.read_phi"
+    # Saving custom reports and sharing them with roles.
+    REPORTS_CUSTOMIZE = "reports.customize"
+    # Statement runs and their delivery (print file, vendor CSV, email), voiding a statement.
+    STATEMENTS_RUN = "statements.run"
+    # The statement cycle, threshold and dunning messages.
+    STATEMENTS_SETUP = "statements.setup"
+    # Collections (flagged accounts, the agency's file) and payment plans.
+    COLLECTIONS_MANAGE = "collections.manage"
 
 
 class Role(StrEnum):
@@ -96,9 +108,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             P.DOCUMENTS_READ, P.DOCUMENTS_WRITE, P.SCHEDULE_READ, P.CODES_READ,
                             P.ENCOUNTERS_READ, P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ,
                             P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_DELIVERY_READ, P.LEDGER_READ, P.PAYMENTS_POST,
-                            P.PAYMENTS_CORRECT, P.REMITTANCES_POST, P.DEPOSITS_MANAGE, P.DAY_SHEET_READ}),
+                            P.PAYMENTS_CORRECT, P.REMITTANCES_POST, P.DEPOSITS_MANAGE, P.DAY_SHEET_READ,
+                            P.REPORTS_READ, P.REPORTS_READ_PHI}),
+    # Providers see the practice's figures (their productivity, no-shows) but not reports listing patients.
     Role.PROVIDER: frozenset({P.SETTINGS_READ, P.PATIENTS_READ, P.PAYERS_READ, P.DOCUMENTS_READ, P.SCHEDULE_READ,
-                              P.CODES_READ, P.ENCOUNTERS_READ}),
+                              P.CODES_READ, P.ENCOUNTERS_READ, P.REPORTS_READ}),
     Role.MANAGER: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.AUDIT_READ, P.AUDIT_READ_PHI,
                              P.SETTINGS_READ, P.SETTINGS_MANAGE, P.PATIENTS_READ, P.PATIENTS_WRITE,
                              P.PATIENTS_MERGE, P.PAYERS_READ, P.PAYERS_MANAGE, P.INSURANCE_WRITE,
@@ -107,10 +121,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.ENCOUNTERS_WRITE, P.ENCOUNTERS_CHECKOUT, P.FEES_READ, P.FEES_MANAGE,
                              P.CLAIMS_READ, P.CLAIMS_WRITE, P.CLAIMS_SETUP, P.CLAIMS_DELIVERY_READ,
                              P.LEDGER_READ, P.PAYMENTS_POST, P.PAYMENTS_CORRECT, P.REMITTANCES_POST,
-                             P.DEPOSITS_MANAGE, P.DAY_SHEET_READ}),
+                             P.DEPOSITS_MANAGE, P.DAY_SHEET_READ, P.REPORTS_READ, P.REPORTS_READ_PHI,
+                             P.REPORTS_CUSTOMIZE}),
     Role.IT_ADMIN: frozenset({P.USERS_READ, P.USERS_MANAGE, P.WORKSTATIONS_READ, P.WORKSTATIONS_MANAGE,
                               P.AUDIT_READ, P.SETTINGS_READ, P.SETTINGS_MANAGE, P.CLAIMS_DELIVERY_READ}),
 }
+# Statements and collections (decision 0028): the back office's; the dunning policy is the manager's.
+ROLE_PERMISSIONS[Role.BILLER] |= {P.STATEMENTS_RUN, P.COLLECTIONS_MANAGE}
+ROLE_PERMISSIONS[Role.MANAGER] |= {P.STATEMENTS_RUN, P.STATEMENTS_SETUP, P.COLLECTIONS_MANAGE}
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,8 @@ PAYMENTS = "/pms.payments.v1.PaymentService/"
 LEDGER = "/pms.ledger.v1.LedgerService/"
 REMITTANCES = "/pms.remittances.v1.RemittanceService/"
 DEPOSITS = "/pms.deposits.v1.DepositService/"
+REPORTS = "/pms.reports.v1.ReportService/"
+STATEMENTS = "/pms.statements.v1.StatementService/"
 
 RPC_RULES: dict[str, RpcRule] = {
     AUTH + "Login": RpcRule(None, "authentication", public=True),
@@ -274,6 +294,28 @@ RPC_RULES: dict[str, RpcRule] = {
     DEPOSITS + "GetDeposit": RpcRule(P.DEPOSITS_MANAGE, "payments", readonly=True),
     DEPOSITS + "GetDaySheet": RpcRule(P.DAY_SHEET_READ, "payments", readonly=True),
     DEPOSITS + "CloseDay": RpcRule(P.DEPOSITS_MANAGE, "payments"),
+    # Reports that name patients check reports.read_phi inside (server/reports/service.py); the run is audited
+    # with the report's key either way.
+    **{REPORTS + name: RpcRule(P.REPORTS_READ, "reports", readonly=True) for name in (
+        "ListReports", "RunReport", "ExportReport", "GetDashboard", "GetReportCatalog", "ListCustomReports")},
+    REPORTS + "SaveCustomReport": RpcRule(P.REPORTS_CUSTOMIZE, "reports"),
+    REPORTS + "DeleteCustomReport": RpcRule(P.REPORTS_CUSTOMIZE, "reports"),
+    STATEMENTS + "GetStatementSettings": RpcRule(P.STATEMENTS_RUN, "statements", readonly=True),
+    STATEMENTS + "UpdateStatementSettings": RpcRule(P.STATEMENTS_SETUP, "statements"),
+    STATEMENTS + "PreviewStatementRun": RpcRule(P.STATEMENTS_RUN, "statements", readonly=True),
+    STATEMENTS + "RunStatements": RpcRule(P.STATEMENTS_RUN, "statements"),
+    STATEMENTS + "ListStatementRuns": RpcRule(P.STATEMENTS_RUN, "statements", readonly=True),
+    # A statement names patients and their visits: whoever reads patient accounts (the front desk answers calls).
+    STATEMENTS + "ListStatements": RpcRule(P.LEDGER_READ, "statements", readonly=True),
+    STATEMENTS + "DownloadStatement": RpcRule(P.LEDGER_READ, "statements", readonly=True),
+    STATEMENTS + "ExportStatementRun": RpcRule(P.STATEMENTS_RUN, "statements"),
+    STATEMENTS + "SendStatementEmails": RpcRule(P.STATEMENTS_RUN, "statements"),
+    STATEMENTS + "VoidStatement": RpcRule(P.STATEMENTS_RUN, "statements"),
+    STATEMENTS + "ListCollectionAccounts": RpcRule(P.COLLECTIONS_MANAGE, "collections", readonly=True),
+    STATEMENTS + "ExportCollections": RpcRule(P.COLLECTIONS_MANAGE, "collections"),
+    STATEMENTS + "CreatePaymentPlan": RpcRule(P.COLLECTIONS_MANAGE, "collections"),
+    STATEMENTS + "ListPaymentPlans": RpcRule(P.LEDGER_READ, "collections", readonly=True),
+    STATEMENTS + "CancelPaymentPlan": RpcRule(P.COLLECTIONS_MANAGE, "collections"),
 }
 
 # Infrastructure services: need a valid, unrevoked workstation certificate, no session, not audited.

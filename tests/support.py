@@ -189,7 +189,9 @@ class Client:
         from shared.pms.pricing.v1 import pricing_pb2_grpc
         from shared.pms.reminders.v1 import reminders_pb2_grpc
         from shared.pms.remittances.v1 import remittances_pb2_grpc
+        from shared.pms.reports.v1 import reports_pb2_grpc
         from shared.pms.scheduling.v1 import appointments_pb2_grpc, setup_pb2_grpc
+        from shared.pms.statements.v1 import statements_pb2_grpc
 
         self.bundle = bundle
         self.channel = channel_for(bundle)
@@ -213,6 +215,8 @@ class Client:
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(self.channel)
         self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
         self.deposits = deposits_pb2_grpc.DepositServiceStub(self.channel)
+        self.statements = statements_pb2_grpc.StatementServiceStub(self.channel)
+        self.reports = reports_pb2_grpc.ReportServiceStub(self.channel)
         self.token = ""
 
     @property

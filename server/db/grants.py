@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 # Tables the runtime role may INSERT into and SELECT from, nothing more.
 # Record history and scanned content: a change is a new row, never an edit of an old one.
 APPEND_ONLY_TABLES = ("audit_event", "patient_change", "patient_merge", "document_content", "appointment_event",
-                      "ledger_entry", "ledger_line", "claim_event")
+                      "ledger_entry", "ledger_line", "claim_event", "statement_event")
 
 
 def apply_grants(conn: Connection, app_role: str) -> None:

@@ -36,6 +36,7 @@ from server.pricing.models import (
 )
 from server.reminders.models import Reminder, ReminderPolicy
 from server.remittances.models import Denial, Remittance, RemittanceClaim, Underpayment
+from server.reports.models import CustomReport
 from server.scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -50,6 +51,15 @@ from server.scheduling.models import (
     ScheduleException,
     TemplateBlock,
     WaitlistEntry,
+)
+from server.statements.models import (
+    CollectionAccount,
+    CollectionExport,
+    PaymentPlan,
+    Statement,
+    StatementEvent,
+    StatementRun,
+    StatementSettings,
 )
 from server.workstations.models import Workstation
 
@@ -73,6 +83,9 @@ __all__ = [
     "CodeEntry",
     "CodePairEdit",
     "CodeRelease",
+    "CollectionAccount",
+    "CollectionExport",
+    "CustomReport",
     "DayClose",
     "Denial",
     "Deposit",
@@ -97,6 +110,7 @@ __all__ = [
     "PayerAuthRequirement",
     "PayerContract",
     "PayerContractRate",
+    "PaymentPlan",
     "PfsLocality",
     "PfsRelease",
     "PfsRvu",
@@ -110,6 +124,10 @@ __all__ = [
     "Resource",
     "ScheduleException",
     "ScrubRuleSetting",
+    "Statement",
+    "StatementEvent",
+    "StatementRun",
+    "StatementSettings",
     "TemplateBlock",
     "Underpayment",
     "User",

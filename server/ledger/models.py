@@ -122,3 +122,49 @@ class LedgerLine(Base):
     encounter_id: Mapped[int | None] = mapped_column(BigInteger)
     line_number: Mapped[int | None] = mapped_column(SmallInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ArBalance(Base):
+    """What each party still owes on each encounter: the A/R lines summed, kept by a trigger on ledger_line
+    (migration 0026) so A/R aging reads the open balances, not the whole ledger. ``since`` is the business date
+    the balance last became non-zero: when the encounter was billed to that payer (or passed to the patient)."""
+
+    __tablename__ = "ar_balance"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "encounter_id"], ["encounter.practice_id", "encounter.id"]),
+        ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),
+        CheckConstraint(_in("account", AR_ACCOUNTS), name="account_value"),
+        Index("uq_ar_balance_party", "practice_id", "encounter_id", "account", "payer_id", unique=True,
+              postgresql_nulls_not_distinct=True),
+        Index("ix_ar_balance_open", "practice_id", "account", "payer_id", postgresql_where="balance_cents <> 0"),
+        Index("ix_ar_balance_patient", "practice_id", "patient_id", postgresql_where="balance_cents <> 0"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str] = mapped_column(String(24))
+    payer_id: Mapped[int | None] = mapped_column(BigInteger)
+    patient_id: Mapped[int | None] = mapped_column(BigInteger)
+    balance_cents: Mapped[int] = mapped_column(BigInteger)
+    since: Mapped[date]
+
+
+class LedgerDayTotal(Base):
+    """Each business day's movement per entry kind, account and payer, kept by the same trigger: month and trend
+    figures (collections, charges, A/R on a past date) add up days instead of reading every line."""
+
+    __tablename__ = "ledger_day_total"
+    __table_args__ = (
+        ForeignKeyConstraint(["practice_id", "payer_id"], ["payer.practice_id", "payer.id"]),
+        Index("uq_ledger_day_total_key", "practice_id", "business_date", "kind", "account", "payer_id",
+              unique=True, postgresql_nulls_not_distinct=True),
+    )
+
+    practice_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("practice.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    business_date: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(24))
+    payer_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)

@@ -3,7 +3,7 @@
     python -m tests.bench                         # full scale (1,000,000 patients for the search)
     python -m tests.bench --scale small           # what CI runs, to keep it working
     python -m tests.bench --only patients         # one group (auth, patients, scheduling, codes, encounters,
-                                                  # claims or payments)
+                                                  # claims, payments, reports or statements)
 
 Each group starts its own throwaway PostgreSQL cluster (embedded binaries, or PMS_TEST_PG_BIN), records the SQL
 of one call of each kind with the server in-process, then measures against `pms-server serve` in its own process
@@ -21,10 +21,13 @@ from tests.bench.codes import run_codes
 from tests.bench.encounters import run_encounters
 from tests.bench.patients import run_patients
 from tests.bench.payments import run_payments
+from tests.bench.reports import run_reports
 from tests.bench.scheduling import run_scheduling
+from tests.bench.statements import run_statements
 
 GROUPS = {"auth": run_auth, "patients": run_patients, "scheduling": run_scheduling, "codes": run_codes,
-          "encounters": run_encounters, "claims": run_claims, "payments": run_payments}
+          "encounters": run_encounters, "claims": run_claims, "payments": run_payments,
+          "reports": run_reports, "statements": run_statements}
 
 
 def main() -> int:

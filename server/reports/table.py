@@ -1,0 +1,96 @@
+"""A report's result: typed columns, rows and totals, the one shape every report, export and custom report has."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from shared import dates
+from shared.pms.reports.v1 import reports_pb2 as pb
+
+Kind = Literal["text", "money", "count", "percent", "decimal", "date"]
+_KINDS = {"text": pb.COLUMN_KIND_TEXT, "money": pb.COLUMN_KIND_MONEY, "count": pb.COLUMN_KIND_COUNT,
+          "percent": pb.COLUMN_KIND_PERCENT, "decimal": pb.COLUMN_KIND_DECIMAL, "date": pb.COLUMN_KIND_DATE}
+Cell = str | int | date | None
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    title: str
+    kind: Kind = "text"
+    # PERCENT and DECIMAL values are integers times 10**scale.
+    scale: int = 0
+    # How the totals row gets this column: summed, or left empty (a name, an average).
+    total: Literal["sum", "none"] = "none"
+
+
+@dataclass
+class Table:
+    report: str
+    title: str
+    subtitle: str
+    columns: Sequence[Col]
+    rows: list[list[Cell]] = field(default_factory=list)
+    totals: list[Cell] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def sum_totals(self, label: str = "Total") -> list[Cell]:
+        """The totals row from the columns that add up; the first text column says what it is."""
+        out: list[Cell] = []
+        for i, c in enumerate(self.columns):
+            if c.total == "sum":
+                out.append(sum(num(r[i]) for r in self.rows))
+            else:
+                out.append(label if i == 0 else None)
+        self.totals = out
+        return out
+
+    def to_pb(self, generated_at: object | None = None) -> pb.ReportTable:
+        t = pb.ReportTable(report=self.report, title=self.title, subtitle=self.subtitle, notes=self.notes,
+                           columns=[pb.Column(key=c.key, title=c.title, kind=_KINDS[c.kind], scale=c.scale)
+                                    for c in self.columns],
+                           rows=[pb.Row(values=[value(v) for v in r]) for r in self.rows])
+        if self.totals is not None:
+            t.totals.CopyFrom(pb.Row(values=[value(v) for v in self.totals]))
+        return t
+
+
+def num(v: Cell) -> int:
+    """A numeric cell as an int (an empty one is 0)."""
+    return v if isinstance(v, int) else 0
+
+
+def value(v: Cell | Decimal) -> pb.Value:
+    if v is None:
+        return pb.Value()
+    if isinstance(v, bool):
+        raise TypeError("booleans are not report values")
+    if isinstance(v, int | Decimal):
+        # Sums come back from PostgreSQL as numeric: they are whole cents or counts.
+        return pb.Value(integer=int(v))
+    if isinstance(v, date):
+        return pb.Value(date=dates.to_pb(v))
+    return pb.Value(text=str(v))
+
+
+def ratio(numerator: int, denominator: int, scale: int = 2) -> int | None:
+    """numerator / denominator as a percentage times 10**scale, rounded half up; None when nothing to divide."""
+    if denominator == 0:
+        return None
+    factor = 100 * 10 ** scale
+    n = numerator * factor
+    q, r = divmod(abs(n), abs(denominator))
+    if 2 * r >= abs(denominator):
+        q += 1
+    return q if (n >= 0) == (denominator > 0) else -q
+
+
+def quotient(numerator: int, denominator: int, scale: int = 1) -> int | None:
+    """numerator / denominator times 10**scale, rounded half up (averages, days, RVUs)."""
+    if denominator == 0:
+        return None
+    return ratio(numerator, denominator * 100, scale)
