@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from shared import dates
 from shared.pms.reports.v1 import reports_pb2 as pb
 
 Kind = Literal["text", "money", "count", "percent", "decimal", "date"]
@@ -49,32 +48,42 @@ class Table:
         self.totals = out
         return out
 
-    def to_pb(self, generated_at: object | None = None) -> pb.ReportTable:
+    def to_pb(self) -> pb.ReportTable:
         t = pb.ReportTable(report=self.report, title=self.title, subtitle=self.subtitle, notes=self.notes,
                            columns=[pb.Column(key=c.key, title=c.title, kind=_KINDS[c.kind], scale=c.scale)
-                                    for c in self.columns],
-                           rows=[pb.Row(values=[value(v) for v in r]) for r in self.rows])
+                                    for c in self.columns])
+        # Filled in place (add(), not constructors): a 10,000-row aging is built in a third of the time.
+        add = t.rows.add
+        for r in self.rows:
+            _fill(add().values, r)
         if self.totals is not None:
-            t.totals.CopyFrom(pb.Row(values=[value(v) for v in self.totals]))
+            _fill(t.totals.values, self.totals)
         return t
+
+
+def _fill(values: Any, cells: Sequence[Cell | Decimal]) -> None:
+    for v in cells:
+        out = values.add()
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            raise TypeError("booleans are not report values")
+        if isinstance(v, int):
+            out.integer = v
+        elif isinstance(v, str):
+            out.text = v
+        elif isinstance(v, Decimal):
+            # Sums come back from PostgreSQL as numeric: they are whole cents or counts.
+            out.integer = int(v)
+        elif isinstance(v, date):
+            out.date.year, out.date.month, out.date.day = v.year, v.month, v.day
+        else:
+            out.text = str(v)
 
 
 def num(v: Cell) -> int:
     """A numeric cell as an int (an empty one is 0)."""
     return v if isinstance(v, int) else 0
-
-
-def value(v: Cell | Decimal) -> pb.Value:
-    if v is None:
-        return pb.Value()
-    if isinstance(v, bool):
-        raise TypeError("booleans are not report values")
-    if isinstance(v, int | Decimal):
-        # Sums come back from PostgreSQL as numeric: they are whole cents or counts.
-        return pb.Value(integer=int(v))
-    if isinstance(v, date):
-        return pb.Value(date=dates.to_pb(v))
-    return pb.Value(text=str(v))
 
 
 def ratio(numerator: int, denominator: int, scale: int = 2) -> int | None:
