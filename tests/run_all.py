@@ -52,13 +52,16 @@ def main() -> int:
     results["stubs current"] = step("generated stubs are current", [sys.executable, "protos/generate.py", "--check"])
     reports = Path(tempfile.mkdtemp(prefix="pms-test-reports-"))
     workers = os.environ.get("PMS_TEST_WORKERS", "2")
+    # Our own temp root: pytest prunes old pytest-of-<user>/pytest-N folders when any session starts, and the test
+    # clusters live there; another suite started on the same machine must not delete this one's databases.
     results["suite"] = step("test suite (embedded PostgreSQL)", [
         sys.executable, "-m", "pytest", "-n", workers, "--dist", "loadfile", "-q",
-        f"--junitxml={reports / 'suite.xml'}", *args.pytest_args])
+        f"--junitxml={reports / 'suite.xml'}", f"--basetemp={reports / 'tmp'}", *args.pytest_args])
     if not args.quick:
         if (PG15 / "initdb").exists():
             results["pg15"] = step("migrations and concurrency on PostgreSQL 15", [
-                sys.executable, "-m", "pytest", "-q", "-m", "pg_compat", f"--junitxml={reports / 'pg15.xml'}"],
+                sys.executable, "-m", "pytest", "-q", "-m", "pg_compat", f"--junitxml={reports / 'pg15.xml'}",
+                f"--basetemp={reports / 'tmp15'}"],
                 env={"PMS_TEST_PG_BIN": str(PG15)})
         else:
             print(f"PostgreSQL 15 not found at {PG15}: the compatibility run cannot happen", flush=True)
