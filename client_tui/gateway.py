@@ -29,7 +29,9 @@ from shared.pms.payments.v1 import payments_pb2
 from shared.pms.pricing.v1 import pricing_pb2
 from shared.pms.reminders.v1 import reminders_pb2
 from shared.pms.remittances.v1 import remittances_pb2
+from shared.pms.reports.v1 import reports_pb2
 from shared.pms.scheduling.v1 import appointments_pb2, setup_pb2
+from shared.pms.statements.v1 import statements_pb2
 
 # Called with (bytes done, bytes total) while a file goes up or down.
 Progress = Callable[[int, int], None]
@@ -110,6 +112,21 @@ class LocalFileError(GatewayError):
     """A file on this workstation cannot be read or written (missing, exists already, too large)."""
 
 
+class SavedStatements(NamedTuple):
+    """A statement file written on this workstation: where, and how many statements it holds."""
+
+    path: Path
+    statement_count: int
+
+
+class SavedCollections(NamedTuple):
+    """The collection agency's file written on this workstation, with its accounts and their total."""
+
+    path: Path
+    account_count: int
+    total_cents: int
+
+
 class PrintedClaims(NamedTuple):
     """What ``print_claims`` collected: the server's file name, its page count and the PDF itself."""
 
@@ -128,6 +145,14 @@ class AuditFilter:
     outcome: int = 0  # audit_pb2.Outcome value; 0 = any
     page_size: int = 200
     before_sequence: int = 0
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """What a report run names: a built-in report by key, or a saved custom report by id."""
+
+    report: str = ""
+    custom_report_id: int = 0
 
 
 @dataclass
@@ -535,3 +560,84 @@ class Gateway(Protocol):
     async def close_day(self, business_date: date, idempotency_key: str = "") -> deposits_pb2.DaySheet:
         """Closes the day once and stores its sheet."""
         ...
+
+    # -- reports and the dashboard (Reports mode, Ctrl+E) ------------------------------------------
+    async def list_reports(self) -> list[reports_pb2.ReportInfo]:
+        """The built-in reports this user may run, each with its group and the filters it takes."""
+        ...
+    async def run_report(
+        self, target: ReportTarget, report_filter: reports_pb2.ReportFilter
+    ) -> reports_pb2.ReportTable: ...
+    async def export_report(
+        self, target: ReportTarget, report_filter: reports_pb2.ReportFilter, export_format: int, folder: Path,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Streams the report as a CSV or PDF file into ``folder`` (made if missing) under the server's file name
+        (numbered when one by that name exists: nothing is overwritten); returns the file written."""
+        ...
+    async def get_dashboard(self, month: date | None = None) -> reports_pb2.GetDashboardResponse:
+        """KPIs of ``month`` (any day in it; None: this month) against the month before and the goals."""
+        ...
+    async def get_report_catalog(self) -> reports_pb2.GetReportCatalogResponse: ...
+    async def save_custom_report(
+        self, definition: reports_pb2.CustomReportDefinition, custom_report_id: int = 0, version: int = 0
+    ) -> reports_pb2.CustomReport:
+        """A new custom report (``custom_report_id`` 0) or a change of one at ``version``."""
+        ...
+    async def list_custom_reports(self) -> list[reports_pb2.CustomReport]: ...
+    async def delete_custom_report(self, custom_report_id: int, version: int) -> None: ...
+
+    # -- statements, collections and payment plans (Billing mode: T and K in the claims worklist) -------------
+    async def get_statement_settings(self) -> statements_pb2.StatementSettings: ...
+    async def update_statement_settings(
+        self, settings: statements_pb2.StatementSettings
+    ) -> statements_pb2.StatementSettings:
+        """Threshold, cycle, due days and dunning messages; ``settings.version`` must be current (else
+        ``StaleRecord``)."""
+        ...
+    async def preview_statement_run(self) -> statements_pb2.PreviewStatementRunResponse:
+        """What a run today would do (counts and totals); writes nothing."""
+        ...
+    async def run_statements(self, idempotency_key: str = "") -> statements_pb2.StatementRun:
+        """Makes today's statements once: one key per user action (a retry with it answers the same run)."""
+        ...
+    async def list_statement_runs(self, limit: int = 0) -> list[statements_pb2.StatementRun]:
+        """Newest first; ``limit`` 0: the server's (50)."""
+        ...
+    async def list_statements(self, run_id: int = 0, patient_id: int = 0) -> list[statements_pb2.Statement]:
+        """A run's statements, or every statement that covered a patient (one of the two)."""
+        ...
+    async def download_statement(
+        self, statement_id: int, folder: Path, progress: Progress | None = None
+    ) -> Path:
+        """The statement's PDF exactly as sent, as a new file in ``folder`` (made if missing; numbered when the
+        name is taken: nothing is overwritten). ``progress`` gets (bytes so far, 0) per chunk, then (n, n)."""
+        ...
+    async def export_statement_run(
+        self, run_id: int, export_format: int, folder: Path, progress: Progress | None = None
+    ) -> SavedStatements:
+        """The run's combined print PDF or the print vendor's CSV (``export_format`` an ``ExportFormat``) into
+        ``folder`` like ``download_statement``; the statements in it become printed or exported."""
+        ...
+    async def send_statement_emails(
+        self, run_id: int, idempotency_key: str = ""
+    ) -> statements_pb2.SendStatementEmailsResponse:
+        """Emails the run's statements of guarantors who chose email, once per key."""
+        ...
+    async def void_statement(self, statement_id: int, reason: str) -> statements_pb2.Statement: ...
+    async def list_collection_accounts(self, status: int = 0) -> list[statements_pb2.CollectionAccount]:
+        """``status`` a ``CollectionStatus`` value (0: every status)."""
+        ...
+    async def export_collections(self, folder: Path, idempotency_key: str = "") -> SavedCollections:
+        """The agency's CSV of the flagged accounts (they become sent) as a new file in ``folder``; a retry with
+        the same key gets the same file."""
+        ...
+    async def create_payment_plan(
+        self, request: statements_pb2.CreatePaymentPlanRequest
+    ) -> statements_pb2.PaymentPlan: ...
+    async def list_payment_plans(
+        self, patient_id: int = 0, include_cancelled: bool = False
+    ) -> list[statements_pb2.PaymentPlan]: ...
+    async def cancel_payment_plan(
+        self, payment_plan_id: int, version: int, reason: str
+    ) -> statements_pb2.PaymentPlan: ...

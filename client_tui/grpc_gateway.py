@@ -31,7 +31,10 @@ from client_tui.gateway import (
     PermissionDenied,
     PrintedClaims,
     Progress,
+    ReportTarget,
     RuleBroken,
+    SavedCollections,
+    SavedStatements,
     ServerError,
     ServerUnavailable,
     SessionExpired,
@@ -56,13 +59,19 @@ from shared.pms.payments.v1 import payments_pb2, payments_pb2_grpc
 from shared.pms.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from shared.pms.reminders.v1 import reminders_pb2, reminders_pb2_grpc
 from shared.pms.remittances.v1 import remittances_pb2, remittances_pb2_grpc
+from shared.pms.reports.v1 import reports_pb2, reports_pb2_grpc
 from shared.pms.scheduling.v1 import appointments_pb2, appointments_pb2_grpc, setup_pb2, setup_pb2_grpc
+from shared.pms.statements.v1 import statements_pb2, statements_pb2_grpc
 
 T = TypeVar("T")
 DEADLINE_S = 10.0
 # Files move in 256 KiB chunks; a whole transfer gets a longer deadline than one call.
 CHUNK_BYTES = 256 * 1024
 TRANSFER_DEADLINE_S = 120.0
+# A report reads a lot (a year of the ledger): more time than a form's call, less than a file transfer.
+REPORT_DEADLINE_S = 60.0
+# A statement run reads every open account and draws each PDF; emails wait on the SMTP server.
+STATEMENT_RUN_DEADLINE_S = 120.0
 # The server's limit too (server/documents/rules.py); checked here so a big file is refused before it is sent.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 # The server's limit for an 835 file (server/remittances/service.py).
@@ -166,6 +175,8 @@ class GrpcGateway:
         self.payments = payments_pb2_grpc.PaymentServiceStub(self.channel)
         self.remittances = remittances_pb2_grpc.RemittanceServiceStub(self.channel)
         self.deposits = deposits_pb2_grpc.DepositServiceStub(self.channel)
+        self.reports = reports_pb2_grpc.ReportServiceStub(self.channel)
+        self.statements = statements_pb2_grpc.StatementServiceStub(self.channel)
         self._connection = ConnectionInfo(
             bundle.server_address, bundle.workstation_name, bundle.practice_name
         )
@@ -953,6 +964,203 @@ class GrpcGateway:
         return (await self._call(self.deposits.CloseDay, deposits_pb2.CloseDayRequest(
             idempotency_key=idempotency_key or uuid.uuid4().hex, business_date=dates.to_pb(business_date)),
             retry=True)).sheet
+
+    # -- reports and the dashboard ---------------------------------------------------------------------
+    # Reads only, none keyed: nothing here is retried by itself (Ctrl+R runs it again).
+    async def list_reports(self) -> list[reports_pb2.ReportInfo]:
+        return list((await self._call(self.reports.ListReports, reports_pb2.ListReportsRequest())).reports)
+
+    async def run_report(
+        self, target: ReportTarget, report_filter: reports_pb2.ReportFilter
+    ) -> reports_pb2.ReportTable:
+        request = reports_pb2.RunReportRequest(filter=report_filter)
+        if target.custom_report_id:
+            request.custom_report_id = target.custom_report_id
+        else:
+            request.report = target.report
+        return (await self._call(self.reports.RunReport, request, deadline=REPORT_DEADLINE_S)).table
+
+    async def export_report(
+        self, target: ReportTarget, report_filter: reports_pb2.ReportFilter, export_format: int, folder: Path,
+        progress: Progress | None = None,
+    ) -> Path:
+        request = reports_pb2.ExportReportRequest(filter=report_filter, format=export_format)  # type: ignore[arg-type]
+        if target.custom_report_id:
+            request.custom_report_id = target.custom_report_id
+        else:
+            request.report = target.report
+        file_name, chunks, done, total = "", list[bytes](), 0, 0
+        try:
+            call = self.reports.ExportReport(request, timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+            async for part in call:
+                file_name = file_name or part.file_name
+                chunks.append(part.chunk)
+                done, total = part.sent_bytes, part.total_bytes
+                if progress is not None:
+                    progress(done, total)
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from None
+        content = b"".join(chunks)
+        if len(content) != total:
+            raise LocalFileError("The file arrived incomplete; nothing was written. Try again.")
+        return await asyncio.to_thread(write_in_folder, folder, file_name or "report", content)
+
+    async def get_dashboard(self, month: date | None = None) -> reports_pb2.GetDashboardResponse:
+        request = reports_pb2.GetDashboardRequest()
+        if month is not None:
+            request.month.CopyFrom(dates.to_pb(month))
+        return await self._call(self.reports.GetDashboard, request, deadline=REPORT_DEADLINE_S)
+
+    async def get_report_catalog(self) -> reports_pb2.GetReportCatalogResponse:
+        return await self._call(self.reports.GetReportCatalog, reports_pb2.GetReportCatalogRequest())
+
+    async def save_custom_report(
+        self, definition: reports_pb2.CustomReportDefinition, custom_report_id: int = 0, version: int = 0
+    ) -> reports_pb2.CustomReport:
+        # Not keyed, so not retried: a second try could save a second copy.
+        return (await self._call(self.reports.SaveCustomReport, reports_pb2.SaveCustomReportRequest(
+            custom_report_id=custom_report_id, definition=definition, version=version))).report
+
+    async def list_custom_reports(self) -> list[reports_pb2.CustomReport]:
+        return list((await self._call(self.reports.ListCustomReports,
+                                      reports_pb2.ListCustomReportsRequest())).reports)
+
+    async def delete_custom_report(self, custom_report_id: int, version: int) -> None:
+        await self._call(self.reports.DeleteCustomReport, reports_pb2.DeleteCustomReportRequest(
+            custom_report_id=custom_report_id, version=version))
+
+    # -- statements, collections and payment plans ------------------------------------------------------
+    # Retried by themselves: the keyed calls only (a run, the emails, the agency file).
+    async def get_statement_settings(self) -> statements_pb2.StatementSettings:
+        return (await self._call(self.statements.GetStatementSettings,
+                                 statements_pb2.GetStatementSettingsRequest())).settings
+
+    async def update_statement_settings(
+        self, settings: statements_pb2.StatementSettings
+    ) -> statements_pb2.StatementSettings:
+        return (await self._call(self.statements.UpdateStatementSettings,
+                                 statements_pb2.UpdateStatementSettingsRequest(settings=settings))).settings
+
+    async def preview_statement_run(self) -> statements_pb2.PreviewStatementRunResponse:
+        return await self._call(self.statements.PreviewStatementRun, statements_pb2.PreviewStatementRunRequest(),
+                                deadline=REPORT_DEADLINE_S)
+
+    async def run_statements(self, idempotency_key: str = "") -> statements_pb2.StatementRun:
+        # Keyed: a retry after the server could not be reached answers the run made, never a second one.
+        request = statements_pb2.RunStatementsRequest(idempotency_key=idempotency_key or uuid.uuid4().hex)
+        return (await self._call(self.statements.RunStatements, request, retry=True,
+                                 deadline=STATEMENT_RUN_DEADLINE_S)).run
+
+    async def list_statement_runs(self, limit: int = 0) -> list[statements_pb2.StatementRun]:
+        return list((await self._call(self.statements.ListStatementRuns,
+                                      statements_pb2.ListStatementRunsRequest(limit=limit))).runs)
+
+    async def list_statements(self, run_id: int = 0, patient_id: int = 0) -> list[statements_pb2.Statement]:
+        return list((await self._call(self.statements.ListStatements, statements_pb2.ListStatementsRequest(
+            run_id=run_id, patient_id=patient_id))).statements)
+
+    async def _save_stream(self, call: Any, folder: Path, fallback: str, progress: Progress | None
+                           ) -> tuple[Path, int]:
+        """Collects a file_name-then-chunks stream and writes it as a new file in ``folder``; the statement count
+        (0 when the stream carries none)."""
+        file_name, chunks, done, count = "", list[bytes](), 0, 0
+        try:
+            async for part in call:
+                count = max(count, getattr(part, "statement_count", 0))
+                if part.HasField("file_name"):
+                    file_name = part.file_name
+                elif part.HasField("chunk"):
+                    chunks.append(part.chunk)
+                    done += len(part.chunk)
+                    if progress is not None:
+                        progress(done, 0)  # the stream does not say its size beforehand
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from None
+        path = await asyncio.to_thread(write_in_folder, folder, file_name or fallback, b"".join(chunks))
+        if progress is not None:
+            progress(done, done)
+        return path, count
+
+    async def download_statement(self, statement_id: int, folder: Path, progress: Progress | None = None) -> Path:
+        call = self.statements.DownloadStatement(statements_pb2.DownloadStatementRequest(
+            statement_id=statement_id), timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+        path, _count = await self._save_stream(call, folder, f"statement-{statement_id}.pdf", progress)
+        return path
+
+    async def export_statement_run(
+        self, run_id: int, export_format: int, folder: Path, progress: Progress | None = None
+    ) -> SavedStatements:
+        call = self.statements.ExportStatementRun(statements_pb2.ExportStatementRunRequest(
+            run_id=run_id, format=export_format),  # type: ignore[arg-type]
+            timeout=TRANSFER_DEADLINE_S, metadata=self._metadata())
+        suffix = ".pdf" if export_format == statements_pb2.EXPORT_FORMAT_PDF else ".csv"
+        path, count = await self._save_stream(call, folder, f"statements-run-{run_id}{suffix}", progress)
+        return SavedStatements(path, count)
+
+    async def send_statement_emails(
+        self, run_id: int, idempotency_key: str = ""
+    ) -> statements_pb2.SendStatementEmailsResponse:
+        # Keyed: a retry sends nothing twice that was committed.
+        return await self._call(self.statements.SendStatementEmails, statements_pb2.SendStatementEmailsRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex, run_id=run_id), retry=True,
+            deadline=STATEMENT_RUN_DEADLINE_S)
+
+    async def void_statement(self, statement_id: int, reason: str) -> statements_pb2.Statement:
+        return (await self._call(self.statements.VoidStatement, statements_pb2.VoidStatementRequest(
+            statement_id=statement_id, reason=reason))).statement
+
+    async def list_collection_accounts(self, status: int = 0) -> list[statements_pb2.CollectionAccount]:
+        return list((await self._call(self.statements.ListCollectionAccounts,
+                                      statements_pb2.ListCollectionAccountsRequest(
+                                          status=status))).accounts)  # type: ignore[arg-type]
+
+    async def export_collections(self, folder: Path, idempotency_key: str = "") -> SavedCollections:
+        # Keyed: a retry answers the same file and sends no account twice.
+        answer = await self._call(self.statements.ExportCollections, statements_pb2.ExportCollectionsRequest(
+            idempotency_key=idempotency_key or uuid.uuid4().hex), retry=True, deadline=TRANSFER_DEADLINE_S)
+        path = await asyncio.to_thread(write_in_folder, folder, answer.file_name or "collections.csv", answer.csv)
+        return SavedCollections(path, answer.account_count, answer.total_cents)
+
+    async def create_payment_plan(
+        self, request: statements_pb2.CreatePaymentPlanRequest
+    ) -> statements_pb2.PaymentPlan:
+        # Not keyed, so not retried (one active plan per guarantor refuses a second anyway).
+        return (await self._call(self.statements.CreatePaymentPlan, request)).plan
+
+    async def list_payment_plans(
+        self, patient_id: int = 0, include_cancelled: bool = False
+    ) -> list[statements_pb2.PaymentPlan]:
+        return list((await self._call(self.statements.ListPaymentPlans, statements_pb2.ListPaymentPlansRequest(
+            patient_id=patient_id, include_cancelled=include_cancelled))).plans)
+
+    async def cancel_payment_plan(
+        self, payment_plan_id: int, version: int, reason: str
+    ) -> statements_pb2.PaymentPlan:
+        return (await self._call(self.statements.CancelPaymentPlan, statements_pb2.CancelPaymentPlanRequest(
+            payment_plan_id=payment_plan_id, version=version, reason=reason))).plan
+
+
+def write_in_folder(folder: Path, file_name: str, content: bytes) -> Path:
+    """``content`` as a new file in ``folder`` (made if missing): ``name.csv``, else ``name-2.csv``... never over an
+    existing file."""
+    safe = Path(file_name).name or "report"
+    stem, suffix = Path(safe).stem, Path(safe).suffix
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LocalFileError(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from None
+    for number in range(1, 1000):
+        path = folder / (safe if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            with open(path, "xb") as out:
+                out.write(content)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise LocalFileError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    raise LocalFileError(f"{folder} holds too many files called {safe}; choose another folder.")
+
 
 def _write_new_file(path: Path, content: bytes) -> None:
     try:

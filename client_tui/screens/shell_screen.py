@@ -18,10 +18,12 @@ from client_tui.screens.change_password_screen import ChangePasswordScreen
 from client_tui.screens.totp_enrollment_screen import TotpEnrollmentScreen
 from client_tui.widgets.admin_panel import AdminPanel, permitted_tabs
 from client_tui.widgets.billing_panel import BillingPanel
+from client_tui.widgets.claims_panel import ClaimsPanel
 from client_tui.widgets.front_desk_panel import FrontDeskPanel
 from client_tui.widgets.mode_bar import ModeBar
 from client_tui.widgets.patient_finder import PatientFinder
 from client_tui.widgets.planned_mode_panel import PlannedModePanel
+from client_tui.widgets.reports_panel import ReportsPanel
 from client_tui.widgets.schedule_panel import SchedulePanel
 from client_tui.widgets.status_line import StatusLine
 from shared.pms.auth.v1 import auth_pb2
@@ -35,6 +37,10 @@ BILLING_PLANS = [
 
 # Schedule actions the command palette offers from any mode (they do not depend on the highlighted cell).
 SCHEDULE_ELSEWHERE = frozenset({"find_slot", "flow_board", "waitlist", "recalls"})
+# Reports actions offered from any mode (the dashboard, building a custom report).
+REPORTS_ELSEWHERE = frozenset({"dashboard", "new_custom"})
+# Billing screens the command palette opens from any mode (the claims worklist's T and K).
+BILLING_ELSEWHERE = frozenset({"statements", "collections"})
 
 
 class ShellScreen(Screen[None]):
@@ -50,6 +56,9 @@ class ShellScreen(Screen[None]):
         Binding("f3", "show_mode('billing')", "Billing", show=False, id="mode.billing"),
         Binding("f4", "show_mode('admin')", "Admin", show=False, id="mode.admin"),
         Binding("f12", "show_mode('schedule')", "Schedule", show=False, id="mode.schedule"),
+        # No F-key is left (F1 is the terminal's help in many); priority, so the search box's Ctrl+E (end of line;
+        # End does the same) does not swallow it.
+        Binding("ctrl+e", "show_mode('reports')", "Reports", show=False, id="mode.reports", priority=True),
         Binding("f5", "show_admin_tab('users')", "Users", show=False, id="admin.users"),
         Binding("f6", "show_admin_tab('workstations')", "Workstations", show=False, id="admin.workstations"),
         Binding("f7", "show_admin_tab('audit')", "Audit log", show=False, id="admin.audit"),
@@ -82,6 +91,8 @@ class ShellScreen(Screen[None]):
         self.schedule_allowed = "schedule.read" in self.permissions
         # Billers, managers and providers work encounters here; for others Billing says what it will hold.
         self.billing_allowed = "encounters.read" in self.permissions
+        # Managers, billers and providers: the practice's reports and dashboard.
+        self.reports_allowed = "reports.read" in self.permissions
 
     def modes(self) -> list[tuple[str, str, str]]:
         modes = [("front-desk", "f2", "Front desk"), ("billing", "f3", "Billing")]
@@ -89,6 +100,8 @@ class ShellScreen(Screen[None]):
             modes.append(("admin", "f4", "Admin"))
         if self.schedule_allowed:
             modes.append(("schedule", "f12", "Schedule"))
+        if self.reports_allowed:
+            modes.append(("reports", "ctrl+e", "Reports"))
         return modes
 
     def compose(self) -> ComposeResult:
@@ -104,6 +117,8 @@ class ShellScreen(Screen[None]):
                 yield AdminPanel(self.gateway, self.permissions, id="admin")
             if self.schedule_allowed:
                 yield SchedulePanel(self.gateway, self.session, id="schedule")
+            if self.reports_allowed:
+                yield ReportsPanel(self.gateway, self.session, id="reports")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,6 +152,8 @@ class ShellScreen(Screen[None]):
             self.query_one(SchedulePanel).shown()
         elif mode == "billing" and self.billing_allowed:
             self.query_one(BillingPanel).shown()
+        elif mode == "reports" and self.reports_allowed:
+            self.query_one(ReportsPanel).shown()
         else:
             self.set_focus(None)
         self.refresh_bindings()
@@ -151,6 +168,8 @@ class ShellScreen(Screen[None]):
             return self.admin_allowed
         if action == "show_mode" and parameters == ("schedule",):
             return self.schedule_allowed
+        if action == "show_mode" and parameters == ("reports",):
+            return self.reports_allowed
         if action == "show_admin_tab":
             # From any mode: F6 goes straight to Admin > Workstations.
             return self.admin_allowed and self.query_one(AdminPanel).has_tab(str(parameters[0]))
@@ -164,10 +183,20 @@ class ShellScreen(Screen[None]):
                     yield ElsewhereCommand(
                         "Front desk: ", finder, binding, partial(self.action_show_mode, "front-desk")
                     )
+        for claims in self.query(ClaimsPanel):
+            for binding in claims.BINDINGS:
+                if isinstance(binding, Binding) and binding.action in BILLING_ELSEWHERE \
+                        and claims.check_action(binding.action, ()) is True:
+                    yield ElsewhereCommand("Billing: ", claims, binding, partial(self.action_show_mode, "billing"))
         for schedule in self.query(SchedulePanel):
             for binding in schedule.BINDINGS:
                 if isinstance(binding, Binding) and binding.action in SCHEDULE_ELSEWHERE:
                     yield ElsewhereCommand("Schedule: ", schedule, binding, partial(self.action_show_mode, "schedule"))
+        for reports in self.query(ReportsPanel):
+            for binding in reports.BINDINGS:
+                if isinstance(binding, Binding) and binding.action in REPORTS_ELSEWHERE \
+                        and reports.check_action(binding.action, ()) is True:
+                    yield ElsewhereCommand("Reports: ", reports, binding, partial(self.action_show_mode, "reports"))
         if not self.admin_allowed:
             return
         admin = self.query_one(AdminPanel)
@@ -180,7 +209,8 @@ class ShellScreen(Screen[None]):
                     )
 
     def action_show_mode(self, mode: str) -> None:
-        if (mode != "admin" or self.admin_allowed) and (mode != "schedule" or self.schedule_allowed):
+        if (mode != "admin" or self.admin_allowed) and (mode != "schedule" or self.schedule_allowed) \
+                and (mode != "reports" or self.reports_allowed):
             self.mode = mode
 
     def action_show_admin_tab(self, pane_id: str) -> None:
@@ -218,3 +248,5 @@ class ShellScreen(Screen[None]):
             self.query_one(SchedulePanel).load_what_is_missing()
         if self.billing_allowed:
             self.query_one(BillingPanel).load_what_is_missing()
+        if self.reports_allowed:
+            self.query_one(ReportsPanel).load_what_is_missing()

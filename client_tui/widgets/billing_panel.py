@@ -135,6 +135,12 @@ class BillingPanel(Vertical):
         for view, title in (("encounters", "Encounters"), ("claims", "Claims")):
             bar.append(f" {title} ", style="bold reverse" if view == self.view else "")
         bar.append("   C switches", style="dim")
+        # The claims worklist's footer is full: say where statements and collections are (the palette has them too).
+        more = [words for permission, words in (("statements.run", "T statements"),
+                                                ("collections.manage", "K collections"))
+                if permission in self.session.permissions]
+        if more:
+            bar.append(f" · in Claims: {', '.join(more)}", style="dim")
         return bar
 
     def _compose_encounters(self) -> ComposeResult:

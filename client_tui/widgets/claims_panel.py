@@ -4,8 +4,9 @@ The digits pick a status (0 all, 1 draft, 2 scrubbed, 3 queued, 4 sent, 5 reject
 the Status box has them all), / goes to the filters (payer, provider, an age in days). Enter opens the highlighted
 claim; S scrubs it and Q scrubs and queues it (a rejected claim after its fix too); B writes every queued claim into
 837P files with a progress bar; L lists the files written and their delivery to the clearinghouse; E the payers'
-ERAs (835), to import, preview and post (``remittances.post``). The highlighted
-claim's status reason (a rejection's words) shows under the list.
+ERAs (835), to import, preview and post (``remittances.post``); T the patient statements (``statements.run``);
+K the accounts for collections and the payment plans (``collections.manage``). The highlighted claim's status reason
+(a rejection's words) shows under the list.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from client_tui.gateway import Gateway, GatewayError
 from client_tui.schedule_values import provider_column
 from client_tui.screens.batches_screen import BatchesScreen
 from client_tui.screens.claim_screen import ClaimScreen
+from client_tui.screens.collections_screen import CollectionsScreen
 from client_tui.screens.remittances_screen import RemittancesScreen
 from client_tui.screens.send_batches_screen import SendBatchesScreen
+from client_tui.screens.statements_screen import StatementsScreen
 from client_tui.workers import gateway_call
 from shared.pms.auth.v1 import auth_pb2
 from shared.pms.claims.v1 import claims_pb2 as cl
@@ -142,6 +145,10 @@ class ClaimsPanel(Vertical):
                 id="claims.batches"),
         Binding("e", "remittances", "ERAs", tooltip="Payers' remittances (835): import, preview and post them",
                 id="claims.remittances"),
+        Binding("t", "statements", "Statements", tooltip="Patient statements: preview, run, print, email, reprint",
+                id="claims.statements"),
+        Binding("k", "collections", "Collections", tooltip="Accounts for collections and payment plans",
+                id="claims.collections"),
         Binding("slash", "filters", "Filters", key_display="/", tooltip="Status, payer, provider and age",
                 id="claims.filters"),
         Binding("0", "status('0')", "Status", key_display="0-8",
@@ -196,6 +203,10 @@ class ClaimsPanel(Vertical):
             return "claims.delivery.read" in self.session.permissions
         if action == "remittances":
             return "remittances.post" in self.session.permissions
+        if action == "statements":
+            return "statements.run" in self.session.permissions
+        if action == "collections":
+            return "collections.manage" in self.session.permissions
         if action == "queue_all":
             if not self.can_write:
                 return False
@@ -432,6 +443,17 @@ class ClaimsPanel(Vertical):
             self.query_one(ClaimTable).focus()
 
         self.app.push_screen(RemittancesScreen(self.gateway, self.session), back)
+
+    def action_statements(self) -> None:
+        if "statements.run" in self.session.permissions:
+            self.app.push_screen(StatementsScreen(self.gateway, self.session), self._back_from_money)
+
+    def action_collections(self) -> None:
+        if "collections.manage" in self.session.permissions:
+            self.app.push_screen(CollectionsScreen(self.gateway, self.session), self._back_from_money)
+
+    def _back_from_money(self, _: None) -> None:
+        self.query_one(ClaimTable).focus()
 
     # -- messages -----------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:

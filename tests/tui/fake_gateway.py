@@ -40,8 +40,10 @@ from .fake_deposits import FakeDeposits
 from .fake_front_desk import FakeFrontDesk
 from .fake_payments import FakePayments
 from .fake_pricing import FakePricing
+from .fake_reports import FakeReports
 from .fake_schedule import FakeSchedule
 from .fake_schedule_setup import FakeScheduleSetup
+from .fake_statements import FakeStatements
 
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 PRACTICE = "Sunrise Family Practice"
@@ -113,7 +115,7 @@ class Account:
 
 
 class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, FakePricing, FakeClaims,
-                  FakePayments, FakeDeposits):
+                  FakePayments, FakeDeposits, FakeReports, FakeStatements):
     def __init__(self) -> None:
         self.connection_info = ConnectionInfo(
             server_address="pms.example.test:7443",
@@ -147,6 +149,8 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, F
         self._seed_claims()
         self._seed_payments()
         self._seed_deposits()
+        self._seed_reports()
+        self._seed_statements()
 
     # -- seed data ----------------------------------------------------------------------
     def _seed(self) -> None:
@@ -285,7 +289,8 @@ class FakeGateway(FakeFrontDesk, FakeSchedule, FakeScheduleSetup, FakeBilling, F
             raise TotpRequired("Enter the 6-digit code from your authenticator app.", "TOTP_REQUIRED")
         if account.totp_code and totp_code != account.totp_code:
             raise LoginFailed("That code is not right; try the current one.", "WRONG_TOTP")
-        permissions = sorted({p for r in ROLES if r.name in account.user.roles for p in r.permissions})
+        permissions = sorted({p for r in ROLES if r.name in account.user.roles for p in r.permissions}
+                             | {p for role in account.user.roles for p in self.extra_permissions.get(role, [])})
         self.session = auth_pb2.Session(
             user_id=account.user.user_id,
             username=username,
