@@ -123,6 +123,8 @@ def kpi_value(kpi: rp.Kpi, value: int) -> str:
 
 def kpi_change(kpi: rp.Kpi) -> str:
     """How this month compares with the last, in the KPI's own unit."""
+    if kpi.this_month_missing or kpi.last_month_missing:
+        return ""
     diff = kpi.this_month - kpi.last_month
     if diff == 0:
         return "same as last month"
@@ -135,6 +137,8 @@ def kpi_change(kpi: rp.Kpi) -> str:
 def goal_words(kpi: rp.Kpi) -> str:
     if not kpi.has_goal:
         return "no goal"
+    if kpi.this_month_missing:
+        return f"goal {'<' if kpi.lower_is_better else '≥'} {kpi_value(kpi, kpi.goal)}"
     sign = "<" if kpi.lower_is_better else "≥"
     verdict = "met" if kpi.meets_goal else "missed"
     return f"goal {sign} {kpi_value(kpi, kpi.goal)} · {verdict}"

@@ -37,9 +37,14 @@ def add_months(day: date, months: int) -> date:
 
 def tile_text(kpi: rp.Kpi) -> Text:
     text = Text()
-    verdict = ("bold green" if kpi.meets_goal else "bold red") if kpi.has_goal else "dim"
-    text.append(kpi_value(kpi, kpi.this_month), style=verdict if kpi.has_goal else "bold")
-    text.append(f"\nlast month {kpi_value(kpi, kpi.last_month)}")
+    judged = kpi.has_goal and not kpi.this_month_missing
+    verdict = ("bold green" if kpi.meets_goal else "bold red") if judged else "dim"
+    if kpi.this_month_missing:
+        text.append("no figure yet", style="dim")
+    else:
+        text.append(kpi_value(kpi, kpi.this_month), style=verdict if judged else "bold")
+    last = "no figure" if kpi.last_month_missing else kpi_value(kpi, kpi.last_month)
+    text.append(f"\nlast month {last}")
     text.append(f"\n{kpi_change(kpi)}", style="dim")
     text.append(f"\n{goal_words(kpi)}", style=verdict)
     return text
@@ -65,8 +70,9 @@ class KpiTile(Static):
     def show(self, kpi: rp.Kpi) -> None:
         self.border_title = kpi.title
         self.update(tile_text(kpi))
-        self.set_class(kpi.has_goal and kpi.meets_goal, "-met")
-        self.set_class(kpi.has_goal and not kpi.meets_goal, "-missed")
+        judged = kpi.has_goal and not kpi.this_month_missing
+        self.set_class(judged and kpi.meets_goal, "-met")
+        self.set_class(judged and not kpi.meets_goal, "-missed")
 
 
 class DashboardScreen(Screen[None]):

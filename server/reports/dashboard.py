@@ -45,7 +45,8 @@ async def build(ctx: CallContext, request: pb.GetDashboardRequest) -> pb.GetDash
     for key, title, kind, scale, goal, lower in KPIS:
         now_v, then_v = this.get(key), last.get(key)
         k = pb.Kpi(key=key, title=title, kind=kind, scale=scale, this_month=now_v or 0, last_month=then_v or 0,
-                   has_goal=goal is not None, goal=goal or 0, lower_is_better=lower)
+                   has_goal=goal is not None, goal=goal or 0, lower_is_better=lower,
+                   this_month_missing=now_v is None, last_month_missing=then_v is None)
         if goal is not None and now_v is not None:
             k.meets_goal = now_v < goal if lower else now_v >= goal
         out.kpis.append(k)

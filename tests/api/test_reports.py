@@ -191,6 +191,9 @@ async def test_the_dashboard_agrees_with_the_reports(manager: Client) -> None:
     assert kpi["collections"].this_month == values(month.totals)[7]
     assert kpi["denial_rate"].has_goal and kpi["denial_rate"].goal == 500 and kpi["denial_rate"].lower_is_better
     assert kpi["days_in_ar"].has_goal and kpi["days_in_ar"].goal == 350
+    # No ERA is dated this month: no denial rate to show (not a 0% that meets the goal).
+    assert kpi["denial_rate"].this_month_missing and not kpi["denial_rate"].meets_goal
+    assert not kpi["charges"].this_month_missing
     assert len(board.trend) == 12 and dates.from_pb(board.trend[-1].month) == t.replace(day=1)
     assert board.trend[-1].charges_cents == kpi["charges"].this_month
     ins = values((await run(manager, "ar_aging_insurance")).totals)

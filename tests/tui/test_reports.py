@@ -353,3 +353,12 @@ async def test_every_action_is_in_the_command_palette(fake: FakeGateway) -> None
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
+
+
+def test_a_kpi_without_a_figure_is_neither_met_nor_missed() -> None:
+    from client_tui.screens.dashboard_screen import tile_text
+    from shared.pms.reports.v1 import reports_pb2 as rp
+    kpi = rp.Kpi(key="denial_rate", title="Denial rate", kind=rp.COLUMN_KIND_PERCENT, scale=2, has_goal=True,
+                 goal=500, lower_is_better=True, this_month_missing=True, last_month=420)
+    shown = tile_text(kpi).plain
+    assert shown.splitlines() == ["no figure yet", "last month 4.20%", "", "goal < 5.00%"]

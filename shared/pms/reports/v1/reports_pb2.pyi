@@ -479,6 +479,8 @@ class Kpi(_message.Message):
     GOAL_FIELD_NUMBER: _builtins.int
     LOWER_IS_BETTER_FIELD_NUMBER: _builtins.int
     MEETS_GOAL_FIELD_NUMBER: _builtins.int
+    THIS_MONTH_MISSING_FIELD_NUMBER: _builtins.int
+    LAST_MONTH_MISSING_FIELD_NUMBER: _builtins.int
     key: _builtins.str
     title: _builtins.str
     kind: Global___ColumnKind.ValueType
@@ -490,6 +492,11 @@ class Kpi(_message.Message):
     lower_is_better: _builtins.bool
     """The goal is a ceiling (days in A/R < 35) rather than a floor (clean claim rate >= 95%)."""
     meets_goal: _builtins.bool
+    this_month_missing: _builtins.bool
+    """The month has no figure (a rate with nothing to divide: no claims sent, no appointments due); the value
+    above is then 0 and means nothing, and the goal is neither met nor missed.
+    """
+    last_month_missing: _builtins.bool
     def __init__(
         self,
         *,
@@ -503,10 +510,12 @@ class Kpi(_message.Message):
         goal: _builtins.int = ...,
         lower_is_better: _builtins.bool = ...,
         meets_goal: _builtins.bool = ...,
+        this_month_missing: _builtins.bool = ...,
+        last_month_missing: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["goal", b"goal", "has_goal", b"has_goal", "key", b"key", "kind", b"kind", "last_month", b"last_month", "lower_is_better", b"lower_is_better", "meets_goal", b"meets_goal", "scale", b"scale", "this_month", b"this_month", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["goal", b"goal", "has_goal", b"has_goal", "key", b"key", "kind", b"kind", "last_month", b"last_month", "last_month_missing", b"last_month_missing", "lower_is_better", b"lower_is_better", "meets_goal", b"meets_goal", "scale", b"scale", "this_month", b"this_month", "this_month_missing", b"this_month_missing", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
