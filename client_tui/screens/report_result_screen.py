@@ -8,8 +8,6 @@ again as it is, C shows or hides the chart.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -159,9 +157,9 @@ class ReportResultScreen(Screen[None]):
             chart.display = not chart.display
 
     def action_export(self) -> None:
-        def saved(path: Path | None) -> None:
-            if path is not None:
-                self.say(f"Saved {path}.")
+        def saved(said: str | None) -> None:
+            if said is not None:
+                self.say(said)
 
         self.app.push_screen(ExportReportScreen(self.gateway, self.target, self.report_filter, self.table.title),
                              saved)

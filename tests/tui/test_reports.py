@@ -209,12 +209,12 @@ async def test_export_streams_into_a_new_file_with_a_progress_bar(fake: FakeGate
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportReportScreen))
         form = pilot.app.screen
         assert isinstance(form, ExportReportScreen)
-        assert form.query_one("#export-folder", Input).value.endswith("pms-exports")
+        assert form.query_one("#save-folder", Input).value.endswith("pms-exports")
         folder = tmp_path / "exports"
-        form.query_one("#export-folder", Input).value = str(folder)
+        form.query_one("#save-folder", Input).value = str(folder)
         (folder).mkdir()
         (folder / "collections.csv").write_text("someone else's")  # never overwritten
-        bar = form.query_one("#export-progress", ProgressBar)
+        bar = form.query_one("#save-progress", ProgressBar)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: pilot.app.screen is result)
         written = folder / "collections-2.csv"
@@ -226,13 +226,13 @@ async def test_export_streams_into_a_new_file_with_a_progress_bar(fake: FakeGate
         # The bar followed the chunks to the end.
         assert len(fake.export_progress) > 3 and fake.export_progress[-1][0] == fake.export_progress[-1][1]
         assert bar.total == bar.progress == fake.export_progress[-1][1]
-        assert text_of(result.query_one("#result-message", Static)) == f"Saved {written}."
+        assert text_of(result.query_one("#result-message", Static)).startswith(f"Saved {written} (")
 
         # PDF this time; the folder used last is offered again.
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportReportScreen))
         form = pilot.app.screen
-        assert form.query_one("#export-folder", Input).value == str(folder.resolve())
+        assert form.query_one("#save-folder", Input).value == str(folder.resolve())
         form.query_one("#export-format", Select).value = rp.EXPORT_FORMAT_PDF
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: pilot.app.screen is result)

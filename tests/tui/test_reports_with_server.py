@@ -92,7 +92,7 @@ async def test_dashboard_and_collections_from_real_postings(server: RunningServe
 
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportReportScreen), WAIT)
-        app.screen.query_one("#export-folder", Input).value = str(tmp_path)
+        app.screen.query_one("#save-folder", Input).value = str(tmp_path)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is result, WAIT)
         [written] = list(tmp_path.iterdir())
