@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,12 +58,15 @@ def main() -> int:
     results["suite"] = step("test suite (embedded PostgreSQL)", [
         sys.executable, "-m", "pytest", "-n", workers, "--dist", "loadfile", "-q",
         f"--junitxml={reports / 'suite.xml'}", f"--basetemp={reports / 'tmp'}", *args.pytest_args])
+    # The test clusters are gigabytes; pytest would prune its own temp root, but not one given to it.
+    shutil.rmtree(reports / "tmp", ignore_errors=True)
     if not args.quick:
         if (PG15 / "initdb").exists():
             results["pg15"] = step("migrations and concurrency on PostgreSQL 15", [
                 sys.executable, "-m", "pytest", "-q", "-m", "pg_compat", f"--junitxml={reports / 'pg15.xml'}",
                 f"--basetemp={reports / 'tmp15'}"],
                 env={"PMS_TEST_PG_BIN": str(PG15)})
+            shutil.rmtree(reports / "tmp15", ignore_errors=True)
         else:
             print(f"PostgreSQL 15 not found at {PG15}: the compatibility run cannot happen", flush=True)
             results["pg15"] = False
