@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.type.date_pb2 import Date
 
 from shared import dates
+from shared.money import dollars as dollars  # re-exported: the screens format money through this module
 from shared.pms.audit.v1 import audit_pb2
 from shared.pms.common.v1.contact_pb2 import PersonName, PostalAddress
 
@@ -102,12 +103,6 @@ def phone(number: str) -> str:
     if number.startswith("+1") and len(digits) == 10 and digits.isdigit():
         return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
     return number
-
-
-def dollars(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"
 
 
 def file_size(size_bytes: int) -> str:

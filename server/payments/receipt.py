@@ -13,6 +13,8 @@ from datetime import date, datetime
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
+from shared.money import dollars
+
 
 @dataclass(frozen=True)
 class ReceiptLine:
@@ -40,10 +42,6 @@ class Receipt:
     reversed: bool = False
 
 
-def _money(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
-
-
 def receipt_pdf(r: Receipt) -> bytes:
     out = io.BytesIO()
     pdf = Canvas(out, pagesize=LETTER, pageCompression=1)
@@ -63,7 +61,7 @@ def receipt_pdf(r: Receipt) -> bytes:
     pdf.drawRightString(width - left, height - 101.0, f"Received {r.received_on:%m/%d/%Y}")
     y -= 36
     for label, value in (("Patient", f"{r.patient_name} (MRN {r.mrn})"), ("Paid by", r.method),
-                         ("Amount", _money(r.amount_cents)), ("Taken by", r.taken_by)):
+                         ("Amount", dollars(r.amount_cents)), ("Taken by", r.taken_by)):
         pdf.setFont("Helvetica-Bold", 10)
         pdf.drawString(left, y, label)
         pdf.setFont("Helvetica", 10)
@@ -84,16 +82,16 @@ def receipt_pdf(r: Receipt) -> bytes:
         y -= 15
         pdf.drawString(left + 90, y, f"{li.date_of_service:%m/%d/%Y}" if li.date_of_service else "")
         pdf.drawString(left + 200, y, li.code)
-        pdf.drawRightString(width - left, y, _money(li.amount_cents))
+        pdf.drawRightString(width - left, y, dollars(li.amount_cents))
     if r.unapplied_cents:
         y -= 15
         pdf.drawString(left + 90, y, "Kept as credit on the account")
-        pdf.drawRightString(width - left, y, _money(r.unapplied_cents))
+        pdf.drawRightString(width - left, y, dollars(r.unapplied_cents))
     y -= 30
     pdf.setFont("Helvetica-Bold", 10)
     pdf.drawString(left, y, f"Account as of {r.printed_at:%m/%d/%Y %I:%M %p}:")
     pdf.setFont("Helvetica", 10)
-    pdf.drawString(left + 200, y, f"you owe {_money(r.patient_due_cents)}; credit {_money(r.credit_cents)}")
+    pdf.drawString(left + 200, y, f"you owe {dollars(r.patient_due_cents)}; credit {dollars(r.credit_cents)}")
     pdf.setFont("Helvetica-Oblique", 8)
     pdf.drawString(left, 60, "Amounts still with your insurance are not shown as owed until your plan has paid.")
     pdf.showPage()

@@ -14,6 +14,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from server.reports.table import Cell, Col, Table
+from shared import money
 
 
 def show(col: Col, v: Cell, *, csv_style: bool = False) -> str:
@@ -26,9 +27,7 @@ def show(col: Col, v: Cell, *, csv_style: bool = False) -> str:
         return v
     assert isinstance(v, int)
     if col.kind == "money":
-        sign = "-" if v < 0 else ""
-        dollars, cents = divmod(abs(v), 100)
-        return f"{sign}{dollars}.{cents:02d}" if csv_style else f"{sign}${dollars:,}.{cents:02d}"
+        return money.plain(v) if csv_style else money.dollars(v)
     if col.kind in ("percent", "decimal"):
         text = _scaled(v, col.scale)
         return text + ("%" if col.kind == "percent" and not csv_style else "")

@@ -13,7 +13,7 @@ from typing import Any
 import aiosmtplib
 
 from server.reminders.transports import SmtpSender, TransportError
-from server.statements.render import money
+from shared.money import dollars
 
 
 def message(sender: SmtpSender, to: str, content: dict[str, Any], pdf: bytes, file_name: str) -> EmailMessage:
@@ -26,7 +26,7 @@ def message(sender: SmtpSender, to: str, content: dict[str, Any], pdf: bytes, fi
     msg.set_content(
         f"Dear {content['to']['name']},\n\n"
         f"Your statement of {date.fromisoformat(content['statement_date']):%m/%d/%Y} from {practice} is attached.\n"
-        f"Amount due: {money(content['amount_due_cents'])}, by {due:%m/%d/%Y}.\n\n"
+        f"Amount due: {dollars(content['amount_due_cents'])}, by {due:%m/%d/%Y}.\n\n"
         f"{content['message']}\n\n{phone}\n")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=file_name)
     return msg

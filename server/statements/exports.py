@@ -12,14 +12,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from shared.money import plain
+
 VENDOR_FORMAT = "PMS-STATEMENTS-1"
 AGENCY_COLUMNS = ("account_number", "guarantor_name", "address_line1", "address_line2", "city", "state", "zip",
                   "phone", "balance", "oldest_service_date", "last_payment_date", "flagged_on", "patient_count",
                   "practice_name", "placed_on")
-
-
-def dollars(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def _writer(out: io.StringIO) -> Any:
@@ -33,21 +31,21 @@ def vendor_csv(statements: Iterable[tuple[int, int, dict[str, Any]]]) -> bytes:
     w = _writer(out)
     practice = items[0][2]["practice"]["name"] if items else ""
     w.writerow(["H", VENDOR_FORMAT, practice, items[0][2]["statement_date"] if items else "", len(items),
-                dollars(sum(c["amount_due_cents"] for _, _, c in items))])
+                plain(sum(c["amount_due_cents"] for _, _, c in items))])
     for statement_id, level, c in items:
         to, remit, aging = c["to"], [*c["remit_to"], "", "", ""], c["aging"]
         w.writerow(["S", statement_id, c["account_number"], c["statement_date"], c["due_date"], to["name"],
-                    to["line1"], to["line2"], to["city"], to["state"], to["zip"], dollars(c["amount_due_cents"]),
-                    dollars(c["balance_cents"]), dollars(c["credit_cents"]),
-                    dollars(c["pending_insurance_cents"]), dollars(aging["current"]), dollars(aging["days_31_60"]),
-                    dollars(aging["days_61_90"]), dollars(aging["days_91_120"]), dollars(aging["over_120"]), level,
+                    to["line1"], to["line2"], to["city"], to["state"], to["zip"], plain(c["amount_due_cents"]),
+                    plain(c["balance_cents"]), plain(c["credit_cents"]),
+                    plain(c["pending_insurance_cents"]), plain(aging["current"]), plain(aging["days_31_60"]),
+                    plain(aging["days_61_90"]), plain(aging["days_91_120"]), plain(aging["over_120"]), level,
                     c["message"], c["practice"]["name"], remit[0], remit[1], remit[2],
-                    dollars(c["plan_installment_cents"])])
+                    plain(c["plan_installment_cents"])])
         for v in c["visits"]:
             w.writerow(["V", statement_id, c["account_number"], v["date"], v["patient"], v["services"],
-                        dollars(v["charges_cents"]), dollars(v["insurance_paid_cents"]),
-                        dollars(v["adjusted_cents"]), dollars(v["patient_paid_cents"]), dollars(v["balance_cents"]),
-                        dollars(v["pending_insurance_cents"])])
+                        plain(v["charges_cents"]), plain(v["insurance_paid_cents"]),
+                        plain(v["adjusted_cents"]), plain(v["patient_paid_cents"]), plain(v["balance_cents"]),
+                        plain(v["pending_insurance_cents"])])
     return out.getvalue().encode()
 
 
@@ -59,7 +57,7 @@ def agency_csv(practice_name: str, placed_on: date, accounts: Iterable[tuple[Any
     for row, account_number in accounts:
         c = row.contact
         w.writerow([account_number, row.guarantor_name, c.get("line1", ""), c.get("line2", ""), c.get("city", ""),
-                    c.get("state", ""), c.get("zip", ""), c.get("phone", ""), dollars(row.balance_cents),
+                    c.get("state", ""), c.get("zip", ""), c.get("phone", ""), plain(row.balance_cents),
                     row.oldest_service_date.isoformat() if row.oldest_service_date else "",
                     row.last_payment_date.isoformat() if row.last_payment_date else "",
                     row.flagged_on.isoformat(), len(row.patient_ids), practice_name, placed_on.isoformat()])

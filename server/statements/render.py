@@ -18,6 +18,8 @@ from typing import Any
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
+from shared.money import dollars
+
 WIDTH, HEIGHT = LETTER
 LEFT, RIGHT = 40.0, WIDTH - 40.0
 FIRST_PAGE_ROWS = 16
@@ -29,10 +31,6 @@ AGING_LABELS = (("current", "0-30 days"), ("days_31_60", "31-60 days"), ("days_6
 _COLS = (("Date", LEFT, "l"), ("Patient", LEFT + 58, "l"), ("Services", LEFT + 158, "l"),
          ("Charges", LEFT + 300, "r"), ("Ins. paid", LEFT + 352, "r"), ("Adjusted", LEFT + 402, "r"),
          ("You paid", LEFT + 450, "r"), ("Your share", RIGHT, "r"))
-
-
-def money(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
 
 
 def _day(iso: str) -> str:
@@ -85,15 +83,15 @@ def _rows(pdf: Canvas, visits: Iterable[dict[str, Any]], y: float) -> float:
         pdf.drawString(LEFT, y, _day(v["date"]))
         pdf.drawString(LEFT + 58, y, v["patient"][:22])
         pdf.drawString(LEFT + 158, y, v["services"][:26])
-        pdf.drawRightString(LEFT + 300, y, money(v["charges_cents"]))
-        pdf.drawRightString(LEFT + 352, y, money(v["insurance_paid_cents"]))
-        pdf.drawRightString(LEFT + 402, y, money(v["adjusted_cents"]))
-        pdf.drawRightString(LEFT + 450, y, money(v["patient_paid_cents"]))
+        pdf.drawRightString(LEFT + 300, y, dollars(v["charges_cents"]))
+        pdf.drawRightString(LEFT + 352, y, dollars(v["insurance_paid_cents"]))
+        pdf.drawRightString(LEFT + 402, y, dollars(v["adjusted_cents"]))
+        pdf.drawRightString(LEFT + 450, y, dollars(v["patient_paid_cents"]))
         if v["pending_insurance_cents"]:
             # Still with insurance: not the patient's share yet.
-            pdf.drawRightString(RIGHT, y, f"Pending {money(v['pending_insurance_cents'])}")
+            pdf.drawRightString(RIGHT, y, f"Pending {dollars(v['pending_insurance_cents'])}")
         else:
-            pdf.drawRightString(RIGHT, y, money(v["balance_cents"]))
+            pdf.drawRightString(RIGHT, y, dollars(v["balance_cents"]))
         y -= 12
     return y
 
@@ -105,19 +103,19 @@ def _summary(pdf: Canvas, c: dict[str, Any], y: float) -> None:
         pdf.drawCentredString(LEFT + width * (i + 0.5), y, label)
     pdf.setFont("Helvetica", 9)
     for i, (key, _) in enumerate(AGING_LABELS):
-        pdf.drawCentredString(LEFT + width * (i + 0.5), y - 12, money(c["aging"][key]))
+        pdf.drawCentredString(LEFT + width * (i + 0.5), y - 12, dollars(c["aging"][key]))
     pdf.rect(LEFT, y - 17, RIGHT - LEFT, 28, stroke=1, fill=0)
     y -= 34
-    facts = [("Your balance", money(c["balance_cents"]))]
+    facts = [("Your balance", dollars(c["balance_cents"]))]
     if c["credit_cents"]:
-        facts.append(("Credit on your account", money(-c["credit_cents"])))
+        facts.append(("Credit on your account", dollars(-c["credit_cents"])))
     if c["paid_since_last_cents"]:
-        facts.append(("Paid since your last statement", money(c["paid_since_last_cents"])))
+        facts.append(("Paid since your last statement", dollars(c["paid_since_last_cents"])))
     if c["pending_insurance_cents"]:
-        facts.append(("Pending insurance (not due)", money(c["pending_insurance_cents"])))
+        facts.append(("Pending insurance (not due)", dollars(c["pending_insurance_cents"])))
     if c["plan_installment_cents"]:
-        facts.append(("Payment plan installment", money(c["plan_installment_cents"])))
-    facts.append(("AMOUNT DUE", money(c["amount_due_cents"])))
+        facts.append(("Payment plan installment", dollars(c["plan_installment_cents"])))
+    facts.append(("AMOUNT DUE", dollars(c["amount_due_cents"])))
     facts.append(("Due date", _day(c["due_date"]) if c["due_date"] != c["statement_date"] else "Upon receipt"))
     for label, value in facts:
         bold = label == "AMOUNT DUE"
@@ -154,7 +152,7 @@ def _stub(pdf: Canvas, c: dict[str, Any]) -> None:
     y = STUB_TOP - 30
     pdf.setFont("Helvetica", 9)
     for label, value in (("Account number", c["account_number"]), ("Statement date", _day(c["statement_date"])),
-                         ("Due date", _day(c["due_date"])), ("Amount due", money(c["amount_due_cents"]))):
+                         ("Due date", _day(c["due_date"])), ("Amount due", dollars(c["amount_due_cents"]))):
         pdf.drawString(RIGHT - 220, y, label)
         pdf.drawRightString(RIGHT, y, value)
         y -= 12
