@@ -77,11 +77,16 @@ _ZONE_TTL_S = 60.0
 _zones: dict[int, tuple[float, ZoneInfo]] = {}
 
 
-async def practice_today(db: AsyncSession, practice_id: int) -> date:
-    """Today's date where the practice is (not where the server's clock is)."""
+async def practice_zone(db: AsyncSession, practice_id: int) -> ZoneInfo:
+    """The practice's time zone (cached for a minute; a settings change forgets it at once)."""
     cached = _zones.get(practice_id)
     if cached is None or cached[0] < time.monotonic():
         zone_name = (await db.execute(select(Practice.time_zone).where(Practice.id == practice_id))).scalar_one()
         cached = (time.monotonic() + _ZONE_TTL_S, ZoneInfo(zone_name))
         _zones[practice_id] = cached
-    return datetime.now(cached[1]).date()
+    return cached[1]
+
+
+async def practice_today(db: AsyncSession, practice_id: int) -> date:
+    """Today's date where the practice is (not where the server's clock is)."""
+    return datetime.now(await practice_zone(db, practice_id)).date()

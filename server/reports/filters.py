@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from server.errors import FieldErrors
-from server.practice.models import Practice
+from server.practice.service import practice_zone
 from server.rpc.context import CallContext
 from shared import dates
 from shared.pms.reports.v1 import reports_pb2 as pb
@@ -85,8 +84,8 @@ def month_end(d: date) -> date:
 
 async def practice_calendar(ctx: CallContext) -> tuple[date, str]:
     """The practice's today and time zone name (reports count days where the practice is)."""
-    zone = (await ctx.db.execute(select(Practice.time_zone).where(Practice.id == ctx.practice_id))).scalar_one()
-    return datetime.now(ZoneInfo(zone)).date(), zone
+    zone = await practice_zone(ctx.db, ctx.practice_id)
+    return datetime.now(zone).date(), zone.key
 
 
 async def from_request(ctx: CallContext, f: pb.ReportFilter, field: str = "filter") -> Filter:
